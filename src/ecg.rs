@@ -1,0 +1,364 @@
+//! Domain types: a parsed ECG in physical units, its leads, and the warnings that came with it.
+//!
+//! An [`Ecg`] can only be built through [`Ecg::new`], which checks the invariants every later
+//! stage relies on (finite samples, equal lengths, a positive sample rate, no duplicate lead).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The twelve standard leads, in the model's canonical order (model-spec §1).
+///
+/// `Lead::ALL` is the one place that order is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lead {
+    /// Limb lead I (LA − RA).
+    I,
+    /// Limb lead II (LL − RA).
+    II,
+    /// Limb lead III (LL − LA).
+    III,
+    /// Augmented vector right.
+    AVR,
+    /// Augmented vector left.
+    AVL,
+    /// Augmented vector foot.
+    AVF,
+    /// Precordial V1.
+    V1,
+    /// Precordial V2.
+    V2,
+    /// Precordial V3.
+    V3,
+    /// Precordial V4.
+    V4,
+    /// Precordial V5.
+    V5,
+    /// Precordial V6.
+    V6,
+}
+
+impl Lead {
+    /// All twelve leads in canonical (model input) order.
+    pub const ALL: [Lead; 12] = [
+        Lead::I,
+        Lead::II,
+        Lead::III,
+        Lead::AVR,
+        Lead::AVL,
+        Lead::AVF,
+        Lead::V1,
+        Lead::V2,
+        Lead::V3,
+        Lead::V4,
+        Lead::V5,
+        Lead::V6,
+    ];
+
+    /// The conventional display name (`aVR`, `V1`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Lead::I => "I",
+            Lead::II => "II",
+            Lead::III => "III",
+            Lead::AVR => "aVR",
+            Lead::AVL => "aVL",
+            Lead::AVF => "aVF",
+            Lead::V1 => "V1",
+            Lead::V2 => "V2",
+            Lead::V3 => "V3",
+            Lead::V4 => "V4",
+            Lead::V5 => "V5",
+            Lead::V6 => "V6",
+        }
+    }
+
+    /// Position of this lead in the model's input tensor.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Lead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A lead name that is not one of the twelve standard leads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a standard 12-lead ECG lead name")]
+pub struct UnknownLead(pub String);
+
+impl FromStr for Lead {
+    type Err = UnknownLead;
+
+    /// Accepts the spellings vendors use: case-insensitive names (`avr`, `AVR`), `Lead I`,
+    /// `MDC_ECG_LEAD_AVR`, and Roman numerals with or without a `lead` prefix.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let trimmed = s.trim();
+        let mut key = trimmed.to_ascii_uppercase();
+        for prefix in ["MDC_ECG_LEAD_", "LEAD_", "LEAD "] {
+            if let Some(rest) = key.strip_prefix(prefix) {
+                key = rest.trim().to_string();
+            }
+        }
+        let lead = match key.as_str() {
+            "I" => Lead::I,
+            "II" => Lead::II,
+            "III" => Lead::III,
+            "AVR" => Lead::AVR,
+            "AVL" => Lead::AVL,
+            "AVF" => Lead::AVF,
+            "V1" => Lead::V1,
+            "V2" => Lead::V2,
+            "V3" => Lead::V3,
+            "V4" => Lead::V4,
+            "V5" => Lead::V5,
+            "V6" => Lead::V6,
+            _ => return Err(UnknownLead(trimmed.to_string())),
+        };
+        Ok(lead)
+    }
+}
+
+/// One lead's samples in microvolts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadSignal {
+    /// Which lead this is.
+    pub lead: Lead,
+    /// Samples in microvolts, at the record's sample rate.
+    pub samples_uv: Vec<f32>,
+    /// True when the lead was computed from others (Einthoven/Goldberger), not recorded.
+    pub derived: bool,
+}
+
+/// Something the reader noticed and did not repair silently.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Warning {
+    /// A column of the input was not an ECG lead and was left out.
+    ColumnIgnored {
+        /// 1-based column number in the source.
+        column: usize,
+        /// The header text of that column.
+        header: String,
+    },
+    /// The sample rate came from a time column whose steps are not perfectly even.
+    UnevenTimeColumn {
+        /// Largest deviation of one step from the mean step, in seconds.
+        max_deviation_secs: f64,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::ColumnIgnored { column, header } => {
+                write!(
+                    f,
+                    "column {column} ('{header}') is not an ECG lead and was ignored"
+                )
+            }
+            Warning::UnevenTimeColumn { max_deviation_secs } => write!(
+                f,
+                "the time column is uneven (a step deviates by {max_deviation_secs:.6} s from the mean step)"
+            ),
+        }
+    }
+}
+
+/// Why an [`Ecg`] could not be built from the given parts.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EcgError {
+    /// The sample rate is not a positive finite number.
+    #[error("sample rate {0} Hz is not a positive finite number")]
+    SampleRate(f64),
+    /// No lead at all.
+    #[error("the record has no leads")]
+    NoLeads,
+    /// A lead has no samples.
+    #[error("lead {0} has no samples")]
+    Empty(Lead),
+    /// Two leads have different lengths.
+    #[error("lead {lead} has {found} samples but lead {first} has {expected}")]
+    LengthMismatch {
+        /// The lead whose length differs.
+        lead: Lead,
+        /// Its length.
+        found: usize,
+        /// The first lead.
+        first: Lead,
+        /// The first lead's length.
+        expected: usize,
+    },
+    /// A sample is NaN or infinite.
+    #[error("lead {lead} sample {sample_index} is not finite")]
+    NotFinite {
+        /// The lead.
+        lead: Lead,
+        /// Index of the sample.
+        sample_index: usize,
+    },
+    /// The same lead appears twice.
+    #[error("lead {0} appears more than once")]
+    Duplicate(Lead),
+}
+
+/// A parsed ECG: named leads in physical units at one sample rate.
+///
+/// Invariants (checked by [`Ecg::new`]): at least one lead, every lead non-empty and of the
+/// same length, every sample finite, no lead twice, a positive finite sample rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ecg {
+    leads: Vec<LeadSignal>,
+    sample_rate_hz: f64,
+    warnings: Vec<Warning>,
+}
+
+impl Ecg {
+    /// Builds a record, checking its invariants.
+    pub fn new(
+        leads: Vec<LeadSignal>,
+        sample_rate_hz: f64,
+        warnings: Vec<Warning>,
+    ) -> Result<Self, EcgError> {
+        if !(sample_rate_hz.is_finite() && sample_rate_hz > 0.0) {
+            return Err(EcgError::SampleRate(sample_rate_hz));
+        }
+        let first = leads.first().ok_or(EcgError::NoLeads)?;
+        let (first_lead, expected) = (first.lead, first.samples_uv.len());
+        for (i, signal) in leads.iter().enumerate() {
+            if signal.samples_uv.is_empty() {
+                return Err(EcgError::Empty(signal.lead));
+            }
+            if signal.samples_uv.len() != expected {
+                return Err(EcgError::LengthMismatch {
+                    lead: signal.lead,
+                    found: signal.samples_uv.len(),
+                    first: first_lead,
+                    expected,
+                });
+            }
+            if let Some(sample_index) = signal.samples_uv.iter().position(|v| !v.is_finite()) {
+                return Err(EcgError::NotFinite {
+                    lead: signal.lead,
+                    sample_index,
+                });
+            }
+            if leads[..i].iter().any(|other| other.lead == signal.lead) {
+                return Err(EcgError::Duplicate(signal.lead));
+            }
+        }
+        Ok(Self {
+            leads,
+            sample_rate_hz,
+            warnings,
+        })
+    }
+
+    /// The leads, in the order the source stored them.
+    pub fn leads(&self) -> &[LeadSignal] {
+        &self.leads
+    }
+
+    /// One lead's signal, if the record has it.
+    pub fn lead(&self, lead: Lead) -> Option<&LeadSignal> {
+        self.leads.iter().find(|signal| signal.lead == lead)
+    }
+
+    /// Sample rate in hertz.
+    pub fn sample_rate_hz(&self) -> f64 {
+        self.sample_rate_hz
+    }
+
+    /// Number of samples per lead.
+    pub fn samples_per_lead(&self) -> usize {
+        self.leads
+            .first()
+            .map_or(0, |signal| signal.samples_uv.len())
+    }
+
+    /// Duration in seconds.
+    pub fn duration_secs(&self) -> f64 {
+        self.samples_per_lead() as f64 / self.sample_rate_hz
+    }
+
+    /// What the reader noticed while building this record.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signal(lead: Lead, samples_uv: Vec<f32>) -> LeadSignal {
+        LeadSignal {
+            lead,
+            samples_uv,
+            derived: false,
+        }
+    }
+
+    #[test]
+    fn vendor_spellings_parse() {
+        for (text, lead) in [
+            ("aVR", Lead::AVR),
+            ("AVR", Lead::AVR),
+            ("avr", Lead::AVR),
+            ("MDC_ECG_LEAD_AVR", Lead::AVR),
+            ("Lead II", Lead::II),
+            (" v6 ", Lead::V6),
+        ] {
+            assert_eq!(text.parse::<Lead>(), Ok(lead), "{text}");
+        }
+        assert!("V7".parse::<Lead>().is_err());
+        assert!("time (s)".parse::<Lead>().is_err());
+    }
+
+    #[test]
+    fn canonical_order_matches_index() {
+        for (i, lead) in Lead::ALL.iter().enumerate() {
+            assert_eq!(lead.index(), i);
+            assert_eq!(lead.name().parse::<Lead>(), Ok(*lead));
+        }
+    }
+
+    #[test]
+    fn invariants_are_checked() {
+        let ok = Ecg::new(vec![signal(Lead::I, vec![1.0, 2.0])], 500.0, vec![]).unwrap();
+        assert_eq!(ok.samples_per_lead(), 2);
+        assert!((ok.duration_secs() - 0.004).abs() < 1e-12);
+
+        assert_eq!(
+            Ecg::new(vec![signal(Lead::I, vec![1.0])], 0.0, vec![]),
+            Err(EcgError::SampleRate(0.0))
+        );
+        assert_eq!(Ecg::new(vec![], 500.0, vec![]), Err(EcgError::NoLeads));
+        assert!(matches!(
+            Ecg::new(
+                vec![signal(Lead::I, vec![1.0, 2.0]), signal(Lead::II, vec![1.0])],
+                500.0,
+                vec![]
+            ),
+            Err(EcgError::LengthMismatch { lead: Lead::II, .. })
+        ));
+        assert_eq!(
+            Ecg::new(vec![signal(Lead::V1, vec![1.0, f32::NAN])], 500.0, vec![]),
+            Err(EcgError::NotFinite {
+                lead: Lead::V1,
+                sample_index: 1
+            })
+        );
+        assert_eq!(
+            Ecg::new(
+                vec![signal(Lead::I, vec![1.0]), signal(Lead::I, vec![2.0])],
+                500.0,
+                vec![]
+            ),
+            Err(EcgError::Duplicate(Lead::I))
+        );
+    }
+}

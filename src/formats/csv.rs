@@ -1,0 +1,578 @@
+//! Delimited text: a header line naming the leads, one column per lead, one row per sample,
+//! values in millivolts; an optional time column gives the sample rate.
+//!
+//! ```text
+//! time (s),I,II,III,aVR,aVL,aVF,V1,V2,V3,V4,V5,V6
+//! 0.0,0.028,0.007,-0.021,...
+//! ```
+//!
+//! The delimiter is the one of `,`, `;` and tab that occurs most often in the header. Lines
+//! starting with `#` and blank lines are skipped. A column whose header is neither a lead name
+//! nor a time column is left out with a [`Warning::ColumnIgnored`]. Line numbers in errors are
+//! 1-based and count every line of the file. Cell text is never echoed in an error: it could be
+//! anything the exporting system put there, patient data included.
+
+use crate::ecg::{Ecg, EcgError, Lead, LeadSignal, Warning};
+use crate::formats::{ErrorKind, Limits};
+
+/// What the caller knows that the file may not say.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CsvOptions {
+    /// Sample rate in hertz, required when the file has no time column.
+    pub sample_rate_hz: Option<f64>,
+}
+
+/// Why a delimited-text ECG could not be read. Every variant says where.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CsvError {
+    /// Zero bytes, or nothing but blank and comment lines.
+    #[error("the file is empty")]
+    Empty,
+    /// Not UTF-8 text.
+    #[error("byte {byte_offset}: the file is not UTF-8 text")]
+    NotText {
+        /// Offset of the first invalid byte.
+        byte_offset: usize,
+    },
+    /// The header names no standard lead.
+    #[error(
+        "line {line}: the header names no ECG lead (expected column names such as I, II, V1; values in mV)"
+    )]
+    NoLeadColumns {
+        /// Line of the header.
+        line: usize,
+    },
+    /// Two columns name the same lead.
+    #[error("line {line}: column {column} repeats lead {lead}")]
+    DuplicateLead {
+        /// Line of the header.
+        line: usize,
+        /// 1-based column number of the second occurrence.
+        column: usize,
+        /// The repeated lead.
+        lead: Lead,
+    },
+    /// Two columns look like time columns.
+    #[error("line {line}: column {column} is a second time column")]
+    DuplicateTime {
+        /// Line of the header.
+        line: usize,
+        /// 1-based column number.
+        column: usize,
+    },
+    /// A row has a different number of cells than the header.
+    #[error("line {line}: {found} values, but the header has {expected} columns")]
+    RaggedRow {
+        /// The offending line.
+        line: usize,
+        /// Cells found on it.
+        found: usize,
+        /// Columns in the header.
+        expected: usize,
+    },
+    /// A cell in a lead or time column is not a finite number.
+    #[error("line {line}, column {column} ({header}): not a finite number")]
+    NotANumber {
+        /// The offending line.
+        line: usize,
+        /// 1-based column number.
+        column: usize,
+        /// The column's header (a lead or time name, never cell content).
+        header: String,
+    },
+    /// A header line but no data rows.
+    #[error("line {line}: the header is followed by no data rows")]
+    NoRows {
+        /// Line of the header.
+        line: usize,
+    },
+    /// Time values that do not increase.
+    #[error("line {line}: the time column does not increase")]
+    TimeNotIncreasing {
+        /// The offending line.
+        line: usize,
+    },
+    /// No time column and no sample rate from the caller.
+    #[error("the file has no time column: please give the sample rate in Hz")]
+    SampleRateNeeded,
+    /// The caller's sample rate is not a positive finite number.
+    #[error("the given sample rate {0} Hz is not a positive finite number")]
+    BadSampleRate(f64),
+    /// The caller's sample rate contradicts the time column.
+    #[error(
+        "the time column implies {from_time_hz:.3} Hz but {given_hz} Hz was given; leave the rate empty to use the file's"
+    )]
+    SampleRateConflict {
+        /// Rate implied by the time column.
+        from_time_hz: f64,
+        /// Rate the caller gave.
+        given_hz: f64,
+    },
+    /// Input larger than [`Limits::max_bytes`].
+    #[error("the file is {bytes} bytes; the limit is {limit}")]
+    TooLarge {
+        /// Size of the input.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// More columns than [`Limits::max_columns`].
+    #[error("line {line}: {columns} columns; the limit is {limit}")]
+    TooManyColumns {
+        /// Line of the header.
+        line: usize,
+        /// Columns found.
+        columns: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// More rows than [`Limits::max_samples_per_lead`].
+    #[error("line {line}: more than {limit} samples per lead")]
+    TooManySamples {
+        /// The first line over the limit.
+        line: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The values parsed but do not form a valid record.
+    #[error(transparent)]
+    Record(#[from] EcgError),
+}
+
+impl CsvError {
+    /// Whose fault it is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            CsvError::TooLarge { .. }
+            | CsvError::TooManyColumns { .. }
+            | CsvError::TooManySamples { .. } => ErrorKind::Limit,
+            CsvError::SampleRateNeeded
+            | CsvError::BadSampleRate(_)
+            | CsvError::SampleRateConflict { .. } => ErrorKind::InvalidInput,
+            _ => ErrorKind::Malformed,
+        }
+    }
+
+    /// The 1-based line the error points at, when it points at one.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            CsvError::NoLeadColumns { line }
+            | CsvError::DuplicateLead { line, .. }
+            | CsvError::DuplicateTime { line, .. }
+            | CsvError::RaggedRow { line, .. }
+            | CsvError::NotANumber { line, .. }
+            | CsvError::NoRows { line }
+            | CsvError::TimeNotIncreasing { line }
+            | CsvError::TooManyColumns { line, .. }
+            | CsvError::TooManySamples { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+}
+
+/// Relative disagreement tolerated between a caller's rate and the time column's (0.5 %):
+/// more than rounding in exported time stamps, less than any real rate mix-up (e.g. 500 vs 512).
+const RATE_AGREEMENT: f64 = 0.005;
+
+/// Relative step unevenness above which the time column earns a warning (1 %): printed time
+/// stamps rounded to 3 decimals at 500 Hz are exact, so anything above this is a real jitter.
+const UNEVEN_STEP: f64 = 0.01;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Column {
+    Lead(Lead),
+    /// Time, with the factor that turns its unit into seconds.
+    Time {
+        secs_per_unit: f64,
+    },
+    Ignored,
+}
+
+/// Reads a delimited-text ECG. Values are millivolts and come out as microvolts.
+pub fn read_csv(bytes: &[u8], options: &CsvOptions, limits: &Limits) -> Result<Ecg, CsvError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(CsvError::TooLarge {
+            bytes: bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    if let Some(rate) = options.sample_rate_hz
+        && !(rate.is_finite() && rate > 0.0)
+    {
+        return Err(CsvError::BadSampleRate(rate));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| CsvError::NotText {
+        byte_offset: e.valid_up_to(),
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.trim_end_matches('\r')))
+        .filter(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with('#'));
+
+    let (header_line, header) = lines.next().ok_or(CsvError::Empty)?;
+    let delimiter = sniff_delimiter(header);
+    let headers: Vec<&str> = header.split(delimiter).map(str::trim).collect();
+    if headers.len() > limits.max_columns {
+        return Err(CsvError::TooManyColumns {
+            line: header_line,
+            columns: headers.len(),
+            limit: limits.max_columns,
+        });
+    }
+    let (columns, mut warnings) = classify_columns(&headers, header_line)?;
+
+    let mut lead_samples: Vec<(Lead, Vec<f32>)> = columns
+        .iter()
+        .filter_map(|column| match column {
+            Column::Lead(lead) => Some((*lead, Vec::new())),
+            _ => None,
+        })
+        .collect();
+    let time_column = columns.iter().enumerate().find_map(|(i, c)| match c {
+        Column::Time { secs_per_unit } => Some((i, *secs_per_unit)),
+        _ => None,
+    });
+    let mut times_secs: Vec<f64> = Vec::new();
+    let mut rows = 0usize;
+
+    for (line, row) in lines {
+        if rows >= limits.max_samples_per_lead {
+            return Err(CsvError::TooManySamples {
+                line,
+                limit: limits.max_samples_per_lead,
+            });
+        }
+        let mut lead_slot = 0usize;
+        let mut found = 0usize;
+        for (i, cell) in row.split(delimiter).enumerate() {
+            found += 1;
+            let Some(column) = columns.get(i) else {
+                continue;
+            };
+            if *column == Column::Ignored {
+                continue;
+            }
+            let value = parse_number(cell).ok_or_else(|| CsvError::NotANumber {
+                line,
+                column: i + 1,
+                header: headers.get(i).copied().unwrap_or_default().to_string(),
+            })?;
+            match column {
+                Column::Lead(_) => {
+                    if let Some((_, samples)) = lead_samples.get_mut(lead_slot) {
+                        // Millivolts to microvolts; f32 keeps 7 significant digits, far beyond
+                        // any cart's resolution.
+                        samples.push((value * 1000.0) as f32);
+                    }
+                    lead_slot += 1;
+                }
+                Column::Time { secs_per_unit } => {
+                    let t = value * secs_per_unit;
+                    if let Some(&previous) = times_secs.last()
+                        && t.total_cmp(&previous).is_le()
+                    {
+                        return Err(CsvError::TimeNotIncreasing { line });
+                    }
+                    times_secs.push(t);
+                }
+                Column::Ignored => {}
+            }
+        }
+        if found != headers.len() {
+            return Err(CsvError::RaggedRow {
+                line,
+                found,
+                expected: headers.len(),
+            });
+        }
+        rows += 1;
+    }
+    if rows == 0 {
+        return Err(CsvError::NoRows { line: header_line });
+    }
+
+    let sample_rate_hz = match (time_column, options.sample_rate_hz) {
+        (Some(_), given) if times_secs.len() >= 2 => {
+            let (rate, max_deviation_secs) = rate_from_times(&times_secs);
+            if let Some(given_hz) = given
+                && ((given_hz - rate) / rate).abs() > RATE_AGREEMENT
+            {
+                return Err(CsvError::SampleRateConflict {
+                    from_time_hz: rate,
+                    given_hz,
+                });
+            }
+            if max_deviation_secs > UNEVEN_STEP / rate {
+                warnings.push(Warning::UnevenTimeColumn { max_deviation_secs });
+            }
+            rate
+        }
+        (_, Some(given)) => given,
+        (_, None) => return Err(CsvError::SampleRateNeeded),
+    };
+
+    let leads = lead_samples
+        .into_iter()
+        .map(|(lead, samples_uv)| LeadSignal {
+            lead,
+            samples_uv,
+            derived: false,
+        })
+        .collect();
+    Ok(Ecg::new(leads, sample_rate_hz, warnings)?)
+}
+
+fn sniff_delimiter(header: &str) -> char {
+    [',', ';', '\t']
+        .into_iter()
+        .max_by_key(|d| header.matches(*d).count())
+        .unwrap_or(',')
+}
+
+fn classify_columns(
+    headers: &[&str],
+    line: usize,
+) -> Result<(Vec<Column>, Vec<Warning>), CsvError> {
+    let mut columns = Vec::with_capacity(headers.len());
+    let mut warnings = Vec::new();
+    for (i, header) in headers.iter().enumerate() {
+        let column = if let Ok(lead) = header.parse::<Lead>() {
+            if columns.contains(&Column::Lead(lead)) {
+                return Err(CsvError::DuplicateLead {
+                    line,
+                    column: i + 1,
+                    lead,
+                });
+            }
+            Column::Lead(lead)
+        } else if let Some(secs_per_unit) = time_unit(header) {
+            if columns.iter().any(|c| matches!(c, Column::Time { .. })) {
+                return Err(CsvError::DuplicateTime {
+                    line,
+                    column: i + 1,
+                });
+            }
+            Column::Time { secs_per_unit }
+        } else {
+            warnings.push(Warning::ColumnIgnored {
+                column: i + 1,
+                header: header.to_string(),
+            });
+            Column::Ignored
+        };
+        columns.push(column);
+    }
+    if !columns.iter().any(|c| matches!(c, Column::Lead(_))) {
+        return Err(CsvError::NoLeadColumns { line });
+    }
+    Ok((columns, warnings))
+}
+
+/// `time`, `t`, `time (s)`, `time_ms`, `Time [ms]` … → seconds per unit.
+fn time_unit(header: &str) -> Option<f64> {
+    let lower = header.to_ascii_lowercase();
+    let (name, unit) = match lower.find(['(', '[', '_', ' ']) {
+        Some(split) => (
+            &lower[..split],
+            lower[split..].trim_matches(|c| "()[]_ ".contains(c)),
+        ),
+        None => (lower.as_str(), ""),
+    };
+    if name != "time" && name != "t" {
+        return None;
+    }
+    match unit {
+        "" | "s" | "sec" | "secs" | "seconds" => Some(1.0),
+        "ms" | "msec" => Some(1e-3),
+        _ => None,
+    }
+}
+
+fn parse_number(cell: &str) -> Option<f64> {
+    cell.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|value| value.is_finite())
+}
+
+/// Sample rate from the mean step, and the largest deviation of one step from that mean.
+///
+/// Rates within 1e-6 of an integer are taken as that integer: exported time stamps carry
+/// decimal rounding (0.002 s is not exact in binary), not a fractional rate.
+fn rate_from_times(times_secs: &[f64]) -> (f64, f64) {
+    let (Some(first), Some(last)) = (times_secs.first(), times_secs.last()) else {
+        return (f64::NAN, 0.0);
+    };
+    let mean_step = (last - first) / (times_secs.len() - 1) as f64;
+    let max_deviation = times_secs
+        .windows(2)
+        .map(|w| ((w[1] - w[0]) - mean_step).abs())
+        .fold(0.0, f64::max);
+    let rate = 1.0 / mean_step;
+    let rounded = rate.round();
+    let rate = if (rate - rounded).abs() < 1e-6 * rounded {
+        rounded
+    } else {
+        rate
+    };
+    (rate, max_deviation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str, rate: Option<f64>) -> Result<Ecg, CsvError> {
+        read_csv(
+            text.as_bytes(),
+            &CsvOptions {
+                sample_rate_hz: rate,
+            },
+            &Limits::default(),
+        )
+    }
+
+    #[test]
+    fn reads_time_column_and_millivolts() {
+        let ecg = read(
+            "time (s),I,II\n0,0.1,-0.2\n0.002,0.3,0.4\n0.004,0,1\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(ecg.sample_rate_hz(), 500.0);
+        assert_eq!(
+            ecg.lead(Lead::I).unwrap().samples_uv,
+            vec![100.0, 300.0, 0.0]
+        );
+        assert_eq!(
+            ecg.lead(Lead::II).unwrap().samples_uv,
+            vec![-200.0, 400.0, 1000.0]
+        );
+        assert!(ecg.warnings().is_empty());
+    }
+
+    #[test]
+    fn milliseconds_semicolons_and_crlf() {
+        let ecg = read("Time [ms];V1\r\n0;1\r\n4;2\r\n8;3\r\n", None).unwrap();
+        assert_eq!(ecg.sample_rate_hz(), 250.0);
+    }
+
+    #[test]
+    fn rate_given_when_no_time_column() {
+        let ecg = read("I\tII\n1\t2\n3\t4\n", Some(1000.0)).unwrap();
+        assert_eq!(ecg.sample_rate_hz(), 1000.0);
+        assert_eq!(read("I,II\n1,2\n", None), Err(CsvError::SampleRateNeeded));
+    }
+
+    #[test]
+    fn conflicting_rate_is_refused() {
+        let err = read("t,I\n0,1\n0.002,2\n", Some(250.0)).unwrap_err();
+        assert!(matches!(err, CsvError::SampleRateConflict { .. }));
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn unknown_columns_are_reported_not_dropped_silently() {
+        let ecg = read("I,marker\n1,x\n2,y\n", Some(500.0)).unwrap();
+        assert_eq!(
+            ecg.warnings(),
+            &[Warning::ColumnIgnored {
+                column: 2,
+                header: "marker".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        assert_eq!(read("", None), Err(CsvError::Empty));
+        assert_eq!(read("\n\n# comment\n", None), Err(CsvError::Empty));
+        let ragged = read("t,I,II\n0,1,2\n0.002,1\n", None).unwrap_err();
+        assert_eq!(
+            ragged,
+            CsvError::RaggedRow {
+                line: 3,
+                found: 2,
+                expected: 3
+            }
+        );
+        assert!(ragged.to_string().starts_with("line 3:"), "{ragged}");
+        let text = read("t,I,II\n0,1,2\n0.002,1,abc\n", None).unwrap_err();
+        assert_eq!(
+            text,
+            CsvError::NotANumber {
+                line: 3,
+                column: 3,
+                header: "II".into()
+            }
+        );
+        assert!(!text.to_string().contains("abc"), "cell text must not leak");
+        assert_eq!(
+            read("a,b\n1,2\n", Some(500.0)),
+            Err(CsvError::NoLeadColumns { line: 1 })
+        );
+        assert_eq!(
+            read("I,II\n", Some(500.0)),
+            Err(CsvError::NoRows { line: 1 })
+        );
+        assert_eq!(
+            read("t,I\n0,1\n0,2\n", None),
+            Err(CsvError::TimeNotIncreasing { line: 3 })
+        );
+        assert!(matches!(
+            read("I,I\n1,2\n", Some(500.0)),
+            Err(CsvError::DuplicateLead { column: 2, .. })
+        ));
+        assert_eq!(
+            read("I\nNaN\n", Some(500.0)),
+            Err(CsvError::NotANumber {
+                line: 2,
+                column: 1,
+                header: "I".into()
+            })
+        );
+        assert!(matches!(
+            read_csv(
+                &[0x49, 0x0a, 0xff],
+                &CsvOptions::default(),
+                &Limits::default()
+            ),
+            Err(CsvError::NotText { byte_offset: 2 })
+        ));
+    }
+
+    #[test]
+    fn limits_are_checked() {
+        let limits = Limits {
+            max_bytes: 10,
+            ..Limits::default()
+        };
+        let err = read_csv(b"I\n1\n2\n3\n4\n5\n", &CsvOptions::default(), &limits).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Limit);
+        let limits = Limits {
+            max_samples_per_lead: 2,
+            ..Limits::default()
+        };
+        let err = read_csv(
+            b"I\n1\n2\n3\n",
+            &CsvOptions {
+                sample_rate_hz: Some(500.0),
+            },
+            &limits,
+        )
+        .unwrap_err();
+        assert_eq!(err, CsvError::TooManySamples { line: 4, limit: 2 });
+    }
+
+    #[test]
+    fn every_prefix_of_a_valid_file_is_an_error_or_a_record_never_a_panic() {
+        let text = "time (s),I,II,V1\n0,0.1,0.2,0.3\n0.002,0.1,0.2,0.3\n0.004,0.1,0.2,0.3\n";
+        for end in 0..text.len() {
+            let _ = read(&text[..end], None);
+        }
+    }
+}

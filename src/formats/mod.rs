@@ -1,0 +1,58 @@
+//! Bytes → [`Ecg`](crate::ecg::Ecg): one file per format, no file paths (the browser hands over
+//! bytes), [`Limits`] checked before any allocation sized from the input.
+//!
+//! Today: delimited text (CSV/TSV with a header of lead names, values in millivolts). The other
+//! formats hospitals export land here one file each.
+
+pub mod csv;
+
+pub use csv::{CsvError, CsvOptions, read_csv};
+
+/// Upper bounds on what a reader accepts, checked before allocating.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Largest input accepted, in bytes.
+    pub max_bytes: usize,
+    /// Most columns (leads plus a time column) accepted.
+    pub max_columns: usize,
+    /// Most samples per lead accepted.
+    pub max_samples_per_lead: usize,
+}
+
+impl Default for Limits {
+    /// Generous for resting ECGs and long rhythm strips: 256 MiB, 64 columns, and 2 million
+    /// samples per lead (over an hour at 500 Hz). A resting ECG is 10 s.
+    fn default() -> Self {
+        Self {
+            max_bytes: 256 * 1024 * 1024,
+            max_columns: 64,
+            max_samples_per_lead: 2_000_000,
+        }
+    }
+}
+
+/// Whose fault an error is, for the user interface to choose its wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The file breaks its own format's rules.
+    Malformed,
+    /// A valid file using something this reader does not handle.
+    Unsupported,
+    /// The file exceeds a [`Limits`] bound.
+    Limit,
+    /// What the caller supplied (options, sample rate) is wrong or missing.
+    InvalidInput,
+}
+
+impl ErrorKind {
+    /// A stable lower-case name (`malformed`, `unsupported`, `limit`, `invalid_input`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Malformed => "malformed",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Limit => "limit",
+            ErrorKind::InvalidInput => "invalid_input",
+        }
+    }
+}

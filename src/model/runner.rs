@@ -1,0 +1,193 @@
+//! The one place that decides where the network runs: WebGPU when the build has it and the
+//! platform offers an adapter, else the pure-Rust CPU backend (flex), with the reason recorded.
+//! No other code looks at the backend.
+
+use burn::tensor::{Device, Tensor, TensorData};
+
+use burn::module::Module;
+
+use super::net1d::{ConfigError, Net1d, Net1dConfig};
+
+/// Which backend a [`Runner`] got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// burn's wgpu runtime on the browser's WebGPU.
+    WebGpu,
+    /// burn-flex, pure Rust on the CPU.
+    Cpu,
+}
+
+impl BackendKind {
+    /// `webgpu` or `cpu`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::WebGpu => "webgpu",
+            BackendKind::Cpu => "cpu",
+        }
+    }
+}
+
+/// What the user is told about the backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendInfo {
+    /// The backend in use.
+    pub kind: BackendKind,
+    /// For WebGPU: the adapter's description as the platform reports it.
+    pub adapter: Option<String>,
+    /// For the CPU: why WebGPU is not in use.
+    pub cpu_reason: Option<String>,
+}
+
+/// Why a forward pass could not run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The input's length does not match its declared shape.
+    #[error("input has {found} values but shape {shape:?} needs {expected}")]
+    Shape {
+        /// Declared `[batch, leads, samples]`.
+        shape: [usize; 3],
+        /// Product of the shape.
+        expected: usize,
+        /// Values given.
+        found: usize,
+    },
+    /// The input does not have the leads the network was built for.
+    #[error("input has {found} leads but the network expects {expected}")]
+    Leads {
+        /// Leads the network takes.
+        expected: usize,
+        /// Leads given.
+        found: usize,
+    },
+    /// A value is NaN or infinite.
+    #[error("input value {index} is not finite")]
+    NotFinite {
+        /// Flat index of the first such value.
+        index: usize,
+    },
+    /// Reading the result back from the device failed.
+    #[error("reading the result back from the {backend} backend failed: {message}")]
+    Readback {
+        /// Backend name.
+        backend: &'static str,
+        /// The backend's own words.
+        message: String,
+    },
+}
+
+/// A device chosen once, and the facts about that choice.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    device: Device,
+    info: BackendInfo,
+}
+
+impl Runner {
+    /// The CPU backend, with the reason WebGPU is not used.
+    pub fn cpu(reason: impl Into<String>) -> Self {
+        Self {
+            device: Device::flex(),
+            info: BackendInfo {
+                kind: BackendKind::Cpu,
+                adapter: None,
+                cpu_reason: Some(reason.into()),
+            },
+        }
+    }
+
+    /// WebGPU if this build has it and an adapter answers, else the CPU with the reason.
+    pub async fn probe() -> Self {
+        #[cfg(feature = "webgpu")]
+        {
+            match burn::tensor::Device::wgpu_options()
+                .init_with_setup_async()
+                .await
+            {
+                Ok((device, setup)) => {
+                    let info = setup.adapter.get_info();
+                    let mut parts: Vec<String> = [info.name, info.driver, info.driver_info]
+                        .into_iter()
+                        .filter(|s| !s.trim().is_empty())
+                        .collect();
+                    parts.dedup();
+                    let adapter = if parts.is_empty() {
+                        format!("{:?} adapter (the browser does not name it)", info.backend)
+                    } else {
+                        parts.join(", ")
+                    };
+                    Self {
+                        device,
+                        info: BackendInfo {
+                            kind: BackendKind::WebGpu,
+                            adapter: Some(adapter),
+                            cpu_reason: None,
+                        },
+                    }
+                }
+                Err(error) => Self::cpu(format!("WebGPU could not start: {error}")),
+            }
+        }
+        #[cfg(not(feature = "webgpu"))]
+        {
+            Self::cpu("this build has no WebGPU backend")
+        }
+    }
+
+    /// The burn device every tensor of this runner lives on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// What was chosen, and why.
+    pub fn info(&self) -> &BackendInfo {
+        &self.info
+    }
+
+    /// Builds a network with seeded random weights: initialised on the CPU from `seed`, then
+    /// moved to this runner's device, so every backend gets the same numbers.
+    pub fn init_net(&self, config: &Net1dConfig, seed: u64) -> Result<Net1d, ConfigError> {
+        let cpu = Device::flex();
+        cpu.seed(seed);
+        Ok(config.init(&cpu)?.to_device(&self.device))
+    }
+
+    /// Runs `net` on a flat `[batch, leads, samples]` input and returns the flat logits
+    /// `[batch, n_outputs]`. Async because WebGPU reads results back asynchronously.
+    pub async fn forward(
+        &self,
+        net: &Net1d,
+        input: Vec<f32>,
+        shape: [usize; 3],
+    ) -> Result<Vec<f32>, RunError> {
+        let expected = shape.iter().product::<usize>();
+        if input.len() != expected || expected == 0 {
+            return Err(RunError::Shape {
+                shape,
+                expected,
+                found: input.len(),
+            });
+        }
+        let leads = net.first_conv.conv.weight.dims()[1];
+        if shape[1] != leads {
+            return Err(RunError::Leads {
+                expected: leads,
+                found: shape[1],
+            });
+        }
+        if let Some(index) = input.iter().position(|v| !v.is_finite()) {
+            return Err(RunError::NotFinite { index });
+        }
+        let x = Tensor::<3>::from_data(TensorData::new(input, shape), &self.device);
+        let readback = |message: String| RunError::Readback {
+            backend: self.info.kind.name(),
+            message,
+        };
+        net.forward(x)
+            .into_data_async()
+            .await
+            .map_err(|e| readback(format!("{e:?}")))?
+            .try_to_vec::<f32>()
+            .map_err(|e| readback(format!("{e:?}")))
+    }
+}

@@ -1,0 +1,180 @@
+//! The page's JavaScript API: the only module that speaks wasm-bindgen.
+//!
+//! One exported class, [`App`], owned by the Web Worker (`www/worker.js`). Results cross to
+//! JavaScript as plain objects; errors as `{kind, message, line?}` objects, converted here and
+//! nowhere else.
+
+mod canvas;
+
+use std::rc::Rc;
+
+use js_sys::{Array, Float32Array, Object, Reflect};
+use plotters::drawing::IntoDrawingArea;
+use wasm_bindgen::prelude::*;
+use web_sys::OffscreenCanvas;
+
+use crate::ecg::Ecg;
+use crate::formats::{CsvError, CsvOptions, Limits, read_csv};
+use crate::model::{Net1d, Net1dConfig, RunError, Runner};
+use crate::render::{DrawOptions, draw_leads};
+
+pub use canvas::{CanvasError, OffscreenBackend};
+
+/// Seed of the self-check network's weights: the same numbers on every backend.
+const SELF_CHECK_SEED: u64 = 20_251_205;
+
+fn set(target: &Object, key: &str, value: impl Into<JsValue>) {
+    // Reflect.set only fails on frozen or proxied objects; these are fresh plain objects.
+    let _ = Reflect::set(target, &JsValue::from_str(key), &value.into());
+}
+
+fn error_object(kind: &str, message: &str, line: Option<usize>) -> JsValue {
+    let error = Object::new();
+    set(&error, "kind", kind);
+    set(&error, "message", message);
+    if let Some(line) = line {
+        set(&error, "line", line as f64);
+    }
+    error.into()
+}
+
+fn csv_error(error: &CsvError) -> JsValue {
+    error_object(error.kind().name(), &error.to_string(), error.line())
+}
+
+fn run_error(error: &RunError) -> JsValue {
+    error_object("invalid_input", &error.to_string(), None)
+}
+
+fn summary(ecg: &Ecg) -> JsValue {
+    let out = Object::new();
+    set(&out, "sample_rate_hz", ecg.sample_rate_hz());
+    set(&out, "samples_per_lead", ecg.samples_per_lead() as f64);
+    set(&out, "duration_secs", ecg.duration_secs());
+    let leads = Array::new();
+    let mut ordered: Vec<_> = ecg.leads().iter().collect();
+    ordered.sort_by_key(|signal| signal.lead);
+    for signal in ordered {
+        let lead = Object::new();
+        set(&lead, "name", signal.lead.name());
+        set(&lead, "derived", signal.derived);
+        leads.push(&lead);
+    }
+    set(&out, "leads", leads);
+    let warnings = Array::new();
+    for warning in ecg.warnings() {
+        warnings.push(&JsValue::from_str(&warning.to_string()));
+    }
+    set(&out, "warnings", warnings);
+    out.into()
+}
+
+/// The application state one worker holds: the chosen backend, the self-check network and the
+/// record last loaded.
+#[wasm_bindgen]
+pub struct App {
+    runner: Rc<Runner>,
+    net: Rc<Net1d>,
+    ecg: Option<Ecg>,
+}
+
+#[wasm_bindgen]
+impl App {
+    /// Chooses the backend (WebGPU when `prefer_webgpu` and available, else CPU with the
+    /// reason) and builds the self-check network on it.
+    pub async fn start(prefer_webgpu: bool) -> Result<App, JsValue> {
+        std::panic::set_hook(Box::new(|info| {
+            web_sys::console::error_1(&JsValue::from_str(&info.to_string()));
+        }));
+        let runner = if prefer_webgpu {
+            Runner::probe().await
+        } else {
+            Runner::cpu("the CPU was requested")
+        };
+        let net = runner
+            .init_net(&Net1dConfig::tiny(4), SELF_CHECK_SEED)
+            .map_err(|e| error_object("model", &e.to_string(), None))?;
+        Ok(App {
+            runner: Rc::new(runner),
+            net: Rc::new(net),
+            ecg: None,
+        })
+    }
+
+    /// `{kind: "webgpu"|"cpu", adapter?: string, reason?: string}`.
+    pub fn backend(&self) -> JsValue {
+        let info = self.runner.info();
+        let out = Object::new();
+        set(&out, "kind", info.kind.name());
+        if let Some(adapter) = &info.adapter {
+            set(&out, "adapter", adapter.as_str());
+        }
+        if let Some(reason) = &info.cpu_reason {
+            set(&out, "reason", reason.as_str());
+        }
+        out.into()
+    }
+
+    /// Parses a CSV ECG (header of lead names, values in mV; rate from a time column or the
+    /// given `sample_rate_hz`) and keeps it for drawing. Returns a summary, or throws
+    /// `{kind, message, line?}`; a failed load keeps the previous record.
+    pub fn load_csv(
+        &mut self,
+        bytes: &[u8],
+        sample_rate_hz: Option<f64>,
+    ) -> Result<JsValue, JsValue> {
+        let ecg = read_csv(bytes, &CsvOptions { sample_rate_hz }, &Limits::default())
+            .map_err(|e| csv_error(&e))?;
+        let out = summary(&ecg);
+        self.ecg = Some(ecg);
+        Ok(out)
+    }
+
+    /// Draws the loaded record onto `canvas` (device pixels; `pixel_ratio` = device pixels
+    /// per CSS pixel) and returns the panels `[{lead, x, y, width, height}]`.
+    pub fn draw(&self, canvas: &OffscreenCanvas, pixel_ratio: f64) -> Result<JsValue, JsValue> {
+        let ecg = self
+            .ecg
+            .as_ref()
+            .ok_or_else(|| error_object("invalid_input", "no ECG loaded yet", None))?;
+        let backend = OffscreenBackend::new(canvas)
+            .map_err(|e| error_object("render", &e.to_string(), None))?;
+        let options = DrawOptions {
+            pixel_ratio,
+            ..DrawOptions::default()
+        };
+        let panels = draw_leads(&backend.into_drawing_area(), ecg, &options)
+            .map_err(|e| error_object("render", &e.to_string(), None))?;
+        let out = Array::new();
+        for panel in panels {
+            let p = Object::new();
+            set(&p, "lead", panel.lead.name());
+            set(&p, "x", panel.x);
+            set(&p, "y", panel.y);
+            set(&p, "width", panel.width);
+            set(&p, "height", panel.height);
+            out.push(&p);
+        }
+        Ok(out.into())
+    }
+
+    /// Runs the self-check Net1D (a tiny configuration with fixed weights, not a clinical
+    /// model) on a caller-given `[batch, 12, samples]` tensor; resolves to `batch × 4` logits.
+    pub fn forward(
+        &self,
+        input: Vec<f32>,
+        batch: usize,
+        leads: usize,
+        samples: usize,
+    ) -> js_sys::Promise {
+        let runner = Rc::clone(&self.runner);
+        let net = Rc::clone(&self.net);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let logits = runner
+                .forward(&net, input, [batch, leads, samples])
+                .await
+                .map_err(|e| run_error(&e))?;
+            Ok(Float32Array::from(logits.as_slice()).into())
+        })
+    }
+}

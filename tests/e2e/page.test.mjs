@@ -1,0 +1,148 @@
+// End-to-end: the served page in Debian's Chromium, driven by playwright-core (which never
+// downloads a browser). Run with `node --test tests/e2e/` after building pkg/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const port = Number(process.env.E2E_PORT || 8123);
+const origin = `http://127.0.0.1:${port}`;
+const fixture = (name) => path.join(root, 'tests/fixtures', name);
+
+let server;
+let browser;
+
+async function waitForServer() {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      const response = await fetch(`${origin}/index.html`);
+      if (response.ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server on ${origin} did not start`);
+}
+
+before(async () => {
+  server = spawn('python3', [path.join(root, 'scripts/serve.py'), '--port', String(port)], {
+    env: { ...process.env, SERVE_QUIET: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitForServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-dev-shm-usage',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+async function openPage(query = '') {
+  const page = await browser.newPage();
+  const requests = [];
+  page.on('request', (request) => requests.push(request.url()));
+  const consoleErrors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
+  await page.goto(`${origin}/index.html${query}`);
+  await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state),
+    null, { timeout: 120_000 });
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready',
+    `page failed to start: ${await page.textContent('#backend')}`);
+  return { page, requests, consoleErrors };
+}
+
+async function upload(page, file) {
+  await page.evaluate(() => { document.body.dataset.state = 'waiting'; });
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction(() => ['drawn', 'error'].includes(document.body.dataset.state),
+    null, { timeout: 60_000 });
+  return page.getAttribute('body', 'data-state');
+}
+
+// Counts dark (trace) pixels inside each lead's panel of a PNG screenshot of the canvas. The
+// grid is light red and labels sit outside the panels, so only the trace is dark there.
+async function darkPixelsPerPanel(page) {
+  const png = await page.locator('#tracing').screenshot();
+  const panels = JSON.parse(await page.getAttribute('#tracing', 'data-panels'));
+  const ratio = await page.evaluate(() => window.devicePixelRatio);
+  return page.evaluate(async ({ base64, panels, ratio }) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d');
+    context.drawImage(bitmap, 0, 0);
+    // The screenshot is in CSS pixels; panels are in device pixels.
+    return panels.map((panel) => {
+      const x = Math.floor(panel.x / ratio), y = Math.floor(panel.y / ratio);
+      const w = Math.floor(panel.width / ratio), h = Math.floor(panel.height / ratio);
+      const { data } = context.getImageData(x + 2, y + 2, w - 4, h - 4);
+      let dark = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i] + data[i + 1] + data[i + 2] < 3 * 100) dark++;
+      }
+      return { lead: panel.lead, dark, width: w };
+    });
+  }, { base64: png.toString('base64'), panels, ratio });
+}
+
+test('the page names its backend and draws all 12 leads of a CSV, with no request off-origin', async () => {
+  const { page, requests, consoleErrors } = await openPage();
+  const backend = await page.textContent('#backend');
+  assert.match(backend, /^(WebGPU \(adapter: .+\)|CPU \(WebGPU not used: .+\))$/);
+  console.log(`# backend reported by the page: ${backend}`);
+
+  assert.equal(await upload(page, fixture('A0001.csv')), 'drawn', await page.textContent('#message'));
+  assert.match(await page.textContent('#summary'), /12 leads .* 500 Hz, 15\.00 s/);
+
+  const counts = await darkPixelsPerPanel(page);
+  assert.deepEqual(counts.map((c) => c.lead),
+    ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6']);
+  for (const { lead, dark, width } of counts) {
+    // A trace crosses the whole panel: at least one dark pixel per two columns.
+    assert.ok(dark >= width / 2, `lead ${lead}: only ${dark} trace pixels in a ${width}px panel`);
+  }
+
+  const foreign = requests.filter((url) => new URL(url).origin !== origin
+    && !url.startsWith('data:') && !url.startsWith('blob:'));
+  assert.deepEqual(foreign, [], 'requests outside the page origin');
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
+
+test('a malformed CSV gets a message naming the line, and the page stays usable', async () => {
+  const { page } = await openPage();
+  const cases = [
+    ['bad/ragged.csv', /ragged\.csv: line 4: 2 values, but the header has 3 columns/],
+    ['bad/text-in-number.csv', /text-in-number\.csv: line 3, column 3 \(II\): not a finite number/],
+    ['bad/empty.csv', /empty\.csv: the file is empty/],
+    ['bad/no-rate.csv', /no-rate\.csv: the file has no time column: please give the sample rate in Hz/],
+  ];
+  for (const [file, expected] of cases) {
+    assert.equal(await upload(page, fixture(file)), 'error', `${file} was accepted`);
+    assert.match(await page.textContent('#message'), expected);
+    // Still usable: the good file loads and draws right after.
+    assert.equal(await upload(page, fixture('A0001.csv')), 'drawn', `after ${file}`);
+    assert.equal(await page.textContent('#message'), '');
+  }
+  // The rate box supplies what the file lacks.
+  await page.fill('#rate', '250');
+  assert.equal(await upload(page, fixture('bad/no-rate.csv')), 'drawn');
+  assert.match(await page.textContent('#summary'), /no-rate\.csv: 2 leads \(I, II\), 250 Hz/);
+  await page.close();
+});
+
+test('the CPU fallback can be chosen and says why', async () => {
+  const { page } = await openPage('?backend=cpu');
+  assert.equal(await page.textContent('#backend'), 'CPU (WebGPU not used: the CPU was requested)');
+  assert.equal(await upload(page, fixture('A0001.csv')), 'drawn');
+  await page.close();
+});

@@ -1,0 +1,85 @@
+// The page: DOM only. It forwards files to the worker and shows what comes back; no ECG logic
+// lives here (parsing, drawing and inference are Rust, in the worker).
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+const pending = new Map();
+let nextId = 1;
+
+worker.onmessage = (event) => {
+  const { id, ok, result, error } = event.data;
+  const request = pending.get(id);
+  if (!request) return;
+  pending.delete(id);
+  if (ok) request.resolve(result); else request.reject(error);
+};
+
+function ask(message, transfer = []) {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ ...message, id }, transfer);
+  });
+}
+
+const $ = (id) => document.getElementById(id);
+const canvas = $('tracing');
+
+function canvasSize(leadCount) {
+  const ratio = window.devicePixelRatio || 1;
+  const cssWidth = canvas.clientWidth || 1200;
+  const cssHeight = Math.max(240, 56 * Math.max(leadCount, 1) + 16);
+  canvas.style.height = `${cssHeight}px`;
+  return { width: Math.round(cssWidth * ratio), height: Math.round(cssHeight * ratio), pixelRatio: ratio };
+}
+
+function describeBackend(info) {
+  if (info.kind === 'webgpu') return `WebGPU (adapter: ${info.adapter})`;
+  return `CPU (WebGPU not used: ${info.reason})`;
+}
+
+function showError(fileName, error) {
+  document.body.dataset.state = 'error';
+  $('message').textContent = `Could not read ${fileName}: ${error.message}`;
+}
+
+async function openFile(file) {
+  $('message').textContent = '';
+  document.body.dataset.state = 'loading';
+  const rateText = $('rate').value.trim();
+  const sampleRateHz = rateText === '' ? undefined : Number(rateText);
+  const bytes = await file.arrayBuffer();
+  // 12 rows is the common case; the worker redraws to the size it is given.
+  const size = canvasSize(12);
+  try {
+    const { summary, panels } = await ask({ type: 'load', bytes, sampleRateHz, ...size }, [bytes]);
+    const names = summary.leads.map((lead) => lead.name + (lead.derived ? '*' : '')).join(', ');
+    $('summary').textContent = `${file.name}: ${summary.leads.length} leads (${names}), `
+      + `${summary.sample_rate_hz} Hz, ${summary.duration_secs.toFixed(2)} s.`
+      + (summary.warnings.length ? ` Notes: ${summary.warnings.join('; ')}.` : '');
+    canvas.setAttribute('aria-label', `ECG tracing of ${file.name}: ${names}`);
+    canvas.dataset.panels = JSON.stringify(panels);
+    document.body.dataset.state = 'drawn';
+  } catch (error) {
+    showError(file.name, error);
+  }
+}
+
+async function start() {
+  const offscreen = canvas.transferControlToOffscreen();
+  const preferWebgpu = new URLSearchParams(location.search).get('backend') !== 'cpu';
+  try {
+    const info = await ask({ type: 'start', canvas: offscreen, preferWebgpu }, [offscreen]);
+    $('backend').textContent = describeBackend(info);
+    document.body.dataset.backend = info.kind;
+    document.body.dataset.state = 'ready';
+  } catch (error) {
+    $('backend').textContent = `unavailable: ${error.message}`;
+    document.body.dataset.state = 'failed';
+    return;
+  }
+  $('file').addEventListener('change', () => {
+    const [file] = $('file').files;
+    if (file) openFile(file);
+  });
+}
+
+start();

@@ -1,0 +1,44 @@
+// The Web Worker that owns the wasm instance: every parse, draw and forward pass runs here,
+// off the page's main thread. It only relays messages; all logic lives in Rust (src/web/).
+import init, { App } from '../pkg/ecg_stenosis.js';
+
+let app = null;
+let canvas = null;
+
+function plainError(error) {
+  // Errors from Rust arrive as {kind, message, line?}; anything else is an internal failure.
+  if (error && typeof error === 'object' && 'kind' in error && 'message' in error) return error;
+  return { kind: 'internal', message: String(error && error.message ? error.message : error) };
+}
+
+async function handle(data) {
+  switch (data.type) {
+    case 'start':
+      await init();
+      canvas = data.canvas;
+      app = await App.start(data.preferWebgpu);
+      return app.backend();
+    case 'load': {
+      const summary = app.load_csv(new Uint8Array(data.bytes), data.sampleRateHz ?? undefined);
+      canvas.width = data.width;
+      canvas.height = data.height;
+      const panels = app.draw(canvas, data.pixelRatio);
+      return { summary, panels };
+    }
+    case 'forward': {
+      const logits = await app.forward(new Float32Array(data.input), data.batch, data.leads, data.samples);
+      return Array.from(logits);
+    }
+    default:
+      throw { kind: 'internal', message: `unknown request ${data.type}` };
+  }
+}
+
+self.onmessage = async (event) => {
+  const { id } = event.data;
+  try {
+    self.postMessage({ id, ok: true, result: await handle(event.data) });
+  } catch (error) {
+    self.postMessage({ id, ok: false, error: plainError(error) });
+  }
+};
