@@ -3,6 +3,7 @@
 
 pub mod net1d;
 pub mod runner;
+pub mod seeded;
 
 pub use net1d::{ConfigError, Net1d, Net1dConfig};
 pub use runner::{BackendInfo, BackendKind, RunError, Runner};

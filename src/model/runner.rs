@@ -4,9 +4,8 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 
-use burn::module::Module;
-
 use super::net1d::{ConfigError, Net1d, Net1dConfig};
+use super::seeded::SeededInit;
 
 /// Which backend a [`Runner`] got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +95,21 @@ impl Runner {
         }
     }
 
+    /// burn's deprecated ndarray CPU backend, only for measuring it against flex
+    /// (`scripts/bench-backends.sh`); never chosen by [`Runner::probe`].
+    #[cfg(feature = "bench-ndarray")]
+    #[allow(deprecated)]
+    pub fn ndarray_for_benchmark() -> Self {
+        Self {
+            device: Device::ndarray(),
+            info: BackendInfo {
+                kind: BackendKind::Cpu,
+                adapter: None,
+                cpu_reason: Some("ndarray, for the benchmark".into()),
+            },
+        }
+    }
+
     /// WebGPU if this build has it and an adapter answers, else the CPU with the reason.
     pub async fn probe() -> Self {
         #[cfg(feature = "webgpu")]
@@ -144,12 +158,14 @@ impl Runner {
         &self.info
     }
 
-    /// Builds a network with seeded random weights: initialised on the CPU from `seed`, then
-    /// moved to this runner's device, so every backend gets the same numbers.
+    /// Builds a network on this runner's device with weights drawn from `seed`
+    /// ([`SeededInit`]): the same numbers on every backend.
     pub fn init_net(&self, config: &Net1dConfig, seed: u64) -> Result<Net1d, ConfigError> {
-        let cpu = Device::flex();
-        cpu.seed(seed);
-        Ok(config.init(&cpu)?.to_device(&self.device))
+        Ok(SeededInit::apply(
+            config.init(&self.device)?,
+            seed,
+            &self.device,
+        ))
     }
 
     /// Runs `net` on a flat `[batch, leads, samples]` input and returns the flat logits
@@ -189,5 +205,63 @@ impl Runner {
             .map_err(|e| readback(format!("{e:?}")))?
             .try_to_vec::<f32>()
             .map_err(|e| readback(format!("{e:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sines(batch: usize, samples: usize) -> Vec<f32> {
+        (0..batch * 12 * samples)
+            .map(|i| (i as f32 * 0.002).sin())
+            .collect()
+    }
+
+    #[test]
+    fn seeded_networks_are_identical_and_seeds_differ() {
+        let runner = Runner::cpu("test");
+        let config = Net1dConfig::tiny(4);
+        let run = |seed| {
+            let net = runner.init_net(&config, seed).unwrap();
+            block_on(runner.forward(&net, sines(1, 1000), [1, 12, 1000])).unwrap()
+        };
+        assert_eq!(run(3), run(3));
+        assert_ne!(run(3), run(4));
+    }
+
+    #[test]
+    fn bad_inputs_are_refused_before_running() {
+        let runner = Runner::cpu("test");
+        let net = runner.init_net(&Net1dConfig::tiny(4), 1).unwrap();
+        let forward = |input: Vec<f32>, shape| block_on(runner.forward(&net, input, shape));
+        assert!(matches!(
+            forward(vec![0.0; 10], [1, 12, 1000]),
+            Err(RunError::Shape { .. })
+        ));
+        assert!(matches!(
+            forward(vec![0.0; 11 * 100], [1, 11, 100]),
+            Err(RunError::Leads {
+                expected: 12,
+                found: 11
+            })
+        ));
+        let mut input = vec![0.0; 12 * 100];
+        input[5] = f32::NAN;
+        assert_eq!(
+            forward(input, [1, 12, 100]),
+            Err(RunError::NotFinite { index: 5 })
+        );
+    }
+
+    /// The CPU backend's futures complete on first poll; a no-op waker is enough.
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+                return output;
+            }
+        }
     }
 }

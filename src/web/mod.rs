@@ -15,7 +15,7 @@ use web_sys::OffscreenCanvas;
 
 use crate::ecg::Ecg;
 use crate::formats::{CsvError, CsvOptions, Limits, read_csv};
-use crate::model::{Net1d, Net1dConfig, RunError, Runner};
+use crate::model::{BackendKind, Net1d, Net1dConfig, RunError, Runner};
 use crate::render::{DrawOptions, draw_leads};
 
 pub use canvas::{CanvasError, OffscreenBackend};
@@ -69,10 +69,39 @@ fn summary(ecg: &Ecg) -> JsValue {
     out.into()
 }
 
+fn get(target: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(target, &JsValue::from_str(key))
+        .ok()
+        .filter(|value| !value.is_undefined() && !value.is_null())
+}
+
+/// `navigator.gpu`, in a window or a worker, when the browser offers WebGPU.
+fn browser_gpu() -> Option<JsValue> {
+    get(&get(&js_sys::global(), "navigator")?, "gpu")
+}
+
+/// "vendor architecture device description" from `GPUAdapterInfo` of the default adapter (the
+/// one wgpu also gets: same options). Browsers may leave fields empty for privacy.
+async fn describe_browser_adapter(gpu: &JsValue) -> Option<String> {
+    let request: js_sys::Function = get(gpu, "requestAdapter")?.dyn_into().ok()?;
+    let promise: js_sys::Promise = request.call0(gpu).ok()?.dyn_into().ok()?;
+    let adapter = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let info = get(&adapter, "info")?;
+    let words: Vec<String> = ["vendor", "architecture", "device", "description"]
+        .iter()
+        .filter_map(|key| get(&info, key)?.as_string())
+        .map(|word| word.trim().to_string())
+        .filter(|word| !word.is_empty())
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 /// The application state one worker holds: the chosen backend, the self-check network and the
 /// record last loaded.
 #[wasm_bindgen]
 pub struct App {
+    /// The browser's own words for the adapter (`GPUAdapterInfo`), which wgpu does not relay.
+    adapter_description: Option<String>,
     runner: Rc<Runner>,
     net: Rc<Net1d>,
     ecg: Option<Ecg>,
@@ -86,15 +115,23 @@ impl App {
         std::panic::set_hook(Box::new(|info| {
             web_sys::console::error_1(&JsValue::from_str(&info.to_string()));
         }));
-        let runner = if prefer_webgpu {
-            Runner::probe().await
-        } else {
-            Runner::cpu("the CPU was requested")
+        let gpu = browser_gpu();
+        let runner = match (prefer_webgpu, &gpu) {
+            (false, _) => Runner::cpu("the CPU was requested"),
+            (true, None) => Runner::cpu(
+                "this browser offers no WebGPU (navigator.gpu is missing: an older browser, WebGPU switched off, or a page not served over https or localhost)",
+            ),
+            (true, Some(_)) => Runner::probe().await,
+        };
+        let adapter_description = match (&gpu, runner.info().kind) {
+            (Some(gpu), BackendKind::WebGpu) => describe_browser_adapter(gpu).await,
+            _ => None,
         };
         let net = runner
             .init_net(&Net1dConfig::tiny(4), SELF_CHECK_SEED)
             .map_err(|e| error_object("model", &e.to_string(), None))?;
         Ok(App {
+            adapter_description,
             runner: Rc::new(runner),
             net: Rc::new(net),
             ecg: None,
@@ -106,7 +143,7 @@ impl App {
         let info = self.runner.info();
         let out = Object::new();
         set(&out, "kind", info.kind.name());
-        if let Some(adapter) = &info.adapter {
+        if let Some(adapter) = self.adapter_description.as_ref().or(info.adapter.as_ref()) {
             set(&out, "adapter", adapter.as_str());
         }
         if let Some(reason) = &info.cpu_reason {

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# README command 2, and exactly what CI runs (.ci/run): installs what is missing, then fmt,
+# clippy (native and wasm32), native tests, docs, the page's wasm build, the browser tests
+# (wasm-bindgen-test in headless Chromium, once through cargo and once through wasm-pack) and
+# the end-to-end page tests (playwright-core driving Debian's Chromium). Prints each stage's
+# time and, last, the test counts.
+#
+# ECG_REQUIRE_WEBGPU=1 (the default here) makes the WebGPU browser test fail rather than skip
+# when Chromium offers no adapter; export ECG_REQUIRE_WEBGPU= (empty) to let it skip, and the
+# skip is then counted and printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export STAGE_LOG
+STAGE_LOG=$(mktemp)
+source scripts/lib.sh
+logs=$(mktemp -d)
+trap 'rm -rf "$logs" "$STAGE_LOG"' EXIT
+export ECG_REQUIRE_WEBGPU=${ECG_REQUIRE_WEBGPU-1}
+[ -n "$ECG_REQUIRE_WEBGPU" ] || unset ECG_REQUIRE_WEBGPU
+export RUSTFLAGS=${RUSTFLAGS:-} CARGO_TERM_COLOR=never
+
+# run_logged NAME LOGFILE COMMAND...: a stage whose output is kept for the final count.
+run_logged() {
+  local name=$1 log=$2; shift 2
+  stage "$name" bash -c '"$@" 2>&1 | tee "$0"' "$log" "$@"
+}
+
+stage "setup (installs only what is missing)" scripts/setup.sh
+stage "cargo fmt --check" cargo fmt --all -- --check
+stage "clippy native" cargo clippy --all-targets --locked -- -D warnings
+stage "clippy wasm32 (webgpu)" cargo clippy --all-targets --locked --target wasm32-unknown-unknown --features webgpu -- -D warnings
+run_logged "native tests" "$logs/native.log" cargo test --locked
+stage "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
+stage "page build (pkg/)" scripts/build-web.sh
+run_logged "browser tests (wasm-bindgen-test, Chromium)" "$logs/wasm.log" \
+  cargo test --locked --release --target wasm32-unknown-unknown --features webgpu --test web -- --nocapture
+run_logged "browser tests again via wasm-pack (no download)" "$logs/wasm-pack.log" \
+  wasm-pack test --mode no-install --headless --chrome --release --features webgpu . --test web -- --nocapture
+run_logged "end-to-end page tests (playwright-core, Chromium)" "$logs/e2e.log" \
+  node --test tests/e2e/
+
+echo
+echo "Stage times:"
+cat "$STAGE_LOG"
+
+# Count what ran. cargo prints 'test result: ok. N passed; M failed; K ignored'; node's runner
+# '# pass N', '# fail N', '# skipped N'. A WebGPU test without an adapter prints
+# 'skipped: no WebGPU adapter' and returns: it is counted here as skipped, not passed.
+passed=0 failed=0 skipped=0
+for log in "$logs/native.log" "$logs/wasm.log" "$logs/wasm-pack.log"; do
+  read -r p f i < <(awk '/^test result:/ { for (k = 1; k <= NF; k++) { if ($(k+1) ~ /^passed/) p += $k; if ($(k+1) ~ /^failed/) f += $k; if ($(k+1) ~ /^ignored/) i += $k } } END { print p+0, f+0, i+0 }' "$log")
+  gpu_skips=$(grep -c '^skipped: no WebGPU adapter' "$log" || true)
+  passed=$((passed + p - gpu_skips)) failed=$((failed + f)) skipped=$((skipped + i + gpu_skips))
+  [ "$gpu_skips" -eq 0 ] || echo "note: $log: $gpu_skips WebGPU test(s) skipped: no WebGPU adapter"
+done
+read -r p f s < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } /^# skipped / { s = $3 } END { print p+0, f+0, s+0 }' "$logs/e2e.log")
+passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+echo
+echo "total: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

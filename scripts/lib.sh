@@ -1,0 +1,20 @@
+# Shared by the scripts: pinned tool versions and a timer that prints each stage's wall time.
+# shellcheck shell=bash
+WASM_PACK_VERSION=0.15.1
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+# The first WebGPU shader compilation on SwiftShader takes seconds; the runner's default is 20 s.
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}
+export PATH="$HOME/.cargo/bin:$PATH"
+
+STAGE_LOG=${STAGE_LOG:-}
+
+# stage NAME COMMAND...: runs the command, prints its wall time, records it for the summary.
+stage() {
+  local name=$1; shift
+  local start=$SECONDS
+  echo "==> $name"
+  "$@"
+  local took=$((SECONDS - start))
+  printf '<== %s: %dm%02ds\n' "$name" $((took / 60)) $((took % 60))
+  if [ -n "$STAGE_LOG" ]; then printf '%-55s %4dm%02ds\n' "$name" $((took / 60)) $((took % 60)) >> "$STAGE_LOG"; fi
+}

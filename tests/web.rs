@@ -1,0 +1,128 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium): burn runs in the page on the CPU
+//! backend, on WebGPU when there is an adapter, and plotters draws onto an OffscreenCanvas.
+//!
+//! Run: `cargo test --release --target wasm32-unknown-unknown --features webgpu --test web`
+//! (scripts/check.sh does). Without an adapter the WebGPU test prints "skipped: no WebGPU
+//! adapter" and the check script counts it as skipped; with `ECG_REQUIRE_WEBGPU=1` at build
+//! time it fails instead.
+#![cfg(target_arch = "wasm32")]
+
+use ecg_stenosis::ecg::{Ecg, Lead, LeadSignal};
+use ecg_stenosis::model::{BackendKind, Net1dConfig, Runner};
+use ecg_stenosis::render::{DrawOptions, draw_leads};
+use ecg_stenosis::web::OffscreenBackend;
+use plotters::drawing::IntoDrawingArea;
+use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::OffscreenCanvas;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SAMPLES: usize = 5000;
+
+/// Two different deterministic "ECGs": sums of sines with lead- and batch-dependent phases.
+fn input(batch: usize) -> Vec<f32> {
+    (0..batch * 12 * SAMPLES)
+        .map(|i| {
+            let (b, lead, t) = (i / (12 * SAMPLES), (i / SAMPLES) % 12, i % SAMPLES);
+            let t = t as f32 / 500.0;
+            (6.28 * 1.2 * t + lead as f32 * 0.4 + b as f32).sin()
+                + 0.3 * (6.28 * 7.0 * t + b as f32 * 2.0).sin()
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn cpu_forward_has_the_right_shape_and_finite_values() {
+    let runner = Runner::cpu("test");
+    let net = runner.init_net(&Net1dConfig::tiny(4), 7).unwrap();
+    let logits = runner
+        .forward(&net, input(2), [2, 12, SAMPLES])
+        .await
+        .unwrap();
+    assert_eq!(logits.len(), 2 * 4);
+    assert!(logits.iter().all(|v| v.is_finite()), "{logits:?}");
+    assert_ne!(
+        logits[..4],
+        logits[4..],
+        "two different ECGs gave identical logits"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_forward_matches_cpu() {
+    let gpu = Runner::probe().await;
+    if gpu.info().kind != BackendKind::WebGpu {
+        let reason = gpu.info().cpu_reason.clone().unwrap_or_default();
+        assert!(
+            option_env!("ECG_REQUIRE_WEBGPU").is_none(),
+            "ECG_REQUIRE_WEBGPU is set but there is no WebGPU adapter: {reason}"
+        );
+        console_log!("skipped: no WebGPU adapter ({reason})");
+        return;
+    }
+    let cpu = Runner::cpu("reference");
+    let config = Net1dConfig::tiny(4);
+    let on_gpu = gpu.init_net(&config, 11).unwrap();
+    let on_cpu = cpu.init_net(&config, 11).unwrap();
+    let expected = cpu
+        .forward(&on_cpu, input(2), [2, 12, SAMPLES])
+        .await
+        .unwrap();
+    let found = gpu
+        .forward(&on_gpu, input(2), [2, 12, SAMPLES])
+        .await
+        .unwrap();
+    let max_abs = expected
+        .iter()
+        .zip(&found)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    console_log!(
+        "webgpu ({}) vs cpu: max abs difference {max_abs:e}",
+        gpu.info().adapter.as_deref().unwrap_or("?")
+    );
+    assert_eq!(found.len(), expected.len());
+    assert!(max_abs <= 1e-4, "WebGPU differs from CPU by {max_abs}");
+}
+
+#[wasm_bindgen_test]
+fn leads_are_drawn_onto_an_offscreen_canvas() {
+    let leads = Lead::ALL
+        .iter()
+        .map(|&lead| LeadSignal {
+            lead,
+            samples_uv: (0..SAMPLES)
+                .map(|t| 900.0 * (t as f32 * 0.03 + lead.index() as f32).sin())
+                .collect(),
+            derived: false,
+        })
+        .collect();
+    let ecg = Ecg::new(leads, 500.0, vec![]).unwrap();
+    let canvas = OffscreenCanvas::new(900, 700).unwrap();
+    let backend = OffscreenBackend::new(&canvas).unwrap();
+    let panels = draw_leads(&backend.into_drawing_area(), &ecg, &DrawOptions::default()).unwrap();
+    assert_eq!(panels.len(), 12);
+
+    let context: web_sys::OffscreenCanvasRenderingContext2d =
+        wasm_bindgen::JsCast::dyn_into(canvas.get_context("2d").unwrap().unwrap()).unwrap();
+    for panel in &panels {
+        let pixels = context
+            .get_image_data(
+                f64::from(panel.x + 2),
+                f64::from(panel.y + 2),
+                f64::from(panel.width - 4),
+                f64::from(panel.height - 4),
+            )
+            .unwrap()
+            .data();
+        let dark = pixels
+            .chunks_exact(4)
+            .filter(|p| u32::from(p[0]) + u32::from(p[1]) + u32::from(p[2]) < 300)
+            .count();
+        assert!(
+            dark as u32 >= panel.width / 2,
+            "lead {}: {dark} trace pixels",
+            panel.lead
+        );
+    }
+}
