@@ -8,5 +8,6 @@ source scripts/lib.sh
 stage "cargo build (wasm32, release, webgpu)" \
   cargo build --lib --release --target wasm32-unknown-unknown --features webgpu
 stage "wasm-bindgen → pkg/" \
-  wasm-bindgen --target web --out-dir pkg target/wasm32-unknown-unknown/release/ecg_stenosis.wasm
+  wasm-bindgen --target web --remove-name-section --remove-producers-section \
+    --out-dir pkg target/wasm32-unknown-unknown/release/ecg_stenosis.wasm
 ls -l pkg/ecg_stenosis_bg.wasm

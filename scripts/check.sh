@@ -35,7 +35,7 @@ stage "page build (pkg/)" scripts/build-web.sh
 run_logged "browser tests (wasm-bindgen-test, Chromium)" "$logs/wasm.log" \
   cargo test --locked --release --target wasm32-unknown-unknown --features webgpu --test web -- --nocapture
 run_logged "browser tests again via wasm-pack (no download)" "$logs/wasm-pack.log" \
-  wasm-pack test --mode no-install --headless --chrome --release --features webgpu . --test web -- --nocapture
+  wasm-pack test --mode no-install --headless --chromedriver "$CHROMEDRIVER" --release . --features webgpu --test web -- --nocapture
 run_logged "end-to-end page tests (playwright-core, Chromium)" "$logs/e2e.log" \
   node --test tests/e2e/
 

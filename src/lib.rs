@@ -23,6 +23,8 @@
 //! | [`render`] | draws an `Ecg` onto any plotters drawing area | `ecg` |
 //! | `web` (wasm32 only) | the JavaScript API of the page | everything above |
 
+#![warn(missing_docs)]
+
 pub mod ecg;
 pub mod formats;
 pub mod model;

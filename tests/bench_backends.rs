@@ -27,12 +27,18 @@ async fn median_forward_ms(runner: &Runner, config: &Net1dConfig) -> (f64, f64, 
     let net = runner.init_net(config, 5).unwrap();
     let input: Vec<f32> = (0..12 * 5000).map(|i| (i as f32 * 0.003).sin()).collect();
     for _ in 0..WARMUP {
-        runner.forward(&net, input.clone(), [1, 12, 5000]).await.unwrap();
+        runner
+            .forward(&net, input.clone(), [1, 12, 5000])
+            .await
+            .unwrap();
     }
     let mut times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let start = now_ms();
-        runner.forward(&net, input.clone(), [1, 12, 5000]).await.unwrap();
+        runner
+            .forward(&net, input.clone(), [1, 12, 5000])
+            .await
+            .unwrap();
         times.push(now_ms() - start);
     }
     times.sort_by(f64::total_cmp);

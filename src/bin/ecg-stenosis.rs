@@ -80,6 +80,9 @@ mod cli {
     }
 
     fn run(args: Args) -> Result<(), String> {
+        if !matches!(args.command.as_str(), "inspect" | "render") {
+            return Err(format!("unknown command '{}'", args.command));
+        }
         let ecg = load(&args)?;
         match args.command.as_str() {
             "inspect" => {

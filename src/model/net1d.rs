@@ -139,7 +139,7 @@ impl Net1dConfig {
                 return Err(ConfigError::Zero("m_blocks_list entry"));
             }
             let channels = self.middle_channels(filters);
-            if channels == 0 || channels % self.groups_width != 0 || filters < 2 {
+            if channels == 0 || !channels.is_multiple_of(self.groups_width) || filters < 2 {
                 return Err(ConfigError::Groups {
                     stage,
                     channels,
