@@ -126,3 +126,49 @@ fn leads_are_drawn_onto_an_offscreen_canvas() {
         );
     }
 }
+
+#[wasm_bindgen_test]
+async fn the_page_api_parses_draws_and_runs_a_forward_pass() {
+    use ecg_stenosis::web::App;
+    use js_sys::Reflect;
+    use wasm_bindgen::JsValue;
+
+    let field = |value: &JsValue, key: &str| Reflect::get(value, &JsValue::from_str(key)).unwrap();
+    let mut app = App::start(false)
+        .await
+        .unwrap_or_else(|_| panic!("App::start failed"));
+    assert_eq!(
+        field(&app.backend(), "kind").as_string().as_deref(),
+        Some("cpu")
+    );
+
+    let error = app
+        .load_csv(b"time (s),I,II\n0,1,2\n0.002,1\n", None)
+        .err()
+        .expect("a ragged file is refused");
+    assert_eq!(
+        field(&error, "kind").as_string().as_deref(),
+        Some("malformed")
+    );
+    assert_eq!(field(&error, "line").as_f64(), Some(3.0));
+
+    let summary = app
+        .load_csv(include_bytes!("fixtures/A0001.csv"), None)
+        .unwrap_or_else(|_| panic!("the fixture loads"));
+    assert_eq!(field(&summary, "sample_rate_hz").as_f64(), Some(500.0));
+    let canvas = OffscreenCanvas::new(1000, 800).unwrap();
+    let panels = app
+        .draw(&canvas, 1.0)
+        .unwrap_or_else(|_| panic!("drawing works"));
+    assert_eq!(js_sys::Array::from(&panels).length(), 12);
+
+    let logits = wasm_bindgen_futures::JsFuture::from(app.forward(input(1), 1, 12, SAMPLES))
+        .await
+        .unwrap_or_else(|_| panic!("forward works"));
+    let logits = js_sys::Float32Array::from(logits).to_vec();
+    assert_eq!(logits.len(), 4);
+    assert!(logits.iter().all(|v| v.is_finite()));
+    let refused =
+        wasm_bindgen_futures::JsFuture::from(app.forward(vec![0.0; 10], 1, 12, SAMPLES)).await;
+    assert!(refused.is_err(), "a wrongly shaped tensor is refused");
+}

@@ -96,6 +96,19 @@ async fn describe_browser_adapter(gpu: &JsValue) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
+/// Prints panics to the console (once per instance), then hands them to any earlier hook, such
+/// as a test harness's.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            web_sys::console::error_1(&JsValue::from_str(&info.to_string()));
+            previous(info);
+        }));
+    });
+}
+
 /// The application state one worker holds: the chosen backend, the self-check network and the
 /// record last loaded.
 #[wasm_bindgen]
@@ -112,9 +125,7 @@ impl App {
     /// Chooses the backend (WebGPU when `prefer_webgpu` and available, else CPU with the
     /// reason) and builds the self-check network on it.
     pub async fn start(prefer_webgpu: bool) -> Result<App, JsValue> {
-        std::panic::set_hook(Box::new(|info| {
-            web_sys::console::error_1(&JsValue::from_str(&info.to_string()));
-        }));
+        install_panic_hook();
         let gpu = browser_gpu();
         let runner = match (prefer_webgpu, &gpu) {
             (false, _) => Runner::cpu("the CPU was requested"),
