@@ -93,8 +93,10 @@ pub enum CsvError {
         /// The offending line.
         line: usize,
     },
-    /// No time column and no sample rate from the caller.
-    #[error("the file has no time column: please give the sample rate in Hz")]
+    /// No usable time column (none, or a single row) and no sample rate from the caller.
+    #[error(
+        "the file does not give its sample rate (no time column, or a single row): please give the sample rate in Hz"
+    )]
     SampleRateNeeded,
     /// The caller's sample rate is not a positive finite number.
     #[error("the given sample rate {0} Hz is not a positive finite number")]

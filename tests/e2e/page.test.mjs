@@ -124,7 +124,7 @@ test('a malformed CSV gets a message naming the line, and the page stays usable'
     ['bad/ragged.csv', /ragged\.csv: line 4: 2 values, but the header has 3 columns/],
     ['bad/text-in-number.csv', /text-in-number\.csv: line 3, column 3 \(II\): not a finite number/],
     ['bad/empty.csv', /empty\.csv: the file is empty/],
-    ['bad/no-rate.csv', /no-rate\.csv: the file has no time column: please give the sample rate in Hz/],
+    ['bad/no-rate.csv', /no-rate\.csv: the file does not give its sample rate \(no time column, or a single row\): please give the sample rate in Hz/],
   ];
   for (const [file, expected] of cases) {
     assert.equal(await upload(page, fixture(file)), 'error', `${file} was accepted`);
