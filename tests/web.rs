@@ -7,6 +7,8 @@
 //! time it fails instead.
 #![cfg(target_arch = "wasm32")]
 
+use std::f32::consts::TAU;
+
 use ecg_stenosis::ecg::{Ecg, Lead, LeadSignal};
 use ecg_stenosis::model::{BackendKind, Net1dConfig, Runner};
 use ecg_stenosis::render::{DrawOptions, draw_leads};
@@ -25,8 +27,8 @@ fn input(batch: usize) -> Vec<f32> {
         .map(|i| {
             let (b, lead, t) = (i / (12 * SAMPLES), (i / SAMPLES) % 12, i % SAMPLES);
             let t = t as f32 / 500.0;
-            (6.28 * 1.2 * t + lead as f32 * 0.4 + b as f32).sin()
-                + 0.3 * (6.28 * 7.0 * t + b as f32 * 2.0).sin()
+            (TAU * 1.2 * t + lead as f32 * 0.4 + b as f32).sin()
+                + 0.3 * (TAU * 7.0 * t + b as f32 * 2.0).sin()
         })
         .collect()
 }
@@ -144,8 +146,7 @@ async fn the_page_api_parses_draws_and_runs_a_forward_pass() {
 
     let error = app
         .load_csv(b"time (s),I,II\n0,1,2\n0.002,1\n", None)
-        .err()
-        .expect("a ragged file is refused");
+        .expect_err("a ragged file is refused");
     assert_eq!(
         field(&error, "kind").as_string().as_deref(),
         Some("malformed")

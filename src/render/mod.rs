@@ -168,7 +168,8 @@ pub fn draw_leads<DB: DrawingBackend>(
     Ok(panels)
 }
 
-#[cfg(test)]
+// Natively only: the SVG backend is a native dependency (the browser test draws on a canvas).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::ecg::LeadSignal;
