@@ -22,7 +22,7 @@ export RUSTFLAGS=${RUSTFLAGS:-} CARGO_TERM_COLOR=never
 # run_logged NAME LOGFILE COMMAND...: a stage whose output is kept for the final count.
 run_logged() {
   local name=$1 log=$2; shift 2
-  stage "$name" bash -c '"$@" 2>&1 | tee "$0"' "$log" "$@"
+  stage "$name" bash -o pipefail -c '"$@" 2>&1 | tee "$0"' "$log" "$@"
 }
 
 stage "setup (installs only what is missing)" scripts/setup.sh
@@ -32,10 +32,11 @@ stage "clippy wasm32 (webgpu)" cargo clippy --all-targets --locked --target wasm
 run_logged "native tests" "$logs/native.log" cargo test --locked
 stage "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 stage "page build (pkg/)" scripts/build-web.sh
-run_logged "browser tests (wasm-bindgen-test, Chromium)" "$logs/wasm.log" \
+# wasm-pack first: its `cargo build --tests` builds what the cargo run then reuses.
+run_logged "browser tests via wasm-pack (no download)" "$logs/wasm-pack.log" \
+  wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER" --release . --features webgpu --test web -- --nocapture
+run_logged "browser tests via cargo (wasm-bindgen-test-runner)" "$logs/wasm.log" \
   cargo test --locked --release --target wasm32-unknown-unknown --features webgpu --test web -- --nocapture
-run_logged "browser tests again via wasm-pack (no download)" "$logs/wasm-pack.log" \
-  wasm-pack test --mode no-install --headless --chromedriver "$CHROMEDRIVER" --release . --features webgpu --test web -- --nocapture
 run_logged "end-to-end page tests (playwright-core, Chromium)" "$logs/e2e.log" \
   node --test tests/e2e/
 
