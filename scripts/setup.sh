@@ -12,7 +12,7 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 if [ ${#need_apt[@]} -gt 0 ]; then
-  stage "apt: ${need_apt[*]}" bash -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${need_apt[*]}"
+  stage "apt: ${need_apt[*]}" bash -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ${need_apt[*]}"
 else
   echo "setup: chromium and chromedriver already installed"
 fi
