@@ -46,8 +46,8 @@ after(async () => {
   server?.kill();
 });
 
-async function openPage(query = '') {
-  const page = await browser.newPage();
+async function openPage(query = '', options = {}) {
+  const page = await browser.newPage(options);
   const requests = [];
   page.on('request', (request) => requests.push(request.url()));
   const consoleErrors = [];
@@ -71,19 +71,17 @@ async function upload(page, file) {
 // Counts dark (trace) pixels inside each lead's panel of a PNG screenshot of the canvas. The
 // grid is light red and labels sit outside the panels, so only the trace is dark there.
 async function darkPixelsPerPanel(page) {
-  const png = await page.locator('#tracing').screenshot();
+  // Device scale: one screenshot pixel per canvas pixel, the unit the panels are given in.
+  const png = await page.locator('#tracing').screenshot({ scale: 'device' });
   const panels = JSON.parse(await page.getAttribute('#tracing', 'data-panels'));
-  const ratio = await page.evaluate(() => window.devicePixelRatio);
-  return page.evaluate(async ({ base64, panels, ratio }) => {
+  return page.evaluate(async ({ base64, panels }) => {
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
     const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
     const context = canvas.getContext('2d');
     context.drawImage(bitmap, 0, 0);
-    // The screenshot is in CSS pixels; panels are in device pixels.
     return panels.map((panel) => {
-      const x = Math.floor(panel.x / ratio), y = Math.floor(panel.y / ratio);
-      const w = Math.floor(panel.width / ratio), h = Math.floor(panel.height / ratio);
+      const { x, y, width: w, height: h } = panel;
       const { data } = context.getImageData(x + 2, y + 2, w - 4, h - 4);
       let dark = 0;
       for (let i = 0; i < data.length; i += 4) {
@@ -91,7 +89,7 @@ async function darkPixelsPerPanel(page) {
       }
       return { lead: panel.lead, dark, width: w };
     });
-  }, { base64: png.toString('base64'), panels, ratio });
+  }, { base64: png.toString('base64'), panels });
 }
 
 test('the page names its backend and draws all 12 leads of a CSV, with no request off-origin', async () => {
@@ -140,9 +138,19 @@ test('a malformed CSV gets a message naming the line, and the page stays usable'
   await page.close();
 });
 
-test('the CPU fallback can be chosen and says why', async () => {
-  const { page } = await openPage('?backend=cpu');
+test('the CPU fallback can be chosen and says why; high-DPI screens get a sharp canvas', async () => {
+  const { page } = await openPage('?backend=cpu', { deviceScaleFactor: 2 });
   assert.equal(await page.textContent('#backend'), 'CPU (WebGPU not used: the CPU was requested)');
   assert.equal(await upload(page, fixture('A0001.csv')), 'drawn');
+  // The canvas is drawn at device resolution: twice its CSS size.
+  const { cssWidth, panelRight } = await page.evaluate(() => {
+    const panels = JSON.parse(document.getElementById('tracing').dataset.panels);
+    const last = panels[panels.length - 1];
+    return { cssWidth: document.getElementById('tracing').clientWidth, panelRight: last.x + last.width };
+  });
+  assert.ok(panelRight > 1.5 * cssWidth, `panels end at ${panelRight} px on a ${cssWidth} CSS px canvas`);
+  for (const { lead, dark, width } of await darkPixelsPerPanel(page)) {
+    assert.ok(dark >= width / 2, `lead ${lead}: only ${dark} trace pixels at 2x`);
+  }
   await page.close();
 });
