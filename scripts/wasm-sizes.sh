@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 out=target/sizes
-rm -rf "$out" && mkdir -p "$out"
+rm -rf "$out" && mkdir -p "$out/opt"
 
 stage "build with WebGPU (the page)" scripts/build-web.sh
 stage "build CPU only" env CARGO_TARGET_DIR=target/size-cpu \
@@ -29,18 +29,19 @@ if command -v wasm-opt >/dev/null 2>&1; then
   opt_in=target/wasm32-unknown-unknown/release/ecg_stenosis.wasm
   if wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
       --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
-      "$opt_in" -o "$out/opt-in.wasm" 2> "$out/wasm-opt.log" \
-    && wasm-bindgen --target web --remove-name-section --out-dir "$out/webgpu-opt" "$out/opt-in.wasm" 2>> "$out/wasm-opt.log"; then
+      "$opt_in" -o "$out/opt/ecg_stenosis.wasm" 2> "$out/wasm-opt.log" \
+    && wasm-bindgen --target web --remove-name-section --remove-producers-section \
+      --out-dir "$out/webgpu-opt" "$out/opt/ecg_stenosis.wasm" 2>> "$out/wasm-opt.log"; then
     if node --input-type=module -e "
         import fs from 'node:fs';
         const m = await import('./$out/webgpu-opt/ecg_stenosis.js');
         m.initSync({ module: fs.readFileSync('./$out/webgpu-opt/ecg_stenosis_bg.wasm') });" 2>> "$out/wasm-opt.log"; then
       opt_note="$(wasm-opt --version): output instantiates"
     else
-      opt_note="$(wasm-opt --version): output does NOT instantiate: $(grep -m1 -o 'TypeError.*\|RuntimeError.*\|CompileError.*' "$out/wasm-opt.log" | cut -c1-160)"
+      opt_note="$(wasm-opt --version): output does NOT instantiate: $(grep -m1 -o 'TypeError.*\|RuntimeError.*\|CompileError.*\|LinkError.*' "$out/wasm-opt.log" | cut -c1-200 || true)"
     fi
   else
-    opt_note="$(wasm-opt --version): failed: $(head -c 300 "$out/wasm-opt.log")"
+    opt_note="$(wasm-opt --version): failed: $(head -c 300 "$out/wasm-opt.log" || true)"
   fi
 fi
 
