@@ -37,6 +37,15 @@ def sections(data):
 
 
 def crate_of(name):
+    """First path segment of a legacy-mangled (`_ZN<len><segment>...`) or demangled name."""
+    match = re.match(r"_ZN(\d+)", name)
+    if match:
+        length = int(match.group(1))
+        segment = name[match.end():match.end() + length]
+        # `<impl X for Y>` / `<X as Y>` segments start with an escaped `<`, `&` or `*`.
+        segment = re.sub(r"^(_?\$(LT|RF|BP)\$|mut\$u20\$|dyn\$u20\$|const\$u20\$)+", "", segment)
+        segment = re.split(r"\.\.|\$", segment)[0]
+        return segment or "(unnamed or C)"
     name = name.lstrip("<&*").removeprefix("dyn ").removeprefix("mut ").removeprefix("const ")
     match = re.match(r"([A-Za-z_][A-Za-z0-9_]*)::", name)
     return match.group(1) if match else "(unnamed or C)"
