@@ -47,10 +47,9 @@ async function openFile(file) {
   const rateText = $('rate').value.trim();
   const sampleRateHz = rateText === '' ? undefined : Number(rateText);
   const bytes = await file.arrayBuffer();
-  // 12 rows is the common case; the worker redraws to the size it is given.
-  const size = canvasSize(12);
   try {
-    const { summary, panels } = await ask({ type: 'load', bytes, sampleRateHz, ...size }, [bytes]);
+    const summary = await ask({ type: 'load', bytes, sampleRateHz }, [bytes]);
+    const panels = await ask({ type: 'draw', ...canvasSize(summary.leads.length) });
     const names = summary.leads.map((lead) => lead.name + (lead.derived ? '*' : '')).join(', ');
     $('summary').textContent = `${file.name}: ${summary.leads.length} leads (${names}), `
       + `${summary.sample_rate_hz} Hz, ${summary.duration_secs.toFixed(2)} s.`

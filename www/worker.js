@@ -18,13 +18,12 @@ async function handle(data) {
       canvas = data.canvas;
       app = await App.start(data.preferWebgpu);
       return app.backend();
-    case 'load': {
-      const summary = app.load_csv(new Uint8Array(data.bytes), data.sampleRateHz ?? undefined);
+    case 'load':
+      return app.load_csv(new Uint8Array(data.bytes), data.sampleRateHz ?? undefined);
+    case 'draw':
       canvas.width = data.width;
       canvas.height = data.height;
-      const panels = app.draw(canvas, data.pixelRatio);
-      return { summary, panels };
-    }
+      return app.draw(canvas, data.pixelRatio);
     case 'forward': {
       const logits = await app.forward(new Float32Array(data.input), data.batch, data.leads, data.samples);
       return Array.from(logits);
