@@ -33,15 +33,24 @@ mod cli {
     FILE is a CSV/TSV ECG: a header of lead names (I, II, ..., V6), values in mV, and a
     'time (s)' column or --sample-rate-hz.";
 
+    enum Command {
+        Inspect,
+        Render,
+    }
+
     struct Args {
-        command: String,
+        command: Command,
         file: PathBuf,
         out: Option<PathBuf>,
         sample_rate_hz: Option<f64>,
     }
 
     fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-        let command = args.next().ok_or("no command given")?;
+        let command = match args.next().ok_or("no command given")?.as_str() {
+            "inspect" => Command::Inspect,
+            "render" => Command::Render,
+            other => return Err(format!("unknown command '{other}'")),
+        };
         let mut file = None;
         let mut out = None;
         let mut sample_rate_hz = None;
@@ -80,12 +89,9 @@ mod cli {
     }
 
     fn run(args: Args) -> Result<(), String> {
-        if !matches!(args.command.as_str(), "inspect" | "render") {
-            return Err(format!("unknown command '{}'", args.command));
-        }
         let ecg = load(&args)?;
-        match args.command.as_str() {
-            "inspect" => {
+        match args.command {
+            Command::Inspect => {
                 println!("file: {}", args.file.display());
                 println!("sample_rate_hz: {}", ecg.sample_rate_hz());
                 println!("samples_per_lead: {}", ecg.samples_per_lead());
@@ -108,7 +114,7 @@ mod cli {
                 }
                 Ok(())
             }
-            "render" => {
+            Command::Render => {
                 let out = args.out.as_ref().ok_or("render needs --out TRACING.svg")?;
                 let area = SVGBackend::new(out, (1600, 1200)).into_drawing_area();
                 draw_leads(&area, &ecg, &DrawOptions::default()).map_err(|e| e.to_string())?;
@@ -116,7 +122,6 @@ mod cli {
                 println!("wrote {}", out.display());
                 Ok(())
             }
-            other => Err(format!("unknown command '{other}'")),
         }
     }
 

@@ -148,6 +148,14 @@ impl Runner {
         }
     }
 
+    /// Replaces the adapter description with the platform's own words (in the browser,
+    /// `GPUAdapterInfo`, which wgpu does not relay). Only meaningful for WebGPU.
+    pub fn describe_adapter(&mut self, description: String) {
+        if self.info.kind == BackendKind::WebGpu {
+            self.info.adapter = Some(description);
+        }
+    }
+
     /// The burn device every tensor of this runner lives on.
     pub fn device(&self) -> &Device {
         &self.device

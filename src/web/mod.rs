@@ -113,8 +113,6 @@ fn install_panic_hook() {
 /// record last loaded.
 #[wasm_bindgen]
 pub struct App {
-    /// The browser's own words for the adapter (`GPUAdapterInfo`), which wgpu does not relay.
-    adapter_description: Option<String>,
     runner: Rc<Runner>,
     net: Rc<Net1d>,
     ecg: Option<Ecg>,
@@ -127,22 +125,22 @@ impl App {
     pub async fn start(prefer_webgpu: bool) -> Result<App, JsValue> {
         install_panic_hook();
         let gpu = browser_gpu();
-        let runner = match (prefer_webgpu, &gpu) {
+        let mut runner = match (prefer_webgpu, &gpu) {
             (false, _) => Runner::cpu("the CPU was requested"),
             (true, None) => Runner::cpu(
                 "this browser offers no WebGPU (navigator.gpu is missing: an older browser, WebGPU switched off, or a page not served over https or localhost)",
             ),
             (true, Some(_)) => Runner::probe().await,
         };
-        let adapter_description = match (&gpu, runner.info().kind) {
-            (Some(gpu), BackendKind::WebGpu) => describe_browser_adapter(gpu).await,
-            _ => None,
-        };
+        if let (Some(gpu), BackendKind::WebGpu) = (&gpu, runner.info().kind)
+            && let Some(description) = describe_browser_adapter(gpu).await
+        {
+            runner.describe_adapter(description);
+        }
         let net = runner
             .init_net(&Net1dConfig::tiny(4), SELF_CHECK_SEED)
             .map_err(|e| error_object("model", &e.to_string(), None))?;
         Ok(App {
-            adapter_description,
             runner: Rc::new(runner),
             net: Rc::new(net),
             ecg: None,
@@ -154,7 +152,7 @@ impl App {
         let info = self.runner.info();
         let out = Object::new();
         set(&out, "kind", info.kind.name());
-        if let Some(adapter) = self.adapter_description.as_ref().or(info.adapter.as_ref()) {
+        if let Some(adapter) = &info.adapter {
             set(&out, "adapter", adapter.as_str());
         }
         if let Some(reason) = &info.cpu_reason {
