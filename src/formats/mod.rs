@@ -5,8 +5,10 @@
 //! formats hospitals export land here one file each.
 
 pub mod csv;
+pub mod npy;
 
 pub use csv::{CsvError, CsvOptions, read_csv};
+pub use npy::{NpyError, NpyF32, read_npy_f32, write_npy_f32};
 
 /// Upper bounds on what a reader accepts, checked before allocating.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,9 +1,16 @@
-//! The network and where it runs: Net1D built from configuration ([`net1d`]) and the single
-//! backend decision ([`runner`]).
+//! The network and where it runs: Net1D built from configuration ([`net1d`]), model files
+//! ([`file`], [`metadata`], [`state`]) and the single backend decision ([`runner`]).
 
+pub mod file;
+pub mod metadata;
 pub mod net1d;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod pytorch;
 pub mod runner;
 pub mod seeded;
+pub mod state;
 
+pub use file::{ModelFile, ModelFileError, ModelWarning, TensorProblem};
+pub use metadata::{ModelMetadata, Preprocessing};
 pub use net1d::{ConfigError, Net1d, Net1dConfig};
 pub use runner::{BackendInfo, BackendKind, RunError, Runner};

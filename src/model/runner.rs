@@ -216,9 +216,25 @@ impl Runner {
     }
 }
 
+/// Drives a future to completion on the calling thread (native only: the command line and
+/// tests). burn's CPU futures are ready at once; wgpu read-backs complete once the device has
+/// finished, so the loop yields between polls.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+        std::thread::yield_now();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::runner::block_on;
 
     fn sines(batch: usize, samples: usize) -> Vec<f32> {
         (0..batch * 12 * samples)
@@ -260,16 +276,5 @@ mod tests {
             forward(input, [1, 12, 100]),
             Err(RunError::NotFinite { index: 5 })
         );
-    }
-
-    /// The CPU backend's futures complete on first poll; a no-op waker is enough.
-    fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        let mut future = std::pin::pin!(future);
-        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
-        loop {
-            if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
-                return output;
-            }
-        }
     }
 }

@@ -1,0 +1,219 @@
+//! NumPy `.npy` arrays of float32, little-endian, C order: the model-input tensors the command
+//! line reads (`predict --tensor`) and writes. Version 1, 2 and 3 headers; no pickled objects,
+//! ever (a `|O` dtype is refused before anything else is read).
+
+use crate::formats::{ErrorKind, Limits};
+
+/// A float32 array with its shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NpyF32 {
+    /// Extents, outermost first.
+    pub shape: Vec<usize>,
+    /// Values in C order.
+    pub values: Vec<f32>,
+}
+
+/// Why an `.npy` file could not be read. Every variant says where.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NpyError {
+    /// Not starting with `\x93NUMPY`.
+    #[error("byte 0: not a NumPy .npy file (no \\x93NUMPY magic)")]
+    NotNpy,
+    /// The header is cut short or unreadable.
+    #[error("byte {byte_offset}: malformed .npy header: {reason}")]
+    Header {
+        /// Where the problem is.
+        byte_offset: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A dtype or layout this reader does not take.
+    #[error("unsupported .npy array: {0}")]
+    Unsupported(String),
+    /// The data is shorter or longer than the header's shape needs.
+    #[error(
+        "byte {byte_offset}: the header's shape {shape:?} needs {expected} bytes of data, {found} follow"
+    )]
+    DataLength {
+        /// Where the data starts.
+        byte_offset: usize,
+        /// Declared shape.
+        shape: Vec<usize>,
+        /// Bytes needed.
+        expected: usize,
+        /// Bytes present.
+        found: usize,
+    },
+    /// Over a [`Limits`] bound.
+    #[error("the array has {0} values, over the limit")]
+    Limit(usize),
+}
+
+impl NpyError {
+    /// Whose fault it is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            NpyError::Unsupported(_) => ErrorKind::Unsupported,
+            NpyError::Limit(_) => ErrorKind::Limit,
+            _ => ErrorKind::Malformed,
+        }
+    }
+}
+
+const MAGIC: &[u8] = b"\x93NUMPY";
+
+/// Reads a float32 little-endian C-order `.npy` array.
+pub fn read_npy_f32(bytes: &[u8], limits: &Limits) -> Result<NpyF32, NpyError> {
+    if !bytes.starts_with(MAGIC) {
+        return Err(NpyError::NotNpy);
+    }
+    if bytes.len() > limits.max_bytes {
+        return Err(NpyError::Limit(bytes.len() / 4));
+    }
+    let header_err = |byte_offset, reason: &str| NpyError::Header {
+        byte_offset,
+        reason: reason.into(),
+    };
+    let major = *bytes.get(6).ok_or_else(|| header_err(6, "cut short"))?;
+    let (len_size, start) = match major {
+        1 => (2, 10),
+        2 | 3 => (4, 12),
+        v => return Err(NpyError::Unsupported(format!("format version {v}"))),
+    };
+    let len_bytes = bytes
+        .get(8..8 + len_size)
+        .ok_or_else(|| header_err(8, "cut short"))?;
+    let header_len = len_bytes
+        .iter()
+        .rev()
+        .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+    let end = start + header_len;
+    let header = bytes
+        .get(start..end)
+        .ok_or_else(|| header_err(start, "header length runs past the end of the file"))?;
+    let header = std::str::from_utf8(header).map_err(|_| header_err(start, "not text"))?;
+    let field = |key: &str| -> Result<&str, NpyError> {
+        let quoted = format!("'{key}':");
+        let at = header
+            .find(&quoted)
+            .ok_or_else(|| header_err(start, &format!("no '{key}' entry")))?;
+        Ok(header[at + quoted.len()..].trim_start())
+    };
+    let descr = field("descr")?;
+    let descr = descr
+        .strip_prefix('\'')
+        .and_then(|d| d.split('\'').next())
+        .ok_or_else(|| header_err(start, "descr is not a quoted string"))?;
+    if descr.contains('O') {
+        return Err(NpyError::Unsupported(
+            "object arrays (pickled Python objects) are never loaded".into(),
+        ));
+    }
+    if descr != "<f4" && descr != "=f4" {
+        return Err(NpyError::Unsupported(format!(
+            "dtype '{descr}'; this needs float32 little-endian ('<f4')"
+        )));
+    }
+    if field("fortran_order")?.starts_with("True") {
+        return Err(NpyError::Unsupported(
+            "Fortran-ordered arrays; save with C order".into(),
+        ));
+    }
+    let shape_text = field("shape")?;
+    let inner = shape_text
+        .strip_prefix('(')
+        .and_then(|s| s.split(')').next())
+        .ok_or_else(|| header_err(start, "shape is not a tuple"))?;
+    let shape = inner
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<usize>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| header_err(start, "shape holds something other than whole numbers"))?;
+    let count = shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or(NpyError::Limit(usize::MAX))?;
+    let data = &bytes[end..];
+    let expected = count.checked_mul(4).ok_or(NpyError::Limit(count))?;
+    if data.len() != expected {
+        return Err(NpyError::DataLength {
+            byte_offset: end,
+            shape,
+            expected,
+            found: data.len(),
+        });
+    }
+    let values = data
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    Ok(NpyF32 { shape, values })
+}
+
+/// Writes a float32 `.npy` (version 1.0, C order).
+pub fn write_npy_f32(shape: &[usize], values: &[f32]) -> Vec<u8> {
+    debug_assert_eq!(shape.iter().product::<usize>(), values.len());
+    let dims: Vec<String> = shape.iter().map(ToString::to_string).collect();
+    let shape_text = match dims.len() {
+        1 => format!("({},)", dims[0]),
+        _ => format!("({})", dims.join(", ")),
+    };
+    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape_text}, }}");
+    // Pad so that the data starts on a 64-byte boundary, ending the header with '\n'.
+    let unpadded = MAGIC.len() + 4 + header.len() + 1;
+    header.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
+    header.push('\n');
+    let mut out = Vec::with_capacity(10 + header.len() + values.len() * 4);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&[1, 0]);
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    out.extend_from_slice(header.as_bytes());
+    for v in values {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_what_it_reads() {
+        let values: Vec<f32> = (0..24).map(|i| i as f32 * 0.5 - 3.0).collect();
+        let bytes = write_npy_f32(&[2, 3, 4], &values);
+        assert_eq!((bytes.len() - 24 * 4) % 64, 0);
+        let back = read_npy_f32(&bytes, &Limits::default()).unwrap();
+        assert_eq!(back.shape, vec![2, 3, 4]);
+        assert_eq!(back.values, values);
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_read_faithfully() {
+        let good = write_npy_f32(&[3], &[1.0, 2.0, 3.0]);
+        let limits = Limits::default();
+        let swap = |from: &str, to: &str| {
+            let text = String::from_utf8_lossy(&good).replace(from, to);
+            read_npy_f32(text.as_bytes(), &limits).unwrap_err()
+        };
+        assert!(matches!(swap("<f4", "<f8"), NpyError::Unsupported(_)));
+        assert!(matches!(swap("<f4", "|O"), NpyError::Unsupported(m) if m.contains("pickled")));
+        assert!(matches!(swap("False", "True "), NpyError::Unsupported(_)));
+        assert!(matches!(
+            read_npy_f32(&good[..good.len() - 2], &limits),
+            Err(NpyError::DataLength {
+                expected: 12,
+                found: 10,
+                ..
+            })
+        ));
+        assert_eq!(read_npy_f32(b"PK\x03\x04", &limits), Err(NpyError::NotNpy));
+        assert!(matches!(
+            read_npy_f32(&good[..20], &limits),
+            Err(NpyError::Header { .. })
+        ));
+    }
+}

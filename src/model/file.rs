@@ -1,0 +1,690 @@
+//! Model files: a safetensors state dict with PyTorch key names (model-spec §3) and, normally,
+//! the `ecg_stenosis` metadata document. A plain state-dict export without the document loads
+//! too: the architecture is read off the tensor shapes and the rest takes stated defaults.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use burn::module::{ModuleMapper, Param};
+use burn::tensor::{Device, Tensor, TensorData};
+
+use super::metadata::{
+    Architecture, Card, InputSpec, METADATA_KEY, MetadataError, ModelMetadata, Preprocessing,
+};
+use super::net1d::{ConfigError, Net1d, Net1dConfig};
+use super::state::{ContainerError, StateDict, StoredDtype, read_safetensors};
+
+/// What is wrong with one tensor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TensorProblem {
+    /// The architecture needs it and the file lacks it.
+    Missing {
+        /// State-dict key.
+        name: String,
+        /// PyTorch shape expected.
+        expected: Vec<usize>,
+    },
+    /// Present with the wrong shape.
+    Shape {
+        /// State-dict key.
+        name: String,
+        /// PyTorch shape expected.
+        expected: Vec<usize>,
+        /// Shape found.
+        found: Vec<usize>,
+    },
+    /// Present with a type that is not a float.
+    Dtype {
+        /// State-dict key.
+        name: String,
+        /// Type found.
+        found: &'static str,
+    },
+    /// A tensor that is no part of this architecture.
+    Unexpected {
+        /// State-dict key.
+        name: String,
+        /// Shape found.
+        found: Vec<usize>,
+    },
+}
+
+impl fmt::Display for TensorProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TensorProblem::Missing { name, expected } => {
+                write!(f, "{name}: missing (expected shape {expected:?})")
+            }
+            TensorProblem::Shape {
+                name,
+                expected,
+                found,
+            } => write!(f, "{name}: shape {found:?}, expected {expected:?}"),
+            TensorProblem::Dtype { name, found } => {
+                write!(f, "{name}: dtype {found}, expected F32, F16 or BF16")
+            }
+            TensorProblem::Unexpected { name, found } => {
+                write!(f, "{name}: shape {found:?}, not part of this architecture")
+            }
+        }
+    }
+}
+
+/// Why a model file cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelFileError {
+    /// The bytes are not a safetensors file.
+    #[error(transparent)]
+    Container(#[from] ContainerError),
+    /// The metadata document is unusable.
+    #[error(transparent)]
+    Metadata(#[from] MetadataError),
+    /// No metadata, and the tensors do not describe a Net1D.
+    #[error("no ecg_stenosis metadata, and the tensors are not a Net1D state dict: {0}")]
+    NotNet1d(String),
+    /// The architecture cannot be built.
+    #[error("architecture: {0}")]
+    Config(#[from] ConfigError),
+    /// Tensors that do not fit the architecture, every one listed.
+    #[error("{} tensor(s) do not fit the {} architecture:\n  {}", .problems.len(),
+            .architecture, list(.problems))]
+    Tensors {
+        /// A short description of the architecture checked against.
+        architecture: String,
+        /// Every offending tensor.
+        problems: Vec<TensorProblem>,
+    },
+    /// The file could not be read (native only).
+    #[error("{path}: cannot read: {message}")]
+    Io {
+        /// The path given.
+        path: String,
+        /// The system's words.
+        message: String,
+    },
+}
+
+fn list(problems: &[TensorProblem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n  ")
+}
+
+/// Something the loader assumed or ignored, for the user to see.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ModelWarning {
+    /// The file has no metadata document; these defaults were taken.
+    NoMetadata {
+        /// `field = value (why)` for every default taken.
+        defaults: Vec<String>,
+    },
+    /// `use_bn` was decided from the BN tensors.
+    UseBnInferred {
+        /// The decision.
+        use_bn: bool,
+        /// The evidence.
+        reason: String,
+    },
+    /// Tensors present but not used by this configuration.
+    IgnoredTensors {
+        /// How many.
+        count: usize,
+        /// Which kinds (e.g. `num_batches_tracked`).
+        kinds: Vec<String>,
+    },
+}
+
+impl fmt::Display for ModelWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelWarning::NoMetadata { defaults } => write!(
+                f,
+                "the file has no ecg_stenosis metadata; assumed {}",
+                defaults.join("; ")
+            ),
+            ModelWarning::UseBnInferred { use_bn, reason } => {
+                write!(f, "use_bn = {use_bn} inferred: {reason}")
+            }
+            ModelWarning::IgnoredTensors { count, kinds } => write!(
+                f,
+                "{count} tensor(s) in the file are not used ({})",
+                kinds.join(", ")
+            ),
+        }
+    }
+}
+
+/// How a tensor of the architecture is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Needed by the forward pass.
+    Used,
+    /// A BN tensor the configuration does not apply, or BN's batch counter: allowed, ignored.
+    Ignored,
+}
+
+/// Every state-dict key a Net1D of this configuration may hold, PyTorch shapes.
+fn expected_tensors(config: &Net1dConfig) -> Vec<(String, Vec<usize>, Role)> {
+    let mut out = Vec::new();
+    let bn_role = if config.use_bn {
+        Role::Used
+    } else {
+        Role::Ignored
+    };
+    let bn = |out: &mut Vec<_>, prefix: &str, channels: usize, role: Role| {
+        for leaf in ["weight", "bias", "running_mean", "running_var"] {
+            out.push((format!("{prefix}.{leaf}"), vec![channels], role));
+        }
+        out.push((
+            format!("{prefix}.num_batches_tracked"),
+            vec![],
+            Role::Ignored,
+        ));
+    };
+    let conv = |out: &mut Vec<_>, prefix: &str, shape: [usize; 3]| {
+        out.push((format!("{prefix}.conv.weight"), shape.to_vec(), Role::Used));
+        out.push((format!("{prefix}.conv.bias"), vec![shape[0]], Role::Used));
+    };
+    let linear = |out: &mut Vec<_>, prefix: &str, inputs: usize, outputs: usize| {
+        out.push((
+            format!("{prefix}.weight"),
+            vec![outputs, inputs],
+            Role::Used,
+        ));
+        out.push((format!("{prefix}.bias"), vec![outputs], Role::Used));
+    };
+    let k = config.kernel_size;
+    conv(
+        &mut out,
+        "first_conv",
+        [config.base_filters, config.in_channels, k],
+    );
+    bn(&mut out, "first_bn", config.base_filters, bn_role);
+    let mut in_channels = config.base_filters;
+    for (s, (&filters, &blocks)) in config
+        .filter_list
+        .iter()
+        .zip(&config.m_blocks_list)
+        .enumerate()
+    {
+        let middle = (filters as f64 * config.ratio) as usize;
+        for b in 0..blocks {
+            let p = format!("stage_list.{s}.block_list.{b}");
+            let block_in = if b == 0 { in_channels } else { filters };
+            // The network's first block never applies bn1, but PyTorch still stores it.
+            let bn1_role = if s == 0 && b == 0 {
+                Role::Ignored
+            } else {
+                bn_role
+            };
+            bn(&mut out, &format!("{p}.bn1"), block_in, bn1_role);
+            conv(&mut out, &format!("{p}.conv1"), [middle, block_in, 1]);
+            bn(&mut out, &format!("{p}.bn2"), middle, bn_role);
+            conv(
+                &mut out,
+                &format!("{p}.conv2"),
+                [middle, config.groups_width, k],
+            );
+            bn(&mut out, &format!("{p}.bn3"), middle, bn_role);
+            conv(&mut out, &format!("{p}.conv3"), [filters, middle, 1]);
+            linear(&mut out, &format!("{p}.se_fc1"), filters, filters / 2);
+            linear(&mut out, &format!("{p}.se_fc2"), filters / 2, filters);
+        }
+        in_channels = filters;
+    }
+    linear(&mut out, "dense", in_channels, config.n_outputs);
+    out
+}
+
+/// A model file, checked against its architecture and ready to build.
+#[derive(Debug, Clone)]
+pub struct ModelFile {
+    metadata: ModelMetadata,
+    metadata_inferred: bool,
+    warnings: Vec<ModelWarning>,
+    /// The tensors the forward pass uses, as f32 in PyTorch layout.
+    weights: BTreeMap<String, (Vec<usize>, Vec<f32>)>,
+    /// Every tensor of the architecture found in the file, as stored (for re-writing).
+    stored: StateDict,
+    parameter_count: usize,
+}
+
+impl ModelFile {
+    /// Reads a safetensors model file from memory (the browser's path).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelFileError> {
+        let (tensors, strings) = read_safetensors(bytes)?;
+        let metadata = match strings.get(METADATA_KEY) {
+            Some(text) => Some(ModelMetadata::from_json(text)?),
+            None => None,
+        };
+        Self::from_state_dict(tensors, metadata)
+    }
+
+    /// Reads a model file from disk.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_path(path: &std::path::Path) -> Result<Self, ModelFileError> {
+        let bytes = std::fs::read(path).map_err(|e| ModelFileError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Self::from_bytes(&bytes)
+    }
+
+    /// Checks a state dict against `metadata`'s architecture, or infers the architecture
+    /// from the shapes when there is no metadata.
+    pub fn from_state_dict(
+        tensors: StateDict,
+        metadata: Option<ModelMetadata>,
+    ) -> Result<Self, ModelFileError> {
+        let mut warnings = Vec::new();
+        let metadata_inferred = metadata.is_none();
+        let metadata = match metadata {
+            Some(metadata) => metadata,
+            None => infer_metadata(&tensors, &mut warnings)?,
+        };
+        let config = metadata.architecture.config();
+        config.validate()?;
+        let mut problems = Vec::new();
+        let mut weights = BTreeMap::new();
+        let mut stored = StateDict::new();
+        let mut known = BTreeSet::new();
+        let mut ignored_kinds = BTreeSet::new();
+        let mut ignored = 0;
+        for (name, shape, role) in expected_tensors(&config) {
+            known.insert(name.clone());
+            let Some(tensor) = tensors.get(&name) else {
+                if role == Role::Used {
+                    problems.push(TensorProblem::Missing {
+                        name,
+                        expected: shape,
+                    });
+                }
+                continue;
+            };
+            if role == Role::Ignored {
+                ignored += 1;
+                let kind = if name.ends_with("num_batches_tracked") {
+                    "BN num_batches_tracked"
+                } else if name.contains("stage_list.0.block_list.0.bn1") {
+                    "the first block's bn1, which Net1D never applies"
+                } else {
+                    "BN tensors, use_bn is false"
+                };
+                ignored_kinds.insert(kind.to_string());
+                stored.insert(name, tensor.clone());
+                continue;
+            }
+            if tensor.shape != shape {
+                problems.push(TensorProblem::Shape {
+                    name,
+                    expected: shape,
+                    found: tensor.shape.clone(),
+                });
+                continue;
+            }
+            let Some(values) = tensor.to_f32() else {
+                problems.push(TensorProblem::Dtype {
+                    name,
+                    found: tensor.dtype.name(),
+                });
+                continue;
+            };
+            weights.insert(name.clone(), (shape, values));
+            stored.insert(name, tensor.clone());
+        }
+        for (name, tensor) in &tensors {
+            if !known.contains(name) {
+                problems.push(TensorProblem::Unexpected {
+                    name: name.clone(),
+                    found: tensor.shape.clone(),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ModelFileError::Tensors {
+                architecture: describe(&config),
+                problems,
+            });
+        }
+        if ignored > 0 {
+            warnings.push(ModelWarning::IgnoredTensors {
+                count: ignored,
+                kinds: ignored_kinds.into_iter().collect(),
+            });
+        }
+        // PyTorch's parameter count: every weight and bias, BN's γ/β included, running
+        // statistics and counters not.
+        let parameter_count = stored
+            .iter()
+            .filter(|(name, _)| {
+                !(name.ends_with("running_mean")
+                    || name.ends_with("running_var")
+                    || name.ends_with("num_batches_tracked"))
+            })
+            .map(|(_, t)| t.len())
+            .sum();
+        Ok(Self {
+            metadata,
+            metadata_inferred,
+            warnings,
+            weights,
+            stored,
+            parameter_count,
+        })
+    }
+
+    /// The metadata document, as stored or as inferred.
+    pub fn metadata(&self) -> &ModelMetadata {
+        &self.metadata
+    }
+
+    /// Whether the metadata was inferred (the file had none).
+    pub fn metadata_inferred(&self) -> bool {
+        self.metadata_inferred
+    }
+
+    /// What the loader assumed or ignored.
+    pub fn warnings(&self) -> &[ModelWarning] {
+        &self.warnings
+    }
+
+    /// The network configuration.
+    pub fn config(&self) -> Net1dConfig {
+        self.metadata.architecture.config()
+    }
+
+    /// Weights and biases as PyTorch counts them (BN γ/β included even when unused).
+    pub fn parameter_count(&self) -> usize {
+        self.parameter_count
+    }
+
+    /// The architecture's tensors as stored in the file (for writing a new file).
+    pub fn stored_tensors(&self) -> &StateDict {
+        &self.stored
+    }
+
+    /// The dtypes the file stores its weights in (e.g. `["F16"]`).
+    pub fn weight_dtypes(&self) -> Vec<&'static str> {
+        let set: BTreeSet<_> = self
+            .stored
+            .values()
+            .filter(|t| t.dtype.is_float())
+            .map(|t| t.dtype.name())
+            .collect();
+        set.into_iter().collect()
+    }
+
+    /// Builds the network on `device` with this file's weights.
+    pub fn build(&self, device: &Device) -> Result<Net1d, ConfigError> {
+        let net = self.config().init(device)?;
+        let mut loader = WeightLoader {
+            weights: &self.weights,
+            device: device.clone(),
+            path: Vec::new(),
+        };
+        Ok(burn::module::Module::map(net, &mut loader))
+    }
+
+    /// A safetensors file of this model: the same tensors cast to `dtype` (a float type),
+    /// and the metadata document.
+    pub fn to_safetensors(&self, dtype: StoredDtype) -> Result<Vec<u8>, ContainerError> {
+        let tensors: StateDict = self
+            .stored
+            .iter()
+            .map(|(name, tensor)| (name.clone(), tensor.cast_float(dtype)))
+            .collect();
+        let metadata = HashMap::from([(METADATA_KEY.to_string(), self.metadata.to_json())]);
+        super::state::write_safetensors(&tensors, metadata)
+    }
+
+    /// Replaces the metadata (e.g. `convert --metadata`), re-checking it against the tensors.
+    pub fn with_metadata(self, metadata: ModelMetadata) -> Result<Self, ModelFileError> {
+        metadata.check()?;
+        let mut file = Self::from_state_dict(self.stored, Some(metadata))?;
+        file.warnings
+            .retain(|w| !matches!(w, ModelWarning::NoMetadata { .. }));
+        Ok(file)
+    }
+}
+
+fn describe(config: &Net1dConfig) -> String {
+    format!(
+        "Net1D (filters {:?}, blocks {:?}, base {}, kernel {}, groups_width {}, use_bn {}, {} outputs)",
+        config.filter_list,
+        config.m_blocks_list,
+        config.base_filters,
+        config.kernel_size,
+        config.groups_width,
+        config.use_bn,
+        config.n_outputs
+    )
+}
+
+/// Reads the architecture off the shapes of a state dict without metadata.
+fn infer_metadata(
+    tensors: &StateDict,
+    warnings: &mut Vec<ModelWarning>,
+) -> Result<ModelMetadata, ModelFileError> {
+    let shape = |name: &str| tensors.get(name).map(|t| t.shape.as_slice());
+    let not_net1d = |message: String| ModelFileError::NotNet1d(message);
+    let first = shape("first_conv.conv.weight")
+        .filter(|s| s.len() == 3)
+        .ok_or_else(|| not_net1d("no 3-d tensor 'first_conv.conv.weight'".into()))?;
+    let (base_filters, in_channels, kernel_size) = (first[0], first[1], first[2]);
+    let mut blocks: BTreeMap<usize, usize> = BTreeMap::new();
+    for name in tensors.keys() {
+        let mut parts = name.split('.');
+        if let (Some("stage_list"), Some(s), Some("block_list"), Some(b)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+            && let (Ok(s), Ok(b)) = (s.parse::<usize>(), b.parse::<usize>())
+        {
+            let count = blocks.entry(s).or_default();
+            *count = (*count).max(b + 1);
+        }
+    }
+    if blocks.is_empty() || blocks.keys().copied().ne(0..blocks.len()) {
+        return Err(not_net1d(format!(
+            "stage_list indices {:?} are not 0, 1, 2 …",
+            blocks.keys().collect::<Vec<_>>()
+        )));
+    }
+    let mut filter_list = Vec::new();
+    let mut ratio = None;
+    let mut groups_width = None;
+    for &s in blocks.keys() {
+        let p = format!("stage_list.{s}.block_list.0");
+        let conv = |which: &str| {
+            shape(&format!("{p}.{which}.conv.weight"))
+                .filter(|s| s.len() == 3)
+                .ok_or_else(|| not_net1d(format!("no 3-d tensor '{p}.{which}.conv.weight'")))
+        };
+        let (conv1, conv2, conv3) = (conv("conv1")?, conv("conv2")?, conv("conv3")?);
+        let filters = conv3[0];
+        let middle = conv1[0];
+        filter_list.push(filters);
+        let r = middle as f64 / filters as f64;
+        // PyTorch computes middle = int(filters · ratio); the first stage's ratio must
+        // reproduce every stage's width.
+        let r = *ratio.get_or_insert(r);
+        if (filters as f64 * r) as usize != middle {
+            return Err(not_net1d(format!(
+                "stage {s} has {middle} middle channels for {filters} filters, which no \
+                 single ratio explains"
+            )));
+        }
+        let gw = *groups_width.get_or_insert(conv2[1]);
+        if gw != conv2[1] {
+            return Err(not_net1d(format!(
+                "stage {s} has groups of {} channels, stage 0 of {gw}",
+                conv2[1]
+            )));
+        }
+    }
+    let n_outputs = shape("dense.weight")
+        .filter(|s| s.len() == 2)
+        .ok_or_else(|| not_net1d("no 2-d tensor 'dense.weight'".into()))?[0];
+
+    let (use_bn, reason) = infer_use_bn(tensors);
+    warnings.push(ModelWarning::UseBnInferred { use_bn, reason });
+
+    let mut defaults = vec![
+        "stride = 2 (a state dict does not record it; every published Net1D uses 2)".to_string(),
+    ];
+    let outputs: Vec<String> = if n_outputs == 4 {
+        defaults.push("outputs = RCA, LM, LAD, LCX (model-spec order for 4 outputs)".into());
+        ["RCA", "LM", "LAD", "LCX"].map(String::from).to_vec()
+    } else {
+        defaults.push(format!(
+            "outputs = output_0 … output_{} (no names stored)",
+            n_outputs - 1
+        ));
+        (0..n_outputs).map(|i| format!("output_{i}")).collect()
+    };
+    let leads: Vec<String> = if in_channels == 12 {
+        crate::ecg::Lead::ALL
+            .iter()
+            .map(|l| l.name().to_string())
+            .collect()
+    } else {
+        (0..in_channels).map(|i| format!("lead_{i}")).collect()
+    };
+    defaults.push(
+        "input = 500 Hz, 5000 samples, leads I … V6, preprocessing 'ecgfounder' \
+         (ECGFounder's own recipe)"
+            .into(),
+    );
+    defaults.push("no risk thresholds (no strata can be given)".into());
+    defaults.push("no model card (provenance and validation unknown)".into());
+    warnings.insert(0, ModelWarning::NoMetadata { defaults });
+
+    Ok(ModelMetadata {
+        format_version: super::metadata::FORMAT_VERSION,
+        name: "unnamed model (no metadata)".into(),
+        version: "unknown".into(),
+        architecture: Architecture::from(&Net1dConfig {
+            in_channels,
+            base_filters,
+            ratio: ratio.unwrap_or(1.0),
+            filter_list,
+            m_blocks_list: blocks.values().copied().collect(),
+            kernel_size,
+            stride: 2,
+            groups_width: groups_width.unwrap_or(16),
+            use_bn,
+            n_outputs,
+        }),
+        outputs,
+        input: InputSpec {
+            sample_rate_hz: 500.0,
+            samples: 5000,
+            leads,
+            preprocessing: Preprocessing::Ecgfounder,
+            extra: Default::default(),
+        },
+        thresholds: BTreeMap::new(),
+        card: Card {
+            intended_use: "unknown (the file carries no model card)".into(),
+            training_data: "unknown".into(),
+            metrics: serde_json::Value::Null,
+            demonstration: false,
+            disclaimer: "This model file carries no model card: its training data, validation \
+                         and intended use are unknown. Its outputs are not a clinical finding."
+                .into(),
+            extra: Default::default(),
+        },
+        extra: Default::default(),
+    })
+}
+
+/// `use_bn` is true exactly when the BN tensors were trained: a batch counter above zero, or
+/// running statistics away from PyTorch's initial 0 (mean) and 1 (variance).
+fn infer_use_bn(tensors: &StateDict) -> (bool, String) {
+    let is_bn = |name: &str| {
+        name.starts_with("first_bn.")
+            || [".bn1.", ".bn2.", ".bn3."].iter().any(|p| name.contains(p))
+    };
+    let mut any_bn = false;
+    for (name, tensor) in tensors.iter().filter(|(n, _)| is_bn(n)) {
+        any_bn = true;
+        if name.ends_with("num_batches_tracked")
+            && let Some(counts) = tensor.to_i64()
+            && counts.iter().any(|&c| c > 0)
+        {
+            return (true, format!("{name} = {} (BN was trained)", counts[0]));
+        }
+        let initial = if name.ends_with("running_mean") {
+            0.0
+        } else if name.ends_with("running_var") {
+            1.0
+        } else {
+            continue;
+        };
+        if let Some(values) = tensor.to_f32()
+            && values.iter().any(|&v| v != initial)
+        {
+            return (
+                true,
+                format!("{name} differs from its initial value {initial} (BN was trained)"),
+            );
+        }
+    }
+    if any_bn {
+        (
+            false,
+            "every BN tensor is at its untrained initial value (as in ECGFounder's release, \
+             which runs without BN)"
+                .into(),
+        )
+    } else {
+        (false, "the file has no BN tensors".into())
+    }
+}
+
+/// Puts a file's weights into a freshly built network, by PyTorch key.
+struct WeightLoader<'a> {
+    weights: &'a BTreeMap<String, (Vec<usize>, Vec<f32>)>,
+    device: Device,
+    path: Vec<String>,
+}
+
+impl ModuleMapper for WeightLoader<'_> {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_string());
+    }
+
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let name = self.path.join(".");
+        let dims = param.lazy_shape().to_vec();
+        let (shape, values) = self
+            .weights
+            .get(&name)
+            .unwrap_or_else(|| panic!("checked file lacks '{name}': expected_tensors is wrong"));
+        let data = if D == 2 {
+            // PyTorch Linear is [out, in]; burn's is [in, out].
+            let (rows, cols) = (shape[0], shape[1]);
+            let mut t = vec![0.0f32; values.len()];
+            for r in 0..rows {
+                for c in 0..cols {
+                    t[c * rows + r] = values[r * cols + c];
+                }
+            }
+            t
+        } else {
+            values.clone()
+        };
+        assert_eq!(
+            dims.iter().product::<usize>(),
+            data.len(),
+            "{name}: module and file disagree on size"
+        );
+        Param::from_tensor(Tensor::from_data(TensorData::new(data, dims), &self.device))
+    }
+}

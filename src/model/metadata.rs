@@ -1,0 +1,346 @@
+//! The `ecg_stenosis` document a model file carries in its safetensors `__metadata__`
+//! (schema in the README, "Model files"). Unknown fields are kept, so a file written by a newer
+//! tool and re-saved by this one loses nothing.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::net1d::Net1dConfig;
+
+/// The schema version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The safetensors `__metadata__` key holding the document.
+pub const METADATA_KEY: &str = "ecg_stenosis";
+
+/// The whole document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelMetadata {
+    /// Schema version (1).
+    pub format_version: u32,
+    /// Model name shown to the user.
+    pub name: String,
+    /// Model version shown to the user.
+    pub version: String,
+    /// The network's configuration.
+    pub architecture: Architecture,
+    /// Output names in logit order (e.g. `RCA, LM, LAD, LCX`).
+    pub outputs: Vec<String>,
+    /// What the model expects as input.
+    pub input: InputSpec,
+    /// Per output: the probability cut-offs of the risk strata.
+    #[serde(default)]
+    pub thresholds: BTreeMap<String, Thresholds>,
+    /// The model card.
+    pub card: Card,
+    /// Fields this version does not know; kept and written back unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `architecture`: `"kind": "net1d"` and the [`Net1dConfig`] fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Architecture {
+    /// Always `net1d` in format version 1.
+    pub kind: String,
+    /// Input leads.
+    pub in_channels: usize,
+    /// Stem channels.
+    pub base_filters: usize,
+    /// Bottleneck ratio.
+    pub ratio: f64,
+    /// Output channels per stage.
+    pub filter_list: Vec<usize>,
+    /// Blocks per stage.
+    pub m_blocks_list: Vec<usize>,
+    /// Kernel of the stem and middle convolutions.
+    pub kernel_size: usize,
+    /// Stride of the stem and of each stage's first block.
+    pub stride: usize,
+    /// Channels per group.
+    pub groups_width: usize,
+    /// Whether BN is applied.
+    pub use_bn: bool,
+    /// Outputs of the head.
+    pub n_outputs: usize,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Architecture {
+    /// The network configuration this describes.
+    pub fn config(&self) -> Net1dConfig {
+        Net1dConfig {
+            in_channels: self.in_channels,
+            base_filters: self.base_filters,
+            ratio: self.ratio,
+            filter_list: self.filter_list.clone(),
+            m_blocks_list: self.m_blocks_list.clone(),
+            kernel_size: self.kernel_size,
+            stride: self.stride,
+            groups_width: self.groups_width,
+            use_bn: self.use_bn,
+            n_outputs: self.n_outputs,
+        }
+    }
+}
+
+impl From<&Net1dConfig> for Architecture {
+    fn from(config: &Net1dConfig) -> Self {
+        Self {
+            kind: "net1d".into(),
+            in_channels: config.in_channels,
+            base_filters: config.base_filters,
+            ratio: config.ratio,
+            filter_list: config.filter_list.clone(),
+            m_blocks_list: config.m_blocks_list.clone(),
+            kernel_size: config.kernel_size,
+            stride: config.stride,
+            groups_width: config.groups_width,
+            use_bn: config.use_bn,
+            n_outputs: config.n_outputs,
+            extra: Map::new(),
+        }
+    }
+}
+
+/// `input`: the signal the network was trained on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputSpec {
+    /// Sample rate of the model input.
+    pub sample_rate_hz: f64,
+    /// Samples per lead.
+    pub samples: usize,
+    /// Lead names in channel order.
+    pub leads: Vec<String>,
+    /// Preprocessing recipe the network was trained with.
+    pub preprocessing: Preprocessing,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The preprocessing recipes of model-spec §4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preprocessing {
+    /// Notch, band-pass, median baseline, global z-score.
+    Ecgfounder,
+    /// Per-lead z-score only.
+    PerLeadZscore,
+}
+
+impl Preprocessing {
+    /// The name used in files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preprocessing::Ecgfounder => "ecgfounder",
+            Preprocessing::PerLeadZscore => "per_lead_zscore",
+        }
+    }
+}
+
+/// The two cut-offs that split probabilities into low / intermediate / high.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Below this probability: low risk (rule-out).
+    pub rule_out: RuleOut,
+    /// At or above this probability: high risk (rule-in).
+    pub rule_in: RuleIn,
+}
+
+/// The rule-out cut-off and the sensitivity it was chosen for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleOut {
+    /// Probability cut-off.
+    pub probability: f64,
+    /// Sensitivity on the validation data at this cut-off.
+    pub sensitivity: f64,
+}
+
+/// The rule-in cut-off and the specificity it was chosen for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleIn {
+    /// Probability cut-off.
+    pub probability: f64,
+    /// Specificity on the validation data at this cut-off.
+    pub specificity: f64,
+}
+
+/// `card`: what the model is for and how far it can be trusted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Card {
+    /// Intended use, in words.
+    pub intended_use: String,
+    /// Training data, in words.
+    pub training_data: String,
+    /// Validation metrics (free form: AUCs, calibration …).
+    #[serde(default)]
+    pub metrics: Value,
+    /// True for a model trained on synthetic data: never a clinical tool.
+    pub demonstration: bool,
+    /// The sentence shown next to every probability.
+    pub disclaimer: String,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The document is not one this version can use.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("model metadata: {0}")]
+pub struct MetadataError(pub String);
+
+impl ModelMetadata {
+    /// Parses and checks the document.
+    pub fn from_json(text: &str) -> Result<Self, MetadataError> {
+        // Check the version first: a newer schema may not parse as this one.
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| MetadataError(format!("not valid JSON: {e}")))?;
+        match value.get("format_version").and_then(Value::as_u64) {
+            Some(v) if v == u64::from(FORMAT_VERSION) => {}
+            Some(v) => {
+                return Err(MetadataError(format!(
+                    "format_version {v} is not supported (this build reads {FORMAT_VERSION})"
+                )));
+            }
+            None => {
+                return Err(MetadataError(
+                    "format_version is missing or not a whole number".into(),
+                ));
+            }
+        }
+        let metadata: Self =
+            serde_json::from_value(value).map_err(|e| MetadataError(e.to_string()))?;
+        metadata.check()?;
+        Ok(metadata)
+    }
+
+    /// The document as compact JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("metadata always serialises")
+    }
+
+    /// Consistency between the fields.
+    pub fn check(&self) -> Result<(), MetadataError> {
+        let fail = |message: String| Err(MetadataError(message));
+        let arch = &self.architecture;
+        if arch.kind != "net1d" {
+            return fail(format!(
+                "architecture kind '{}' is not supported (only 'net1d')",
+                arch.kind
+            ));
+        }
+        arch.config()
+            .validate()
+            .map_err(|e| MetadataError(format!("architecture: {e}")))?;
+        if self.outputs.len() != arch.n_outputs {
+            return fail(format!(
+                "{} output names for n_outputs {}",
+                self.outputs.len(),
+                arch.n_outputs
+            ));
+        }
+        if self.input.leads.len() != arch.in_channels {
+            return fail(format!(
+                "input.leads names {} leads but in_channels is {}",
+                self.input.leads.len(),
+                arch.in_channels
+            ));
+        }
+        if !(self.input.sample_rate_hz.is_finite() && self.input.sample_rate_hz > 0.0) {
+            return fail("input.sample_rate_hz must be positive".into());
+        }
+        if self.input.samples == 0 {
+            return fail("input.samples must be positive".into());
+        }
+        for (output, t) in &self.thresholds {
+            if !self.outputs.contains(output) {
+                return fail(format!("thresholds for '{output}', which is not an output"));
+            }
+            let (low, high) = (t.rule_out.probability, t.rule_in.probability);
+            let unit = |p: f64| (0.0..=1.0).contains(&p);
+            if !(unit(low) && unit(high) && low <= high) {
+                return fail(format!(
+                    "thresholds for '{output}': need 0 ≤ rule_out ({low}) ≤ rule_in ({high}) ≤ 1"
+                ));
+            }
+            if !(unit(t.rule_out.sensitivity) && unit(t.rule_in.specificity)) {
+                return fail(format!(
+                    "thresholds for '{output}': sensitivity and specificity must lie in [0, 1]"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> Value {
+        serde_json::json!({
+            "format_version": 1,
+            "name": "m", "version": "1",
+            "architecture": {"kind": "net1d", "in_channels": 12, "base_filters": 16,
+                "ratio": 1.0, "filter_list": [16, 32], "m_blocks_list": [1, 1],
+                "kernel_size": 16, "stride": 2, "groups_width": 16, "use_bn": true,
+                "n_outputs": 4},
+            "outputs": ["RCA", "LM", "LAD", "LCX"],
+            "input": {"sample_rate_hz": 500, "samples": 5000,
+                "leads": ["I","II","III","aVR","aVL","aVF","V1","V2","V3","V4","V5","V6"],
+                "preprocessing": "ecgfounder"},
+            "thresholds": {"RCA": {"rule_out": {"probability": 0.1, "sensitivity": 0.9},
+                                   "rule_in": {"probability": 0.5, "specificity": 0.9}}},
+            "card": {"intended_use": "x", "training_data": "y", "demonstration": true,
+                "disclaimer": "z", "reviewed_by": "someone"},
+            "future_field": [1, 2, 3]
+        })
+    }
+
+    #[test]
+    fn unknown_fields_survive_a_round_trip() {
+        let metadata = ModelMetadata::from_json(&example().to_string()).unwrap();
+        assert_eq!(metadata.extra["future_field"], serde_json::json!([1, 2, 3]));
+        assert_eq!(metadata.card.extra["reviewed_by"], "someone");
+        let again = ModelMetadata::from_json(&metadata.to_json()).unwrap();
+        assert_eq!(again, metadata);
+        assert_eq!(again.input.preprocessing, Preprocessing::Ecgfounder);
+    }
+
+    #[test]
+    fn inconsistent_documents_are_refused_with_the_reason() {
+        let cases: [(&str, Value, &str); 5] = [
+            ("format_version", serde_json::json!(2), "format_version 2"),
+            ("outputs", serde_json::json!(["RCA"]), "1 output names"),
+            (
+                "thresholds",
+                serde_json::json!({"XYZ": {"rule_out": {"probability": 0.1, "sensitivity": 0.9},
+                    "rule_in": {"probability": 0.5, "specificity": 0.9}}}),
+                "'XYZ'",
+            ),
+            (
+                "thresholds",
+                serde_json::json!({"LM": {"rule_out": {"probability": 0.6, "sensitivity": 0.9},
+                    "rule_in": {"probability": 0.5, "specificity": 0.9}}}),
+                "rule_out (0.6)",
+            ),
+            (
+                "card",
+                serde_json::json!({"intended_use": "x"}),
+                "training_data",
+            ),
+        ];
+        for (field, value, needle) in cases {
+            let mut doc = example();
+            doc[field] = value;
+            let error = ModelMetadata::from_json(&doc.to_string()).unwrap_err();
+            assert!(error.0.contains(needle), "{field}: {error}");
+        }
+        assert!(ModelMetadata::from_json("{not json").is_err());
+    }
+}
