@@ -63,3 +63,192 @@ fn bad_input_exits_2_with_the_line() {
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown command 'frobnicate'"), "{stderr}");
 }
+
+/// A scratch directory for one test.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ecg-stenosis-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The first record of the golden input as a [12, 5000] .npy.
+fn one_record_npy(dir: &std::path::Path) -> String {
+    use ecg_stenosis::formats::{Limits, read_npy_f32, write_npy_f32};
+    let all = read_npy_f32(
+        &std::fs::read("tests/fixtures/model/golden-input.npy").unwrap(),
+        &Limits::default(),
+    )
+    .unwrap();
+    let path = dir.join("x.npy");
+    std::fs::write(&path, write_npy_f32(&[12, 5000], &all.values[..12 * 5000])).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn predict_json(model: &str, tensor: &str) -> serde_json::Value {
+    let (code, stdout, stderr) = run(&[
+        "predict",
+        "--model",
+        model,
+        "--tensor",
+        tensor,
+        "--json",
+        "--backend",
+        "cpu",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+fn logits(report: &serde_json::Value) -> Vec<f64> {
+    report["logits"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
+}
+
+/// `convert` reads the PyTorch reference's checkpoints in all three layouts (written by
+/// `/tmp/torchenv/bin/python tools/make_model_fixtures.py`, torch 2.15.0) and the converted
+/// files give the reference's logits (tiny-logits.json) within 1e-5.
+#[test]
+fn convert_round_trips_every_checkpoint_layout_and_f16_halves_the_file() {
+    let dir = scratch("convert");
+    let tensor = one_record_npy(&dir);
+    let reference: serde_json::Value =
+        serde_json::from_slice(&std::fs::read("tests/fixtures/model/tiny-logits.json").unwrap())
+            .unwrap();
+    let reference: Vec<f64> = reference["logits"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    for (layout, says) in [
+        ("flat", "a flat state dict"),
+        ("state_dict", "dropped"),
+        ("model", "stripped the 'module.' prefix"),
+    ] {
+        let out = dir.join(format!("{layout}.safetensors"));
+        let (code, stdout, stderr) = run(&[
+            "convert",
+            &format!("tests/fixtures/model/tiny-{layout}.pth"),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{layout}: {stderr}");
+        assert!(stdout.contains(says), "{layout}: {stdout}");
+        let report = predict_json(out.to_str().unwrap(), &tensor);
+        let diff = logits(&report)
+            .iter()
+            .zip(&reference)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        println!("{layout}: max |Δlogit| vs PyTorch = {diff:.2e}");
+        assert!(diff <= 1e-5, "{layout}: {diff}");
+        assert_eq!(report["backend"], "cpu");
+        assert_eq!(report["outputs"][2], "LAD");
+    }
+
+    let f16 = dir.join("f16.safetensors");
+    let (code, _, stderr) = run(&[
+        "convert",
+        "tests/fixtures/model/tiny-flat.pth",
+        "--out",
+        f16.to_str().unwrap(),
+        "--dtype",
+        "f16",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let f32_size = std::fs::metadata(dir.join("flat.safetensors"))
+        .unwrap()
+        .len() as f64;
+    let f16_size = std::fs::metadata(&f16).unwrap().len() as f64;
+    println!("f16 file / f32 file = {:.3}", f16_size / f32_size);
+    assert!(f16_size / f32_size < 0.55, "{f16_size} vs {f32_size}");
+    let diff = logits(&predict_json(f16.to_str().unwrap(), &tensor))
+        .iter()
+        .zip(&reference)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    println!("f16: max |Δlogit| vs PyTorch f32 = {diff:.2e}");
+    assert!(diff < 1e-2, "{diff}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn convert_writes_the_metadata_it_is_given_and_refuses_what_does_not_fit() {
+    let dir = scratch("metadata");
+    let tensor = one_record_npy(&dir);
+    let golden = std::fs::read("tests/fixtures/model/golden-bn.safetensors").unwrap();
+    let (_, strings) = ecg_stenosis::model::state::read_safetensors(&golden).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&strings["ecg_stenosis"]).unwrap();
+    doc["name"] = "tiny with a card".into();
+    doc["architecture"]["filter_list"] = serde_json::json!([16, 32]);
+    doc["architecture"]["m_blocks_list"] = serde_json::json!([1, 1]);
+    doc["architecture"]["groups_width"] = 16.into();
+    let meta = dir.join("meta.json");
+    std::fs::write(&meta, doc.to_string()).unwrap();
+    let out = dir.join("carded.safetensors");
+    let args = |meta: &std::path::Path| {
+        vec![
+            "convert".to_string(),
+            "tests/fixtures/model/tiny-state_dict.pth".into(),
+            "--out".into(),
+            out.to_str().unwrap().into(),
+            "--metadata".into(),
+            meta.to_str().unwrap().into(),
+        ]
+    };
+    let owned = args(&meta);
+    let (code, _, stderr) = run(&owned.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{stderr}");
+    let report = predict_json(out.to_str().unwrap(), &tensor);
+    assert_eq!(report["model"]["name"], "tiny with a card");
+    assert_eq!(report["warnings"], serde_json::json!([]));
+
+    // Metadata for another architecture: every mismatching tensor is listed.
+    doc["architecture"]["filter_list"] = serde_json::json!([16, 48]);
+    std::fs::write(&meta, doc.to_string()).unwrap();
+    let owned = args(&meta);
+    let (code, _, stderr) = run(&owned.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(
+            "stage_list.1.block_list.0.conv3.conv.weight: shape [32, 32, 1], expected [48, 48, 1]"
+        ),
+        "{stderr}"
+    );
+
+    // Not a checkpoint at all.
+    let (code, _, stderr) = run(&["convert", "tests/fixtures/A0001.csv", "--out", "/dev/null"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("not a readable PyTorch checkpoint"),
+        "{stderr}"
+    );
+
+    // A tensor of the wrong shape for the model.
+    let (code, _, stderr) = run(&[
+        "predict",
+        "--model",
+        out.to_str().unwrap(),
+        "--tensor",
+        "tests/fixtures/model/golden-input.npy",
+        "--backend",
+        "cpu",
+    ]);
+    assert_eq!(code, 0, "a [2, 12, 5000] batch is fine: {stderr}");
+    let (code, _, stderr) = run(&[
+        "predict",
+        "--model",
+        out.to_str().unwrap(),
+        "--tensor",
+        &tensor,
+        "--backend",
+        "bogus",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("expected auto, cpu or gpu"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}

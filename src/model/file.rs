@@ -129,12 +129,10 @@ pub enum ModelWarning {
         /// The evidence.
         reason: String,
     },
-    /// Tensors present but not used by this configuration.
-    IgnoredTensors {
-        /// How many.
+    /// BN tensors present but not applied, because `use_bn` is false.
+    UnusedBn {
+        /// How many tensors.
         count: usize,
-        /// Which kinds (e.g. `num_batches_tracked`).
-        kinds: Vec<String>,
     },
 }
 
@@ -149,10 +147,9 @@ impl fmt::Display for ModelWarning {
             ModelWarning::UseBnInferred { use_bn, reason } => {
                 write!(f, "use_bn = {use_bn} inferred: {reason}")
             }
-            ModelWarning::IgnoredTensors { count, kinds } => write!(
+            ModelWarning::UnusedBn { count } => write!(
                 f,
-                "{count} tensor(s) in the file are not used ({})",
-                kinds.join(", ")
+                "{count} BatchNorm tensor(s) in the file are not applied, because use_bn is false"
             ),
         }
     }
@@ -292,8 +289,7 @@ impl ModelFile {
         let mut weights = BTreeMap::new();
         let mut stored = StateDict::new();
         let mut known = BTreeSet::new();
-        let mut ignored_kinds = BTreeSet::new();
-        let mut ignored = 0;
+        let mut ignored_bn = 0;
         for (name, shape, role) in expected_tensors(&config) {
             known.insert(name.clone());
             let Some(tensor) = tensors.get(&name) else {
@@ -306,15 +302,13 @@ impl ModelFile {
                 continue;
             };
             if role == Role::Ignored {
-                ignored += 1;
-                let kind = if name.ends_with("num_batches_tracked") {
-                    "BN num_batches_tracked"
-                } else if name.contains("stage_list.0.block_list.0.bn1") {
-                    "the first block's bn1, which Net1D never applies"
-                } else {
-                    "BN tensors, use_bn is false"
-                };
-                ignored_kinds.insert(kind.to_string());
+                // Batch counters and the first block's bn1 are in every PyTorch state dict
+                // and never used: not worth a warning. BN tensors skipped because use_bn is
+                // false are.
+                let counter = name.ends_with("num_batches_tracked");
+                if !counter && !name.starts_with("stage_list.0.block_list.0.bn1.") {
+                    ignored_bn += 1;
+                }
                 stored.insert(name, tensor.clone());
                 continue;
             }
@@ -350,11 +344,8 @@ impl ModelFile {
                 problems,
             });
         }
-        if ignored > 0 {
-            warnings.push(ModelWarning::IgnoredTensors {
-                count: ignored,
-                kinds: ignored_kinds.into_iter().collect(),
-            });
+        if ignored_bn > 0 {
+            warnings.push(ModelWarning::UnusedBn { count: ignored_bn });
         }
         // PyTorch's parameter count: every weight and bias, BN's γ/β included, running
         // statistics and counters not.
@@ -430,24 +421,19 @@ impl ModelFile {
     }
 
     /// A safetensors file of this model: the same tensors cast to `dtype` (a float type),
-    /// and the metadata document.
+    /// and the metadata document unless it was only inferred (a guess is not written down as
+    /// if someone had declared it; loading the new file infers it again, with the warnings).
     pub fn to_safetensors(&self, dtype: StoredDtype) -> Result<Vec<u8>, ContainerError> {
         let tensors: StateDict = self
             .stored
             .iter()
             .map(|(name, tensor)| (name.clone(), tensor.cast_float(dtype)))
             .collect();
-        let metadata = HashMap::from([(METADATA_KEY.to_string(), self.metadata.to_json())]);
+        let mut metadata = HashMap::new();
+        if !self.metadata_inferred {
+            metadata.insert(METADATA_KEY.to_string(), self.metadata.to_json());
+        }
         super::state::write_safetensors(&tensors, metadata)
-    }
-
-    /// Replaces the metadata (e.g. `convert --metadata`), re-checking it against the tensors.
-    pub fn with_metadata(self, metadata: ModelMetadata) -> Result<Self, ModelFileError> {
-        metadata.check()?;
-        let mut file = Self::from_state_dict(self.stored, Some(metadata))?;
-        file.warnings
-            .retain(|w| !matches!(w, ModelWarning::NoMetadata { .. }));
-        Ok(file)
     }
 }
 

@@ -13,4 +13,4 @@ pub mod state;
 pub use file::{ModelFile, ModelFileError, ModelWarning, TensorProblem};
 pub use metadata::{ModelMetadata, Preprocessing};
 pub use net1d::{ConfigError, Net1d, Net1dConfig};
-pub use runner::{BackendInfo, BackendKind, RunError, Runner};
+pub use runner::{BackendInfo, BackendKind, BackendPreference, RunError, Runner};

@@ -10,7 +10,7 @@ use super::seeded::SeededInit;
 /// Which backend a [`Runner`] got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendKind {
-    /// burn's wgpu runtime on the browser's WebGPU.
+    /// burn's wgpu runtime: the browser's WebGPU, or natively Vulkan / Metal / DX12.
     WebGpu,
     /// burn-flex, pure Rust on the CPU.
     Cpu,
@@ -35,6 +35,31 @@ pub struct BackendInfo {
     pub adapter: Option<String>,
     /// For the CPU: why WebGPU is not in use.
     pub cpu_reason: Option<String>,
+}
+
+/// Which backend the caller wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendPreference {
+    /// The GPU when one starts, else the CPU with the reason.
+    #[default]
+    Auto,
+    /// The CPU, always.
+    Cpu,
+    /// The GPU or an error.
+    Gpu,
+}
+
+impl std::str::FromStr for BackendPreference {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "cpu" => Ok(Self::Cpu),
+            "gpu" | "webgpu" => Ok(Self::Gpu),
+            other => Err(format!("backend '{other}': expected auto, cpu or gpu")),
+        }
+    }
 }
 
 /// Why a forward pass could not run.
@@ -64,6 +89,12 @@ pub enum RunError {
     NotFinite {
         /// Flat index of the first such value.
         index: usize,
+    },
+    /// The GPU was required and none started.
+    #[error("no GPU backend: {reason}")]
+    NoGpu {
+        /// Why not.
+        reason: String,
     },
     /// Reading the result back from the device failed.
     #[error("reading the result back from the {backend} backend failed: {message}")]
@@ -153,6 +184,24 @@ impl Runner {
     pub fn describe_adapter(&mut self, description: String) {
         if self.info.kind == BackendKind::WebGpu {
             self.info.adapter = Some(description);
+        }
+    }
+
+    /// The backend the caller asked for: `Auto` probes ([`Runner::probe`]); `Cpu` skips the
+    /// GPU and says so; `Gpu` fails with the reason when no GPU backend starts.
+    pub async fn choose(preference: BackendPreference) -> Result<Self, RunError> {
+        match preference {
+            BackendPreference::Cpu => Ok(Self::cpu("the CPU backend was asked for")),
+            BackendPreference::Auto => Ok(Self::probe().await),
+            BackendPreference::Gpu => {
+                let runner = Self::probe().await;
+                match runner.info.kind {
+                    BackendKind::WebGpu => Ok(runner),
+                    BackendKind::Cpu => Err(RunError::NoGpu {
+                        reason: runner.info.cpu_reason.unwrap_or_default(),
+                    }),
+                }
+            }
         }
     }
 
