@@ -173,3 +173,131 @@ async fn the_page_api_parses_draws_and_runs_a_forward_pass() {
         wasm_bindgen_futures::JsFuture::from(app.forward(vec![0.0; 10], 1, 12, SAMPLES)).await;
     assert!(refused.is_err(), "a wrongly shaped tensor is refused");
 }
+
+/// The small-configuration goldens of tests/model_files.rs (written by
+/// `/tmp/torchenv/bin/python tools/make_model_fixtures.py`, torch 2.15.0), checked in the
+/// browser: within 1e-5 on the CPU backend, 1e-3 on WebGPU.
+mod goldens {
+    use super::*;
+    use ecg_stenosis::formats::{Limits, read_npy_f32};
+    use ecg_stenosis::model::ModelFile;
+
+    const FILES: [(&str, &[u8]); 2] = [
+        ("bn", include_bytes!("fixtures/model/golden-bn.safetensors")),
+        (
+            "nobn",
+            include_bytes!("fixtures/model/golden-nobn.safetensors"),
+        ),
+    ];
+
+    fn input(samples: usize) -> Vec<f32> {
+        let npy = read_npy_f32(
+            include_bytes!("fixtures/model/golden-input.npy"),
+            &Limits::default(),
+        )
+        .unwrap();
+        npy.values
+            .chunks(5000)
+            .flat_map(|lead| lead[..samples].to_vec())
+            .collect()
+    }
+
+    async fn max_diff(runner: &Runner) -> f64 {
+        let golden: serde_json::Value =
+            serde_json::from_slice(include_bytes!("fixtures/model/golden-logits.json")).unwrap();
+        let mut worst = 0.0f64;
+        for (key, bytes) in FILES {
+            let model = ModelFile::from_bytes(bytes).unwrap();
+            let net = model.build(runner.device()).unwrap();
+            for samples in [5000usize, 4999] {
+                let ours = runner
+                    .forward(&net, input(samples), [2, 12, samples])
+                    .await
+                    .unwrap();
+                let expected: Vec<f64> = golden[key][samples.to_string()]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .flat_map(|row| row.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()))
+                    .collect();
+                assert_eq!(ours.len(), expected.len());
+                for (a, b) in ours.iter().zip(&expected) {
+                    worst = worst.max((f64::from(*a) - b).abs());
+                }
+            }
+        }
+        worst
+    }
+
+    #[wasm_bindgen_test]
+    async fn small_golden_matches_pytorch_on_the_cpu() {
+        let diff = max_diff(&Runner::cpu("test")).await;
+        console_log!("golden on wasm CPU: max |Δlogit| = {diff:e}");
+        assert!(diff <= 1e-5, "{diff}");
+    }
+
+    #[wasm_bindgen_test]
+    async fn small_golden_matches_pytorch_on_webgpu() {
+        let gpu = Runner::probe().await;
+        if gpu.info().kind != BackendKind::WebGpu {
+            let reason = gpu.info().cpu_reason.clone().unwrap_or_default();
+            assert!(
+                option_env!("ECG_REQUIRE_WEBGPU").is_none(),
+                "ECG_REQUIRE_WEBGPU is set but there is no WebGPU adapter: {reason}"
+            );
+            console_log!("skipped: no WebGPU adapter ({reason})");
+            return;
+        }
+        let diff = max_diff(&gpu).await;
+        console_log!(
+            "golden on WebGPU ({}): max |Δlogit| = {diff:e}",
+            gpu.info().adapter.as_deref().unwrap_or("?")
+        );
+        assert!(diff <= 1e-3, "{diff}");
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_page_api_loads_a_model_file_and_refuses_a_broken_one() {
+        use ecg_stenosis::web::App;
+        use js_sys::Reflect;
+        use wasm_bindgen::JsValue;
+
+        let field =
+            |value: &JsValue, key: &str| Reflect::get(value, &JsValue::from_str(key)).unwrap();
+        let mut app = App::start(false)
+            .await
+            .unwrap_or_else(|_| panic!("App::start failed"));
+        assert!(app.model().is_null());
+        let summary = app
+            .load_model(FILES[0].1)
+            .unwrap_or_else(|_| panic!("the golden model loads"));
+        assert_eq!(
+            field(&summary, "name").as_string().as_deref(),
+            Some("golden-bn")
+        );
+        assert_eq!(field(&summary, "demonstration").as_bool(), Some(true));
+        let logits = wasm_bindgen_futures::JsFuture::from(app.forward(input(5000), 2, 12, 5000))
+            .await
+            .unwrap_or_else(|_| panic!("forward works"));
+        let logits = js_sys::Float32Array::from(logits).to_vec();
+        let golden: serde_json::Value =
+            serde_json::from_slice(include_bytes!("fixtures/model/golden-logits.json")).unwrap();
+        let first = golden["bn"]["5000"][0][0].as_f64().unwrap();
+        assert!(
+            (f64::from(logits[0]) - first).abs() <= 1e-5,
+            "{} vs {first}",
+            logits[0]
+        );
+
+        let error = app
+            .load_model(&FILES[0].1[..1000])
+            .expect_err("a truncated file is refused");
+        assert_eq!(field(&error, "kind").as_string().as_deref(), Some("model"));
+        let message = field(&error, "message").as_string().unwrap();
+        assert!(message.contains("truncated"), "{message}");
+        assert!(
+            !app.model().is_null(),
+            "a failed load keeps the previous model"
+        );
+    }
+}

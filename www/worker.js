@@ -20,6 +20,8 @@ async function handle(data) {
       return app.backend();
     case 'load':
       return app.load_csv(new Uint8Array(data.bytes), data.sampleRateHz ?? undefined);
+    case 'loadModel':
+      return app.load_model(new Uint8Array(data.bytes));
     case 'draw':
       canvas.width = data.width;
       canvas.height = data.height;

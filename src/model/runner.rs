@@ -142,7 +142,21 @@ impl Runner {
     }
 
     /// WebGPU if this build has it and an adapter answers, else the CPU with the reason.
+    /// burn's wgpu runtime starts once per process (or wasm instance): the first probe's
+    /// outcome is kept and every later probe returns it.
     pub async fn probe() -> Self {
+        static PROBED: std::sync::Mutex<Option<Runner>> = std::sync::Mutex::new(None);
+        if let Some(runner) = PROBED.lock().ok().and_then(|guard| guard.clone()) {
+            return runner;
+        }
+        let runner = Self::probe_once().await;
+        if let Ok(mut guard) = PROBED.lock() {
+            guard.get_or_insert_with(|| runner.clone());
+        }
+        runner
+    }
+
+    async fn probe_once() -> Self {
         #[cfg(feature = "webgpu")]
         {
             match burn::tensor::Device::wgpu_options()
@@ -157,7 +171,7 @@ impl Runner {
                         .collect();
                     parts.dedup();
                     let adapter = if parts.is_empty() {
-                        format!("{:?} adapter (the browser does not name it)", info.backend)
+                        format!("{:?} adapter (the platform does not name it)", info.backend)
                     } else {
                         parts.join(", ")
                     };
@@ -170,7 +184,7 @@ impl Runner {
                         },
                     }
                 }
-                Err(error) => Self::cpu(format!("WebGPU could not start: {error}")),
+                Err(error) => Self::cpu(format!("the GPU backend (wgpu) could not start: {error}")),
             }
         }
         #[cfg(not(feature = "webgpu"))]
@@ -280,10 +294,9 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::model::runner::block_on;
 
     fn sines(batch: usize, samples: usize) -> Vec<f32> {
         (0..batch * 12 * samples)

@@ -15,7 +15,7 @@ use web_sys::OffscreenCanvas;
 
 use crate::ecg::Ecg;
 use crate::formats::{CsvError, CsvOptions, Limits, read_csv};
-use crate::model::{BackendKind, Net1d, Net1dConfig, RunError, Runner};
+use crate::model::{BackendKind, ModelFile, ModelFileError, Net1d, Net1dConfig, RunError, Runner};
 use crate::render::{DrawOptions, draw_leads};
 
 pub use canvas::{CanvasError, OffscreenBackend};
@@ -44,6 +44,36 @@ fn csv_error(error: &CsvError) -> JsValue {
 
 fn run_error(error: &RunError) -> JsValue {
     error_object("invalid_input", &error.to_string(), None)
+}
+
+fn model_error(error: &ModelFileError) -> JsValue {
+    error_object("model", &error.to_string(), None)
+}
+
+/// What the page shows about a model file: name, version, card, warnings.
+fn model_summary(model: &ModelFile) -> JsValue {
+    let metadata = model.metadata();
+    let out = Object::new();
+    set(&out, "name", metadata.name.as_str());
+    set(&out, "version", metadata.version.as_str());
+    set(&out, "demonstration", metadata.card.demonstration);
+    set(&out, "disclaimer", metadata.card.disclaimer.as_str());
+    set(&out, "intended_use", metadata.card.intended_use.as_str());
+    set(&out, "preprocessing", metadata.input.preprocessing.name());
+    set(&out, "metadata_inferred", model.metadata_inferred());
+    set(&out, "parameters", model.parameter_count() as f64);
+    set(&out, "use_bn", model.config().use_bn);
+    let outputs = Array::new();
+    for name in &metadata.outputs {
+        outputs.push(&JsValue::from_str(name));
+    }
+    set(&out, "outputs", outputs);
+    let warnings = Array::new();
+    for warning in model.warnings() {
+        warnings.push(&JsValue::from_str(&warning.to_string()));
+    }
+    set(&out, "warnings", warnings);
+    out.into()
 }
 
 fn summary(ecg: &Ecg) -> JsValue {
@@ -109,12 +139,13 @@ fn install_panic_hook() {
     });
 }
 
-/// The application state one worker holds: the chosen backend, the self-check network and the
-/// record last loaded.
+/// The application state one worker holds: the chosen backend, the network (the self-check
+/// network until a model file is loaded) and the record last loaded.
 #[wasm_bindgen]
 pub struct App {
     runner: Rc<Runner>,
     net: Rc<Net1d>,
+    model: Option<ModelFile>,
     ecg: Option<Ecg>,
 }
 
@@ -143,6 +174,7 @@ impl App {
         Ok(App {
             runner: Rc::new(runner),
             net: Rc::new(net),
+            model: None,
             ecg: None,
         })
     }
@@ -176,6 +208,26 @@ impl App {
         Ok(out)
     }
 
+    /// Reads a safetensors model file (bytes of a file the user picked, or fetched from this
+    /// page's own origin), builds it on the chosen backend and makes it the network that
+    /// [`App::forward`] runs. Returns the model summary, or throws `{kind: "model", message}`
+    /// listing every problem; a failed load keeps the previous network.
+    pub fn load_model(&mut self, bytes: &[u8]) -> Result<JsValue, JsValue> {
+        let model = ModelFile::from_bytes(bytes).map_err(|e| model_error(&e))?;
+        let net = model
+            .build(self.runner.device())
+            .map_err(|e| error_object("model", &e.to_string(), None))?;
+        let out = model_summary(&model);
+        self.net = Rc::new(net);
+        self.model = Some(model);
+        Ok(out)
+    }
+
+    /// The loaded model's summary, or `null` while the self-check network is in use.
+    pub fn model(&self) -> JsValue {
+        self.model.as_ref().map_or(JsValue::NULL, model_summary)
+    }
+
     /// Draws the loaded record onto `canvas` (device pixels; `pixel_ratio` = device pixels
     /// per CSS pixel) and returns the panels `[{lead, x, y, width, height}]`.
     pub fn draw(&self, canvas: &OffscreenCanvas, pixel_ratio: f64) -> Result<JsValue, JsValue> {
@@ -204,8 +256,9 @@ impl App {
         Ok(out.into())
     }
 
-    /// Runs the self-check Net1D (a tiny configuration with fixed weights, not a clinical
-    /// model) on a caller-given `[batch, 12, samples]` tensor; resolves to `batch × 4` logits.
+    /// Runs the network (the loaded model file, else the self-check Net1D: a tiny configuration
+    /// with fixed weights, not a clinical model) on a caller-given `[batch, leads, samples]`
+    /// tensor with no preprocessing; resolves to `batch × outputs` logits.
     pub fn forward(
         &self,
         input: Vec<f32>,
