@@ -19,7 +19,7 @@
 //! |---|---|---|
 //! | [`ecg`] | domain types: [`ecg::Ecg`], [`ecg::Lead`], [`ecg::Warning`] | – |
 //! | [`formats`] | bytes → `Ecg` | `ecg` |
-//! | [`model`] | Net1D and the backend [`model::Runner`] | `ecg` |
+//! | [`model`] | Net1D, model files and the backend [`model::Runner`] | `ecg` |
 //! | [`render`] | draws an `Ecg` onto any plotters drawing area | `ecg` |
 //! | `web` (wasm32 only) | the JavaScript API of the page | everything above |
 

@@ -214,3 +214,29 @@ fn half_precision_files_compute_in_f32_close_to_the_original() {
         assert!(diff < 1e-2, "{dtype:?}: {diff}");
     }
 }
+
+#[test]
+fn a_network_built_here_saves_and_loads_back_to_the_same_logits() {
+    let runner = Runner::cpu("test");
+    let golden = ModelFile::from_bytes(&fixture("golden-bn.safetensors")).unwrap();
+    let config = golden.config();
+    let net = runner.init_net(&config, 99).unwrap();
+    let saved = ModelFile::from_net(&net, golden.metadata().clone()).unwrap();
+    let bytes = saved.to_safetensors(StoredDtype::F32).unwrap();
+    let loaded = ModelFile::from_bytes(&bytes).unwrap();
+    assert_eq!(loaded.metadata(), golden.metadata());
+    // A complete PyTorch state dict: the same tensor names and parameter count as the file
+    // PyTorch wrote, the first block's bn1 and the batch counters included.
+    assert_eq!(loaded.parameter_count(), golden.parameter_count());
+    assert!(
+        loaded
+            .stored_tensors()
+            .keys()
+            .eq(golden.stored_tensors().keys())
+    );
+    let reloaded = loaded.build(runner.device()).unwrap();
+    let x = input(5000);
+    let a = block_on(runner.forward(&net, x.clone(), [2, 12, 5000])).unwrap();
+    let b = block_on(runner.forward(&reloaded, x, [2, 12, 5000])).unwrap();
+    assert_eq!(a, b);
+}

@@ -5,14 +5,14 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-use burn::module::{ModuleMapper, Param};
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::metadata::{
     Architecture, Card, InputSpec, METADATA_KEY, MetadataError, ModelMetadata, Preprocessing,
 };
 use super::net1d::{ConfigError, Net1d, Net1dConfig};
-use super::state::{ContainerError, StateDict, StoredDtype, read_safetensors};
+use super::state::{ContainerError, RawTensor, StateDict, StoredDtype, read_safetensors};
 
 /// What is wrong with one tensor.
 #[derive(Debug, Clone, PartialEq)]
@@ -261,6 +261,40 @@ impl ModelFile {
         Self::from_state_dict(tensors, metadata)
     }
 
+    /// The model file of a network built here (e.g. trained with burn's autodiff): its weights
+    /// under PyTorch key names, with `metadata` (whose architecture must be the network's).
+    /// Reads the weights back synchronously, so the network must live on a CPU device.
+    pub fn from_net(net: &Net1d, metadata: ModelMetadata) -> Result<Self, ModelFileError> {
+        let mut collector = WeightCollector {
+            tensors: StateDict::new(),
+            path: Vec::new(),
+        };
+        net.visit(&mut collector);
+        let mut tensors = collector.tensors;
+        // A complete PyTorch state dict: the BN tensors the network does not hold (the first
+        // block's bn1; all of them when use_bn is false) at PyTorch's initial values, and the
+        // batch counters, so `load_state_dict(strict=True)` takes the file.
+        for (name, shape, role) in expected_tensors(&metadata.architecture.config()) {
+            if role != Role::Ignored || tensors.contains_key(&name) {
+                continue;
+            }
+            let count = shape.iter().product::<usize>();
+            let tensor = if name.ends_with("num_batches_tracked") {
+                RawTensor {
+                    dtype: StoredDtype::I64,
+                    shape,
+                    bytes: 0i64.to_le_bytes().to_vec(),
+                }
+            } else if name.ends_with(".weight") || name.ends_with("running_var") {
+                RawTensor::from_f32(shape, &vec![1.0; count])
+            } else {
+                RawTensor::from_f32(shape, &vec![0.0; count])
+            };
+            tensors.insert(name, tensor);
+        }
+        Self::from_state_dict(tensors, Some(metadata))
+    }
+
     /// Reads a model file from disk.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_path(path: &std::path::Path) -> Result<Self, ModelFileError> {
@@ -417,7 +451,7 @@ impl ModelFile {
             device: device.clone(),
             path: Vec::new(),
         };
-        Ok(burn::module::Module::map(net, &mut loader))
+        Ok(net.map(&mut loader))
     }
 
     /// A safetensors file of this model: the same tensors cast to `dtype` (a float type),
@@ -672,5 +706,47 @@ impl ModuleMapper for WeightLoader<'_> {
             "{name}: module and file disagree on size"
         );
         Param::from_tensor(Tensor::from_data(TensorData::new(data, dims), &self.device))
+    }
+}
+
+/// Reads a network's weights out under PyTorch key names (the inverse of [`WeightLoader`]).
+struct WeightCollector {
+    tensors: StateDict,
+    path: Vec<String>,
+}
+
+impl ModuleVisitor for WeightCollector {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_string());
+    }
+
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let name = self.path.join(".");
+        let tensor = param.val();
+        let dims = tensor.dims().to_vec();
+        let values = tensor
+            .into_data()
+            .convert::<f32>()
+            .try_to_vec::<f32>()
+            .expect("converted to f32 just above");
+        let (shape, values) = if D == 2 {
+            // burn's Linear is [in, out]; PyTorch's is [out, in].
+            let (rows, cols) = (dims[0], dims[1]);
+            let mut t = vec![0.0f32; values.len()];
+            for r in 0..rows {
+                for c in 0..cols {
+                    t[c * rows + r] = values[r * cols + c];
+                }
+            }
+            (vec![cols, rows], t)
+        } else {
+            (dims, values)
+        };
+        self.tensors
+            .insert(name, RawTensor::from_f32(shape, &values));
     }
 }

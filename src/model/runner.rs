@@ -144,19 +144,36 @@ impl Runner {
     /// WebGPU if this build has it and an adapter answers, else the CPU with the reason.
     /// burn's wgpu runtime starts once per process (or wasm instance): the first probe's
     /// outcome is kept and every later probe returns it.
+    ///
+    /// Natively, a software adapter (Mesa's llvmpipe, a CPU rasteriser) is passed over for the
+    /// CPU backend, which runs Net1D an order of magnitude faster (BENCHMARKS.md); asking for
+    /// the GPU explicitly ([`BackendPreference::Gpu`]) still gets it.
     pub async fn probe() -> Self {
-        static PROBED: std::sync::Mutex<Option<Runner>> = std::sync::Mutex::new(None);
-        if let Some(runner) = PROBED.lock().ok().and_then(|guard| guard.clone()) {
-            return runner;
+        let (runner, software) = Self::probe_cached().await;
+        match software {
+            Some(adapter) if cfg!(not(target_arch = "wasm32")) => Self::cpu(format!(
+                "the only GPU adapter is a software renderer ({adapter}); the CPU backend is \
+                 faster (--backend gpu uses it anyway)"
+            )),
+            _ => runner,
         }
-        let runner = Self::probe_once().await;
-        if let Ok(mut guard) = PROBED.lock() {
-            guard.get_or_insert_with(|| runner.clone());
-        }
-        runner
     }
 
-    async fn probe_once() -> Self {
+    /// The first probe's outcome, and the adapter's name when it is a software renderer.
+    async fn probe_cached() -> (Self, Option<String>) {
+        type Probed = Option<(Runner, Option<String>)>;
+        static PROBED: std::sync::Mutex<Probed> = std::sync::Mutex::new(None);
+        if let Some(probed) = PROBED.lock().ok().and_then(|guard| guard.clone()) {
+            return probed;
+        }
+        let probed = Self::probe_once().await;
+        if let Ok(mut guard) = PROBED.lock() {
+            guard.get_or_insert_with(|| probed.clone());
+        }
+        probed
+    }
+
+    async fn probe_once() -> (Self, Option<String>) {
         #[cfg(feature = "webgpu")]
         {
             match burn::tensor::Device::wgpu_options()
@@ -165,6 +182,7 @@ impl Runner {
             {
                 Ok((device, setup)) => {
                     let info = setup.adapter.get_info();
+                    let software = info.device_type == burn::tensor::wgpu::wgpu::DeviceType::Cpu;
                     let mut parts: Vec<String> = [info.name, info.driver, info.driver_info]
                         .into_iter()
                         .filter(|s| !s.trim().is_empty())
@@ -175,21 +193,25 @@ impl Runner {
                     } else {
                         parts.join(", ")
                     };
-                    Self {
+                    let runner = Self {
                         device,
                         info: BackendInfo {
                             kind: BackendKind::WebGpu,
-                            adapter: Some(adapter),
+                            adapter: Some(adapter.clone()),
                             cpu_reason: None,
                         },
-                    }
+                    };
+                    (runner, software.then_some(adapter))
                 }
-                Err(error) => Self::cpu(format!("the GPU backend (wgpu) could not start: {error}")),
+                Err(error) => (
+                    Self::cpu(format!("the GPU backend (wgpu) could not start: {error}")),
+                    None,
+                ),
             }
         }
         #[cfg(not(feature = "webgpu"))]
         {
-            Self::cpu("this build has no WebGPU backend")
+            (Self::cpu("this build has no GPU backend"), None)
         }
     }
 
@@ -208,7 +230,7 @@ impl Runner {
             BackendPreference::Cpu => Ok(Self::cpu("the CPU backend was asked for")),
             BackendPreference::Auto => Ok(Self::probe().await),
             BackendPreference::Gpu => {
-                let runner = Self::probe().await;
+                let (runner, _) = Self::probe_cached().await;
                 match runner.info.kind {
                     BackendKind::WebGpu => Ok(runner),
                     BackendKind::Cpu => Err(RunError::NoGpu {
