@@ -9,7 +9,7 @@ use std::time::Instant;
 use ecg_stenosis::model::metadata::{Architecture, Card, InputSpec, ModelMetadata, Preprocessing};
 use ecg_stenosis::model::runner::block_on;
 use ecg_stenosis::model::state::StoredDtype;
-use ecg_stenosis::model::{BackendKind, ModelFile, Net1dConfig, Runner};
+use ecg_stenosis::model::{BackendKind, BackendPreference, ModelFile, Net1dConfig, Runner};
 
 const WARM_UP: usize = 2;
 
@@ -59,7 +59,9 @@ fn bench(label: &str, runner: &Runner, config: &Net1dConfig) {
 fn main() {
     let config = Net1dConfig::ecgfounder(4);
     bench("native cpu", &Runner::cpu("benchmark"), &config);
-    let gpu = block_on(Runner::probe());
+    // Any adapter, software ones included (Runner::probe would pass those over).
+    let gpu = block_on(Runner::choose(BackendPreference::Gpu))
+        .unwrap_or_else(|e| Runner::cpu(e.to_string()));
     if gpu.info().kind == BackendKind::WebGpu {
         bench("native gpu (wgpu)", &gpu, &config);
     } else {

@@ -4,21 +4,25 @@
 //! `tools/parity_full.sh` ties to PyTorch). Needs `--features webgpu` and a GPU adapter; without
 //! one it prints the reason and exits 2. Tolerance 1e-3 (issue 3's WebGPU bound).
 //!
-//! `cargo run --release --features webgpu --example wgpu_parity`
+//! `cargo run --release --features webgpu --example wgpu_parity` (from the repository root)
 
 use ecg_stenosis::formats::{Limits, read_npy_f32};
 use ecg_stenosis::model::runner::block_on;
-use ecg_stenosis::model::{BackendKind, ModelFile, Net1dConfig, Runner};
+use ecg_stenosis::model::{BackendKind, BackendPreference, ModelFile, Net1dConfig, Runner};
 
 const TOLERANCE: f64 = 1e-3;
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model");
+/// Run from the repository root (the binary may have been built elsewhere).
+const DIR: &str = "tests/fixtures/model";
 
 fn read(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{DIR}/{name}")).expect("fixture present")
+    std::fs::read(format!("{DIR}/{name}"))
+        .unwrap_or_else(|e| panic!("{DIR}/{name}: {e} (run from the repository root)"))
 }
 
 fn main() -> std::process::ExitCode {
-    let gpu = block_on(Runner::probe());
+    // Any adapter, software ones included (Runner::probe would pass those over).
+    let gpu = block_on(Runner::choose(BackendPreference::Gpu))
+        .unwrap_or_else(|e| Runner::cpu(e.to_string()));
     if gpu.info().kind != BackendKind::WebGpu {
         println!(
             "skipped: no GPU adapter ({})",
