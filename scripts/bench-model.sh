@@ -20,9 +20,9 @@ echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xarg
 echo
 echo "| backend | device | median ms / ECG | min ms | runs |"
 echo "|---|---|---:|---:|---:|"
-grep -o 'BENCH|.*' "$log" | sed 's/^BENCH|/| /; s/|/ | /g; s/$/ |/' | sed 's/  */ /g'
-grep -o 'BENCH-SKIPPED|.*' "$log" | sed 's/^BENCH-SKIPPED|\([^|]*\)|\(.*\)/| \1 | skipped: \2 | – | – | – |/'
+grep -o 'BENCH|.*' "$log" | sed 's/^BENCH//; s/|/ | /g; s/$/ |/; s/^ //' | sed 's/  */ /g' || true
+grep -o 'BENCH-SKIPPED|.*' "$log" | sed 's/^BENCH-SKIPPED|\([^|]*\)|\(.*\)/| \1 | skipped: \2 | – | – | – |/' || true
 echo
 echo "| model file | parameters | bytes |"
 echo "|---|---:|---:|"
-grep -o 'SIZE|.*' "$log" | awk -F'|' '{printf "| %s | %\047d | %\047d |\n", $2, $3, $4}'
+grep -o 'SIZE|.*' "$log" | sort -u | awk -F'|' '{printf "| %s | %\047d | %\047d |\n", $2, $3, $4}'
