@@ -50,18 +50,27 @@ async fn cpu_forward_has_the_right_shape_and_finite_values() {
     );
 }
 
+/// The WebGPU runner, or `None` after printing "skipped: no WebGPU adapter (reason)"; with
+/// `ECG_REQUIRE_WEBGPU` set at build time a missing adapter fails the test instead.
+async fn webgpu_or_skip() -> Option<Runner> {
+    let gpu = Runner::probe().await;
+    if gpu.info().kind == BackendKind::WebGpu {
+        return Some(gpu);
+    }
+    let reason = gpu.info().cpu_reason.clone().unwrap_or_default();
+    assert!(
+        option_env!("ECG_REQUIRE_WEBGPU").is_none(),
+        "ECG_REQUIRE_WEBGPU is set but there is no WebGPU adapter: {reason}"
+    );
+    console_log!("skipped: no WebGPU adapter ({reason})");
+    None
+}
+
 #[wasm_bindgen_test]
 async fn webgpu_forward_matches_cpu() {
-    let gpu = Runner::probe().await;
-    if gpu.info().kind != BackendKind::WebGpu {
-        let reason = gpu.info().cpu_reason.clone().unwrap_or_default();
-        assert!(
-            option_env!("ECG_REQUIRE_WEBGPU").is_none(),
-            "ECG_REQUIRE_WEBGPU is set but there is no WebGPU adapter: {reason}"
-        );
-        console_log!("skipped: no WebGPU adapter ({reason})");
+    let Some(gpu) = webgpu_or_skip().await else {
         return;
-    }
+    };
     let cpu = Runner::cpu("reference");
     let config = Net1dConfig::tiny(4);
     let on_gpu = gpu.init_net(&config, 11).unwrap();
@@ -238,16 +247,9 @@ mod goldens {
 
     #[wasm_bindgen_test]
     async fn small_golden_matches_pytorch_on_webgpu() {
-        let gpu = Runner::probe().await;
-        if gpu.info().kind != BackendKind::WebGpu {
-            let reason = gpu.info().cpu_reason.clone().unwrap_or_default();
-            assert!(
-                option_env!("ECG_REQUIRE_WEBGPU").is_none(),
-                "ECG_REQUIRE_WEBGPU is set but there is no WebGPU adapter: {reason}"
-            );
-            console_log!("skipped: no WebGPU adapter ({reason})");
+        let Some(gpu) = webgpu_or_skip().await else {
             return;
-        }
+        };
         let diff = max_diff(&gpu).await;
         console_log!(
             "golden on WebGPU ({}): max |Δlogit| = {diff:e}",

@@ -276,7 +276,10 @@ mod cli {
         let limits = Limits::default();
         let array = read_npy_f32(&read(tensor_path)?, &limits)
             .map_err(|e| format!("{}: {e}", tensor_path.display()))?;
-        let (leads, samples) = (metadata.architecture.in_channels, metadata.input.samples);
+        let (leads, samples) = (
+            metadata.architecture.config.in_channels,
+            metadata.input.samples,
+        );
         let batch = match array.shape.as_slice() {
             &[l, s] if l == leads && s == samples => 1,
             &[n, l, s] if l == leads && s == samples && n > 0 => n,

@@ -40,31 +40,14 @@ pub struct ModelMetadata {
     pub extra: Map<String, Value>,
 }
 
-/// `architecture`: `"kind": "net1d"` and the [`Net1dConfig`] fields.
+/// `architecture`: `"kind": "net1d"` and the [`Net1dConfig`] fields, flat.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Architecture {
     /// Always `net1d` in format version 1.
     pub kind: String,
-    /// Input leads.
-    pub in_channels: usize,
-    /// Stem channels.
-    pub base_filters: usize,
-    /// Bottleneck ratio.
-    pub ratio: f64,
-    /// Output channels per stage.
-    pub filter_list: Vec<usize>,
-    /// Blocks per stage.
-    pub m_blocks_list: Vec<usize>,
-    /// Kernel of the stem and middle convolutions.
-    pub kernel_size: usize,
-    /// Stride of the stem and of each stage's first block.
-    pub stride: usize,
-    /// Channels per group.
-    pub groups_width: usize,
-    /// Whether BN is applied.
-    pub use_bn: bool,
-    /// Outputs of the head.
-    pub n_outputs: usize,
+    /// The hyper-parameters.
+    #[serde(flatten)]
+    pub config: Net1dConfig,
     /// Fields this version does not know.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -73,18 +56,7 @@ pub struct Architecture {
 impl Architecture {
     /// The network configuration this describes.
     pub fn config(&self) -> Net1dConfig {
-        Net1dConfig {
-            in_channels: self.in_channels,
-            base_filters: self.base_filters,
-            ratio: self.ratio,
-            filter_list: self.filter_list.clone(),
-            m_blocks_list: self.m_blocks_list.clone(),
-            kernel_size: self.kernel_size,
-            stride: self.stride,
-            groups_width: self.groups_width,
-            use_bn: self.use_bn,
-            n_outputs: self.n_outputs,
-        }
+        self.config.clone()
     }
 }
 
@@ -92,16 +64,7 @@ impl From<&Net1dConfig> for Architecture {
     fn from(config: &Net1dConfig) -> Self {
         Self {
             kind: "net1d".into(),
-            in_channels: config.in_channels,
-            base_filters: config.base_filters,
-            ratio: config.ratio,
-            filter_list: config.filter_list.clone(),
-            m_blocks_list: config.m_blocks_list.clone(),
-            kernel_size: config.kernel_size,
-            stride: config.stride,
-            groups_width: config.groups_width,
-            use_bn: config.use_bn,
-            n_outputs: config.n_outputs,
+            config: config.clone(),
             extra: Map::new(),
         }
     }
@@ -234,21 +197,22 @@ impl ModelMetadata {
                 arch.kind
             ));
         }
-        arch.config()
+        let config = &arch.config;
+        config
             .validate()
             .map_err(|e| MetadataError(format!("architecture: {e}")))?;
-        if self.outputs.len() != arch.n_outputs {
+        if self.outputs.len() != config.n_outputs {
             return fail(format!(
                 "{} output names for n_outputs {}",
                 self.outputs.len(),
-                arch.n_outputs
+                config.n_outputs
             ));
         }
-        if self.input.leads.len() != arch.in_channels {
+        if self.input.leads.len() != config.in_channels {
             return fail(format!(
                 "input.leads names {} leads but in_channels is {}",
                 self.input.leads.len(),
-                arch.in_channels
+                config.in_channels
             ));
         }
         if !(self.input.sample_rate_hz.is_finite() && self.input.sample_rate_hz > 0.0) {
@@ -307,6 +271,8 @@ mod tests {
         let metadata = ModelMetadata::from_json(&example().to_string()).unwrap();
         assert_eq!(metadata.extra["future_field"], serde_json::json!([1, 2, 3]));
         assert_eq!(metadata.card.extra["reviewed_by"], "someone");
+        assert_eq!(metadata.architecture.config, Net1dConfig::tiny(4));
+        assert!(metadata.architecture.extra.is_empty());
         let again = ModelMetadata::from_json(&metadata.to_json()).unwrap();
         assert_eq!(again, metadata);
         assert_eq!(again.input.preprocessing, Preprocessing::Ecgfounder);

@@ -13,8 +13,9 @@ use burn::tensor::module::conv1d;
 use burn::tensor::ops::{ConvOptions, PadMode};
 use burn::tensor::{Device, Tensor};
 
-/// Every hyper-parameter of Net1D (model-spec §2).
-#[derive(Debug, Clone, PartialEq)]
+/// Every hyper-parameter of Net1D (model-spec §2); serialised with these field names in a
+/// model file's `architecture` (see `metadata`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Net1dConfig {
     /// Input leads (12).
     pub in_channels: usize,
