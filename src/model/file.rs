@@ -560,7 +560,7 @@ fn infer_metadata(
     } else {
         defaults.push(format!(
             "outputs = output_0 … output_{} (no names stored)",
-            n_outputs - 1
+            n_outputs.saturating_sub(1)
         ));
         (0..n_outputs).map(|i| format!("output_{i}")).collect()
     };
@@ -748,5 +748,39 @@ impl ModuleVisitor for WeightCollector {
         };
         self.tensors
             .insert(name, RawTensor::from_f32(shape, &values));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f32_tensor(shape: &[usize]) -> RawTensor {
+        RawTensor::from_f32(shape.to_vec(), &vec![0.0; shape.iter().product()])
+    }
+
+    /// Degenerate shapes in a metadata-less file are errors, never panics.
+    #[test]
+    fn degenerate_state_dicts_are_refused() {
+        let base = |dense: &[usize], conv2: &[usize], conv3: &[usize]| {
+            let mut dict = StateDict::new();
+            dict.insert("first_conv.conv.weight".into(), f32_tensor(&[16, 12, 16]));
+            let p = "stage_list.0.block_list.0";
+            dict.insert(format!("{p}.conv1.conv.weight"), f32_tensor(&[16, 16, 1]));
+            dict.insert(format!("{p}.conv2.conv.weight"), f32_tensor(conv2));
+            dict.insert(format!("{p}.conv3.conv.weight"), f32_tensor(conv3));
+            dict.insert("dense.weight".into(), f32_tensor(dense));
+            dict
+        };
+        let cases = [
+            base(&[0, 16], &[16, 16, 16], &[16, 16, 1]),
+            base(&[4, 16], &[16, 0, 16], &[16, 16, 1]),
+            base(&[4, 16], &[16, 16, 16], &[0, 16, 1]),
+            base(&[4], &[16, 16, 16], &[16, 16, 1]),
+            StateDict::new(),
+        ];
+        for (i, dict) in cases.into_iter().enumerate() {
+            assert!(ModelFile::from_state_dict(dict, None).is_err(), "case {i}");
+        }
     }
 }
