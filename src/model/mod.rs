@@ -1,5 +1,5 @@
 //! The network and where it runs: Net1D built from configuration ([`net1d`]), model files
-//! ([`file`], [`metadata`], [`state`]) and the single backend decision ([`runner`]).
+//! ([`mod@file`], [`metadata`], [`state`]) and the single backend decision ([`runner`]).
 
 pub mod file;
 pub mod metadata;
