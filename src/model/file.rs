@@ -689,14 +689,7 @@ impl ModuleMapper for WeightLoader<'_> {
             .unwrap_or_else(|| panic!("checked file lacks '{name}': expected_tensors is wrong"));
         let data = if D == 2 {
             // PyTorch Linear is [out, in]; burn's is [in, out].
-            let (rows, cols) = (shape[0], shape[1]);
-            let mut t = vec![0.0f32; values.len()];
-            for r in 0..rows {
-                for c in 0..cols {
-                    t[c * rows + r] = values[r * cols + c];
-                }
-            }
-            t
+            transpose(values, shape[0], shape[1])
         } else {
             values.clone()
         };
@@ -707,6 +700,17 @@ impl ModuleMapper for WeightLoader<'_> {
         );
         Param::from_tensor(Tensor::from_data(TensorData::new(data, dims), &self.device))
     }
+}
+
+/// A row-major `rows × cols` matrix transposed to `cols × rows`.
+fn transpose(values: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut out = vec![0.0f32; values.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            out[c * rows + r] = values[r * cols + c];
+        }
+    }
+    out
 }
 
 /// Reads a network's weights out under PyTorch key names (the inverse of [`WeightLoader`]).
@@ -735,14 +739,7 @@ impl ModuleVisitor for WeightCollector {
             .expect("converted to f32 just above");
         let (shape, values) = if D == 2 {
             // burn's Linear is [in, out]; PyTorch's is [out, in].
-            let (rows, cols) = (dims[0], dims[1]);
-            let mut t = vec![0.0f32; values.len()];
-            for r in 0..rows {
-                for c in 0..cols {
-                    t[c * rows + r] = values[r * cols + c];
-                }
-            }
-            (vec![cols, rows], t)
+            (vec![dims[1], dims[0]], transpose(&values, dims[0], dims[1]))
         } else {
             (dims, values)
         };
