@@ -243,9 +243,8 @@ pub struct ModelFile {
     metadata: ModelMetadata,
     metadata_inferred: bool,
     warnings: Vec<ModelWarning>,
-    /// The tensors the forward pass uses, as f32 in PyTorch layout.
-    weights: BTreeMap<String, (Vec<usize>, Vec<f32>)>,
-    /// Every tensor of the architecture found in the file, as stored (for re-writing).
+    /// Every tensor of the architecture found in the file, as stored: checked for shape and,
+    /// where the forward pass uses it, for a float dtype. Decoded to f32 only by `build`.
     stored: StateDict,
     parameter_count: usize,
 }
@@ -308,7 +307,7 @@ impl ModelFile {
     /// Checks a state dict against `metadata`'s architecture, or infers the architecture
     /// from the shapes when there is no metadata.
     pub fn from_state_dict(
-        tensors: StateDict,
+        mut tensors: StateDict,
         metadata: Option<ModelMetadata>,
     ) -> Result<Self, ModelFileError> {
         let mut warnings = Vec::new();
@@ -320,13 +319,12 @@ impl ModelFile {
         let config = metadata.architecture.config();
         config.validate()?;
         let mut problems = Vec::new();
-        let mut weights = BTreeMap::new();
         let mut stored = StateDict::new();
-        let mut known = BTreeSet::new();
         let mut ignored_bn = 0;
+        // Each tensor the architecture has moves from `tensors` to `stored`; what is left over
+        // is no part of the architecture.
         for (name, shape, role) in expected_tensors(&config) {
-            known.insert(name.clone());
-            let Some(tensor) = tensors.get(&name) else {
+            let Some(tensor) = tensors.remove(&name) else {
                 if role == Role::Used {
                     problems.push(TensorProblem::Missing {
                         name,
@@ -343,34 +341,31 @@ impl ModelFile {
                 if !counter && !name.starts_with("stage_list.0.block_list.0.bn1.") {
                     ignored_bn += 1;
                 }
-                stored.insert(name, tensor.clone());
+                stored.insert(name, tensor);
                 continue;
             }
             if tensor.shape != shape {
                 problems.push(TensorProblem::Shape {
                     name,
                     expected: shape,
-                    found: tensor.shape.clone(),
+                    found: tensor.shape,
                 });
                 continue;
             }
-            let Some(values) = tensor.to_f32() else {
+            if !tensor.dtype.is_float() {
                 problems.push(TensorProblem::Dtype {
                     name,
                     found: tensor.dtype.name(),
                 });
                 continue;
-            };
-            weights.insert(name.clone(), (shape, values));
-            stored.insert(name, tensor.clone());
-        }
-        for (name, tensor) in &tensors {
-            if !known.contains(name) {
-                problems.push(TensorProblem::Unexpected {
-                    name: name.clone(),
-                    found: tensor.shape.clone(),
-                });
             }
+            stored.insert(name, tensor);
+        }
+        for (name, tensor) in tensors {
+            problems.push(TensorProblem::Unexpected {
+                name,
+                found: tensor.shape,
+            });
         }
         if !problems.is_empty() {
             return Err(ModelFileError::Tensors {
@@ -396,7 +391,6 @@ impl ModelFile {
             metadata,
             metadata_inferred,
             warnings,
-            weights,
             stored,
             parameter_count,
         })
@@ -447,7 +441,7 @@ impl ModelFile {
     pub fn build(&self, device: &Device) -> Result<Net1d, ConfigError> {
         let net = self.config().init(device)?;
         let mut loader = WeightLoader {
-            weights: &self.weights,
+            tensors: &self.stored,
             device: device.clone(),
             path: Vec::new(),
         };
@@ -666,7 +660,7 @@ fn infer_use_bn(tensors: &StateDict) -> (bool, String) {
 
 /// Puts a file's weights into a freshly built network, by PyTorch key.
 struct WeightLoader<'a> {
-    weights: &'a BTreeMap<String, (Vec<usize>, Vec<f32>)>,
+    tensors: &'a StateDict,
     device: Device,
     path: Vec<String>,
 }
@@ -683,15 +677,18 @@ impl ModuleMapper for WeightLoader<'_> {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let name = self.path.join(".");
         let dims = param.lazy_shape().to_vec();
-        let (shape, values) = self
-            .weights
+        let tensor = self
+            .tensors
             .get(&name)
             .unwrap_or_else(|| panic!("checked file lacks '{name}': expected_tensors is wrong"));
+        let values = tensor
+            .to_f32()
+            .unwrap_or_else(|| panic!("'{name}' was checked to be a float tensor"));
         let data = if D == 2 {
             // PyTorch Linear is [out, in]; burn's is [in, out].
-            transpose(values, shape[0], shape[1])
+            transpose(&values, tensor.shape[0], tensor.shape[1])
         } else {
-            values.clone()
+            values
         };
         assert_eq!(
             dims.iter().product::<usize>(),

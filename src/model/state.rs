@@ -225,7 +225,10 @@ pub fn read_safetensors(
             other => other.to_string(),
         })
     };
-    let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(describe)?;
+    // One parse of the header; it also checks that every tensor's offsets lie inside the data
+    // and that the data ends exactly at the end of the file.
+    let (header_len, metadata) = SafeTensors::read_metadata(bytes).map_err(describe)?;
+    let data = &bytes[8 + header_len..];
     // safetensors without `std` uses hashbrown's map; convert at the boundary.
     let strings: HashMap<String, String> = metadata
         .metadata()
@@ -233,19 +236,19 @@ pub fn read_safetensors(
         .flatten()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let file = SafeTensors::deserialize(bytes).map_err(describe)?;
-    let tensors = file
-        .tensors()
-        .into_iter()
-        .map(|(name, view)| {
-            let tensor = RawTensor {
-                dtype: StoredDtype::from_safetensors(view.dtype()),
-                shape: view.shape().to_vec(),
-                bytes: view.data().to_vec(),
-            };
-            (name, tensor)
-        })
-        .collect();
+    let mut tensors = StateDict::new();
+    for (name, info) in metadata.tensors() {
+        let (start, end) = info.data_offsets;
+        let bytes = data
+            .get(start..end)
+            .ok_or_else(|| describe(SafeTensorError::InvalidOffset(name.clone())))?;
+        let tensor = RawTensor {
+            dtype: StoredDtype::from_safetensors(info.dtype),
+            shape: info.shape.clone(),
+            bytes: bytes.to_vec(),
+        };
+        tensors.insert(name, tensor);
+    }
     Ok((tensors, strings))
 }
 
