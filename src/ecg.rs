@@ -148,6 +148,47 @@ pub enum Warning {
         /// Largest deviation of one step from the mean step, in seconds.
         max_deviation_secs: f64,
     },
+    /// Leads computed from I and II (Einthoven/Goldberger) because the source lacked them.
+    DerivedLeads {
+        /// The leads computed.
+        leads: Vec<Lead>,
+    },
+    /// The signal was resampled to the model's rate.
+    Resampled {
+        /// Rate of the source.
+        from_hz: f64,
+        /// Rate after resampling.
+        to_hz: f64,
+    },
+    /// Only part of the record was used.
+    Windowed {
+        /// Start of the window used, seconds from the start of the record.
+        start_secs: f64,
+        /// Length of the window used.
+        duration_secs: f64,
+        /// Length of the whole record.
+        record_secs: f64,
+    },
+    /// The record was shorter than the model's input and zeros were appended, because the
+    /// caller allowed it.
+    ZeroPadded {
+        /// Seconds of zeros appended.
+        padded_secs: f64,
+    },
+}
+
+impl Warning {
+    /// A stable snake_case name for machine-readable output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Warning::ColumnIgnored { .. } => "column_ignored",
+            Warning::UnevenTimeColumn { .. } => "uneven_time_column",
+            Warning::DerivedLeads { .. } => "derived_leads",
+            Warning::Resampled { .. } => "resampled",
+            Warning::Windowed { .. } => "windowed",
+            Warning::ZeroPadded { .. } => "zero_padded",
+        }
+    }
 }
 
 impl fmt::Display for Warning {
@@ -162,6 +203,29 @@ impl fmt::Display for Warning {
             Warning::UnevenTimeColumn { max_deviation_secs } => write!(
                 f,
                 "the time column is uneven (a step deviates by {max_deviation_secs:.6} s from the mean step)"
+            ),
+            Warning::DerivedLeads { leads } => {
+                let names: Vec<&str> = leads.iter().map(|lead| lead.name()).collect();
+                write!(
+                    f,
+                    "{} computed from leads I and II (not recorded)",
+                    names.join(", ")
+                )
+            }
+            Warning::Resampled { from_hz, to_hz } => {
+                write!(f, "resampled from {from_hz} Hz to {to_hz} Hz")
+            }
+            Warning::Windowed {
+                start_secs,
+                duration_secs,
+                record_secs,
+            } => write!(
+                f,
+                "used {duration_secs} s from {start_secs} s of a {record_secs:.3} s record"
+            ),
+            Warning::ZeroPadded { padded_secs } => write!(
+                f,
+                "the record is {padded_secs:.3} s too short; zeros were appended as requested"
             ),
         }
     }

@@ -19,6 +19,7 @@
 //! |---|---|---|
 //! | [`ecg`] | domain types: [`ecg::Ecg`], [`ecg::Lead`], [`ecg::Warning`] | – |
 //! | [`formats`] | bytes → `Ecg` | `ecg` |
+//! | [`signal`] | filters, resampling, lead derivation, the model input, beats, quality | `ecg` |
 //! | [`model`] | Net1D, model files and the backend [`model::Runner`] | `ecg` |
 //! | [`render`] | draws an `Ecg` onto any plotters drawing area | `ecg` |
 //! | `web` (wasm32 only) | the JavaScript API of the page | everything above |
@@ -29,6 +30,7 @@ pub mod ecg;
 pub mod formats;
 pub mod model;
 pub mod render;
+pub mod signal;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

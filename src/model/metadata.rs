@@ -86,25 +86,7 @@ pub struct InputSpec {
     pub extra: Map<String, Value>,
 }
 
-/// The preprocessing recipes of model-spec §4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Preprocessing {
-    /// Notch, band-pass, median baseline, global z-score.
-    Ecgfounder,
-    /// Per-lead z-score only.
-    PerLeadZscore,
-}
-
-impl Preprocessing {
-    /// The name used in files and on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Preprocessing::Ecgfounder => "ecgfounder",
-            Preprocessing::PerLeadZscore => "per_lead_zscore",
-        }
-    }
-}
+pub use crate::signal::Preprocessing;
 
 /// The two cut-offs that split probabilities into low / intermediate / high.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
