@@ -148,6 +148,18 @@ pub enum Warning {
         /// Largest deviation of one step from the mean step, in seconds.
         max_deviation_secs: f64,
     },
+    /// A signal's stored checksum does not match its samples: the file may be damaged.
+    ChecksumMismatch {
+        /// The channel (lead name as the file gives it).
+        channel: String,
+    },
+    /// The file marks some samples as missing; each was replaced by the previous valid value.
+    MissingSamples {
+        /// The channel.
+        channel: String,
+        /// How many samples.
+        count: usize,
+    },
     /// Leads computed from I and II (Einthoven/Goldberger) because the source lacked them.
     DerivedLeads {
         /// The leads computed.
@@ -183,6 +195,8 @@ impl Warning {
         match self {
             Warning::ColumnIgnored { .. } => "column_ignored",
             Warning::UnevenTimeColumn { .. } => "uneven_time_column",
+            Warning::ChecksumMismatch { .. } => "checksum_mismatch",
+            Warning::MissingSamples { .. } => "missing_samples",
             Warning::DerivedLeads { .. } => "derived_leads",
             Warning::Resampled { .. } => "resampled",
             Warning::Windowed { .. } => "windowed",
@@ -203,6 +217,14 @@ impl fmt::Display for Warning {
             Warning::UnevenTimeColumn { max_deviation_secs } => write!(
                 f,
                 "the time column is uneven (a step deviates by {max_deviation_secs:.6} s from the mean step)"
+            ),
+            Warning::ChecksumMismatch { channel } => write!(
+                f,
+                "the checksum of {channel} does not match its samples: the file may be damaged"
+            ),
+            Warning::MissingSamples { channel, count } => write!(
+                f,
+                "{count} samples of {channel} are marked missing and hold the previous value"
             ),
             Warning::DerivedLeads { leads } => {
                 let names: Vec<&str> = leads.iter().map(|lead| lead.name()).collect();

@@ -6,6 +6,7 @@
 
 pub mod csv;
 pub mod npy;
+pub mod wfdb;
 
 pub use csv::{CsvError, CsvOptions, read_csv};
 pub use npy::{NpyError, NpyF32, read_npy_f32, write_npy_f32};
