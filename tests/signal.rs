@@ -166,3 +166,72 @@ fn resampling_matches_resample_poly() {
     assert!(worst <= 1e-4, "{worst}");
     let _ = Lead::ALL;
 }
+
+/// Pan–Tompkins on MIT-BIH record 100 (both channels) against its reference beat annotations,
+/// matched within 150 ms (the window; ANSI/AAMI EC57 uses the same).
+#[test]
+fn r_peaks_on_mitbih_100() {
+    use ecg_stenosis::formats::wfdb::read_annotations;
+    use ecg_stenosis::signal::beats::detect_r_peaks;
+    let record = wfdb("100");
+    let leads: Vec<Vec<f32>> = record
+        .channels
+        .iter()
+        .map(|c| c.samples_uv.iter().map(|&v| v as f32).collect())
+        .collect();
+    let reference: Vec<u64> = read_annotations(&fixture("wfdb/100.atr"))
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.is_beat())
+        .map(|a| a.sample_index)
+        .collect();
+    let meta = golden_json();
+    let expected = &meta["records"]["100"]["beats"];
+    assert_eq!(reference.len() as u64, expected["count"].as_u64().unwrap());
+    assert_eq!(reference.last().copied(), expected["last"].as_u64());
+    for (label, slices) in [
+        (
+            "MLII + V5",
+            leads.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        ),
+        ("MLII only", vec![leads[0].as_slice()]),
+    ] {
+        let beats = detect_r_peaks(&slices, record.sample_rate_hz);
+        let (se, ppv) = score(&reference, &beats.r_peaks, record.sample_rate_hz, label);
+        assert!(se >= 0.995 && ppv >= 0.995, "{label}");
+    }
+}
+
+/// Sensitivity and positive predictivity, matching each reference beat to the nearest unused
+/// detection within 150 ms.
+fn score(reference: &[u64], r_peaks: &[usize], rate_hz: f64, label: &str) -> (f64, f64) {
+    let window = (0.150 * rate_hz).round() as u64;
+    let (mut tp, mut j) = (0usize, 0usize);
+    let detections: Vec<u64> = r_peaks.iter().map(|&r| r as u64).collect();
+    let mut used = vec![false; detections.len()];
+    for &r in reference {
+        while j < detections.len() && detections[j] + window < r {
+            j += 1;
+        }
+        let best = (j..detections.len())
+            .take_while(|&k| detections[k] <= r + window)
+            .filter(|&k| !used[k])
+            .min_by_key(|&k| detections[k].abs_diff(r));
+        if let Some(k) = best {
+            used[k] = true;
+            tp += 1;
+        }
+    }
+    let fn_ = reference.len() - tp;
+    let fp = detections.len() - tp;
+    let se = tp as f64 / reference.len() as f64;
+    let ppv = tp as f64 / detections.len() as f64;
+    println!(
+        "MIT-BIH 100 ({label}): {} reference beats, {} detected, TP {tp}, FN {fn_}, FP {fp}: sensitivity {:.2} %, positive predictivity {:.2} %",
+        reference.len(),
+        detections.len(),
+        100.0 * se,
+        100.0 * ppv
+    );
+    (se, ppv)
+}

@@ -5,6 +5,7 @@
 //! (scipy's `filtfilt`, `medfilt`, `resample_poly`, `butter`, `iirnotch`); the tests compare
 //! against values those produced.
 
+pub mod beats;
 pub mod iir;
 pub mod median;
 pub mod preprocess;
