@@ -235,3 +235,35 @@ fn score(reference: &[u64], r_peaks: &[usize], rate_hz: f64, label: &str) -> (f6
     );
     (se, ppv)
 }
+
+/// The quality gate on real recordings: findings printed, none `unusable`.
+#[test]
+fn real_recordings_are_not_unusable() {
+    use ecg_stenosis::signal::beats::detect_r_peaks;
+    use ecg_stenosis::signal::derive_limb_leads;
+    use ecg_stenosis::signal::quality::{Verdict, assess};
+    for name in ["A0001", "A0002", "A0003", "A0004", "A0005", "s0010_re"] {
+        let ecg = derive_limb_leads(&wfdb(name).into_ecg().unwrap()).unwrap();
+        let slices: Vec<&[f32]> = ecg
+            .leads()
+            .iter()
+            .map(|l| l.samples_uv.as_slice())
+            .collect();
+        let beats = detect_r_peaks(&slices, ecg.sample_rate_hz());
+        let quality = assess(&ecg, &beats, 10.0, false);
+        let rhythm = beats.rhythm().unwrap();
+        println!(
+            "{name}: {} beats, {:.0} bpm, RR CV {:.3}; verdict {}; {:?}",
+            beats.r_peaks.len(),
+            rhythm.heart_rate_bpm,
+            rhythm.rr_cv,
+            quality.verdict.name(),
+            quality
+                .findings
+                .iter()
+                .map(|f| &f.message)
+                .collect::<Vec<_>>()
+        );
+        assert_ne!(quality.verdict, Verdict::Unusable, "{name}");
+    }
+}

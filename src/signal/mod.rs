@@ -9,6 +9,7 @@ pub mod beats;
 pub mod iir;
 pub mod median;
 pub mod preprocess;
+pub mod quality;
 pub mod resample;
 
 pub use iir::{FilterError, Iir};
