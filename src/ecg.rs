@@ -374,6 +374,46 @@ impl Ecg {
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
+
+    /// Adds III, aVR, aVL and aVF computed from I and II where the record lacks them
+    /// (Einthoven and Goldberger, model-spec §5: `III = II − I`, `aVR = −(I + II)/2`,
+    /// `aVL = I − II/2`, `aVF = II − I/2`), flagged `derived` and announced by a
+    /// [`Warning::DerivedLeads`]. Leads already present are kept as recorded. Without both I
+    /// and II nothing can be derived and the record is returned as it is.
+    pub fn derive_limb_leads(mut self) -> Ecg {
+        let missing: Vec<Lead> = [Lead::III, Lead::AVR, Lead::AVL, Lead::AVF]
+            .into_iter()
+            .filter(|lead| self.lead(*lead).is_none())
+            .collect();
+        let (Some(i), Some(ii)) = (self.lead(Lead::I), self.lead(Lead::II)) else {
+            return self;
+        };
+        if missing.is_empty() {
+            return self;
+        }
+        let derived: Vec<LeadSignal> = missing
+            .iter()
+            .map(|&lead| LeadSignal {
+                lead,
+                samples_uv: i
+                    .samples_uv
+                    .iter()
+                    .zip(&ii.samples_uv)
+                    .map(|(&a, &b)| match lead {
+                        Lead::III => b - a,
+                        Lead::AVR => -(a + b) / 2.0,
+                        Lead::AVL => a - b / 2.0,
+                        _ => b - a / 2.0,
+                    })
+                    .collect(),
+                derived: true,
+            })
+            .collect();
+        // Same length and finite inputs give same-length finite outputs: invariants hold.
+        self.leads.extend(derived);
+        self.warnings.push(Warning::DerivedLeads { leads: missing });
+        self
+    }
 }
 
 #[cfg(test)]

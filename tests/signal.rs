@@ -240,10 +240,9 @@ fn score(reference: &[u64], r_peaks: &[usize], rate_hz: f64, label: &str) -> (f6
 #[test]
 fn real_recordings_are_not_unusable() {
     use ecg_stenosis::signal::beats::detect_r_peaks;
-    use ecg_stenosis::signal::derive_limb_leads;
     use ecg_stenosis::signal::quality::{Verdict, assess};
     for name in ["A0001", "A0002", "A0003", "A0004", "A0005", "s0010_re"] {
-        let ecg = derive_limb_leads(&wfdb(name).into_ecg().unwrap()).unwrap();
+        let ecg = wfdb(name).into_ecg().unwrap().derive_limb_leads();
         let slices: Vec<&[f32]> = ecg
             .leads()
             .iter()

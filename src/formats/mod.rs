@@ -1,14 +1,17 @@
 //! Bytes → [`Ecg`](crate::ecg::Ecg): one file per format, no file paths (the browser hands over
 //! bytes), [`Limits`] checked before any allocation sized from the input.
 //!
-//! Today: delimited text (CSV/TSV with a header of lead names, values in millivolts). The other
-//! formats hospitals export land here one file each.
+//! Today: WFDB (header + signal files) and delimited text (CSV/TSV with a header of lead names,
+//! values in millivolts); [`detect`] recognises the others by content and names them in its
+//! error. The other formats hospitals export land here one file each.
 
 pub mod csv;
+pub mod detect;
 pub mod npy;
 pub mod wfdb;
 
 pub use csv::{CsvError, CsvOptions, read_csv};
+pub use detect::{Format, InputFile, ReadError, ReadOptions, RecordResult, detect, read_files};
 pub use npy::{NpyError, NpyF32, read_npy_f32, write_npy_f32};
 
 /// Upper bounds on what a reader accepts, checked before allocating.

@@ -13,7 +13,5 @@ pub mod quality;
 pub mod resample;
 
 pub use iir::{FilterError, Iir};
-pub use preprocess::{
-    InputShape, ModelInput, PrepareError, Preprocessing, WindowOptions, derive_limb_leads, prepare,
-};
+pub use preprocess::{InputShape, ModelInput, PrepareError, Preprocessing, WindowOptions, prepare};
 pub use resample::{Ratio, ResampleError, Resampler};

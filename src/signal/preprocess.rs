@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::iir::{FilterError, Iir};
 use super::median::median_filter;
 use super::resample::{Ratio, ResampleError, Resampler};
-use crate::ecg::{Ecg, EcgError, Lead, LeadSignal, Warning};
+use crate::ecg::{Ecg, EcgError, Lead, Warning};
 
 /// The preprocessing recipes of model-spec §4; a model file names the one it was trained with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,53 +164,10 @@ pub struct ModelInput {
     pub warnings: Vec<Warning>,
 }
 
-/// Adds III, aVR, aVL and aVF computed from I and II where the record lacks them (model-spec
-/// §5), flagged `derived`, and says so in a [`Warning::DerivedLeads`]. Leads already present are
-/// kept as recorded. Needs I and II only when something is missing.
-pub fn derive_limb_leads(ecg: &Ecg) -> Result<Ecg, PrepareError> {
-    let missing: Vec<Lead> = [Lead::III, Lead::AVR, Lead::AVL, Lead::AVF]
-        .into_iter()
-        .filter(|lead| ecg.lead(*lead).is_none())
-        .collect();
-    if missing.is_empty() {
-        return Ok(ecg.clone());
-    }
-    let (Some(i), Some(ii)) = (ecg.lead(Lead::I), ecg.lead(Lead::II)) else {
-        let mut absent: Vec<Lead> = [Lead::I, Lead::II]
-            .into_iter()
-            .filter(|lead| ecg.lead(*lead).is_none())
-            .collect();
-        absent.extend(&missing);
-        return Err(PrepareError::MissingLeads(absent));
-    };
-    let mut leads = ecg.leads().to_vec();
-    for &lead in &missing {
-        let samples_uv = i
-            .samples_uv
-            .iter()
-            .zip(&ii.samples_uv)
-            .map(|(&a, &b)| match lead {
-                Lead::III => b - a,
-                Lead::AVR => -(a + b) / 2.0,
-                Lead::AVL => a - b / 2.0,
-                _ => b - a / 2.0,
-            })
-            .collect();
-        leads.push(LeadSignal {
-            lead,
-            samples_uv,
-            derived: true,
-        });
-    }
-    let mut warnings = ecg.warnings().to_vec();
-    warnings.push(Warning::DerivedLeads { leads: missing });
-    Ok(Ecg::new(leads, ecg.sample_rate_hz(), warnings)?)
-}
-
 /// The 12 leads in canonical order, in millivolts (f64), at `rate_hz`, the whole record.
 /// Returns the leads and the warnings of derivation and resampling.
 pub fn harmonise(ecg: &Ecg, rate_hz: f64) -> Result<(Vec<Vec<f64>>, Vec<Warning>), PrepareError> {
-    let ecg = derive_limb_leads(ecg)?;
+    let ecg = ecg.clone().derive_limb_leads();
     let missing: Vec<Lead> = Lead::ALL
         .into_iter()
         .filter(|lead| ecg.lead(*lead).is_none())
@@ -484,5 +441,214 @@ mod tests {
             let z = (y[i] - mean) / (std + ZSCORE_EPSILON);
             assert!((z - e).abs() < 1e-6, "z[{i}] = {z} vs {e}");
         }
+    }
+
+    /// A deterministic pseudo-random sequence in [-1, 1).
+    fn noise(n: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+            })
+            .collect()
+    }
+
+    fn filters() -> Vec<(&'static str, Iir, f64)> {
+        use contract_500hz::*;
+        vec![
+            (
+                "notch",
+                Iir {
+                    b: NOTCH_B.to_vec(),
+                    a: NOTCH_A.to_vec(),
+                },
+                1e-12,
+            ),
+            // The (b, a) band-pass carries about 1e-6 of rounding noise (see contract_500hz).
+            (
+                "bandpass",
+                Iir {
+                    b: BANDPASS_B.to_vec(),
+                    a: BANDPASS_A.to_vec(),
+                },
+                1e-5,
+            ),
+            (
+                "lowpass",
+                Iir::butter_lowpass(2, 20.0, 500.0).unwrap(),
+                1e-12,
+            ),
+        ]
+    }
+
+    /// Property: filtfilt is linear (superposition with random weights and signals).
+    #[test]
+    fn filters_are_linear() {
+        for seed in 0..8u64 {
+            let x = noise(3000, seed);
+            let y = noise(3000, seed + 100);
+            let (a, b) = (1.0 + seed as f64, -0.5 * seed as f64 + 0.25);
+            let mix: Vec<f64> = x.iter().zip(&y).map(|(p, q)| a * p + b * q).collect();
+            for (name, f, tol) in filters() {
+                let fx = f.filtfilt(&x).unwrap();
+                let fy = f.filtfilt(&y).unwrap();
+                let fm = f.filtfilt(&mix).unwrap();
+                for k in 0..mix.len() {
+                    let expected = a * fx[k] + b * fy[k];
+                    assert!(
+                        (fm[k] - expected).abs() <= tol * (1.0 + a.abs() + b.abs()),
+                        "{name} seed {seed} [{k}]"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Property: filtfilt is zero-phase: the response to a centred impulse is symmetric.
+    #[test]
+    fn filters_are_zero_phase() {
+        for (name, f, tol) in filters() {
+            for centre in [1500usize, 1501, 2000] {
+                let mut x = vec![0.0; 2 * centre + 1];
+                x[centre] = 1.0;
+                let h = f.filtfilt(&x).unwrap();
+                // Away from the ends, where the odd padding meets the ringing tails.
+                for k in 1..500 {
+                    assert!((h[centre + k] - h[centre - k]).abs() <= tol, "{name} k={k}");
+                }
+            }
+        }
+    }
+
+    fn twelve_leads(samples: usize, rate: f64, seed: u64) -> Ecg {
+        use crate::ecg::LeadSignal;
+        let leads = [
+            Lead::I,
+            Lead::II,
+            Lead::V1,
+            Lead::V2,
+            Lead::V3,
+            Lead::V4,
+            Lead::V5,
+            Lead::V6,
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, &lead)| LeadSignal {
+            lead,
+            samples_uv: noise(samples, seed + i as u64)
+                .iter()
+                .map(|v| (v * 500.0) as f32)
+                .collect(),
+            derived: false,
+        })
+        .collect();
+        Ecg::new(leads, rate, vec![]).unwrap()
+    }
+
+    /// Property: derivation and windowing keep names, order, lengths and say what they did.
+    #[test]
+    fn windowing_and_derivation_keep_lengths_and_names() {
+        for (seed, (samples, rate, start_secs)) in [
+            (5000, 500.0, 0.0),
+            (7500, 500.0, 2.5),
+            (12000, 1000.0, 1.0),
+            (3600, 360.0, 0.0),
+            (6000, 500.0, 1.999),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let ecg = twelve_leads(samples, rate, seed as u64);
+            let derived = ecg.clone().derive_limb_leads();
+            assert_eq!(derived.leads().len(), 12);
+            for lead in Lead::ALL {
+                let signal = derived.lead(lead).unwrap();
+                assert_eq!(signal.samples_uv.len(), samples);
+                assert_eq!(
+                    signal.derived,
+                    matches!(lead, Lead::III | Lead::AVR | Lead::AVL | Lead::AVF)
+                );
+            }
+            let i = &derived.lead(Lead::I).unwrap().samples_uv;
+            let ii = &derived.lead(Lead::II).unwrap().samples_uv;
+            let avr = &derived.lead(Lead::AVR).unwrap().samples_uv;
+            assert_eq!(avr[7], -(i[7] + ii[7]) / 2.0);
+            for recipe in [Preprocessing::Ecgfounder, Preprocessing::PerLeadZscore] {
+                let input = prepare(
+                    &ecg,
+                    recipe,
+                    InputShape::default(),
+                    WindowOptions {
+                        start_secs,
+                        allow_padding: false,
+                    },
+                )
+                .unwrap();
+                assert_eq!(input.values.len(), 12 * 5000);
+                let kinds: Vec<&str> = input.warnings.iter().map(Warning::kind).collect();
+                assert!(kinds.contains(&"derived_leads"));
+                assert_eq!(kinds.contains(&"resampled"), rate != 500.0);
+                let total_secs = samples as f64 / rate;
+                assert_eq!(
+                    kinds.contains(&"windowed"),
+                    start_secs > 0.0 || total_secs > 10.0
+                );
+                assert!((input.start_secs - start_secs).abs() <= 1.0 / 500.0);
+            }
+        }
+    }
+
+    #[test]
+    fn short_records_are_refused_or_padded() {
+        let ecg = twelve_leads(2500, 500.0, 3);
+        let err = prepare(
+            &ecg,
+            Preprocessing::PerLeadZscore,
+            InputShape::default(),
+            WindowOptions::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, PrepareError::TooShort { .. }), "{err}");
+        let padded = prepare(
+            &ecg,
+            Preprocessing::PerLeadZscore,
+            InputShape::default(),
+            WindowOptions {
+                start_secs: 0.0,
+                allow_padding: true,
+            },
+        )
+        .unwrap();
+        assert!(padded.warnings.iter().any(|w| w.kind() == "zero_padded"));
+        assert_eq!(padded.values.len(), 60_000);
+        let err = prepare(
+            &ecg,
+            Preprocessing::PerLeadZscore,
+            InputShape::default(),
+            WindowOptions {
+                start_secs: 9.0,
+                allow_padding: true,
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(err, PrepareError::Start { .. }), "{err}");
+        let mut only_v = twelve_leads(5000, 500.0, 1).leads().to_vec();
+        only_v.retain(|l| l.lead != Lead::II);
+        let ecg = Ecg::new(only_v, 500.0, vec![]).unwrap();
+        let err = prepare(
+            &ecg,
+            Preprocessing::Ecgfounder,
+            InputShape::default(),
+            WindowOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the record lacks leads II, III, aVR, aVL, aVF: the model needs all 12 leads (III, aVR, aVL, aVF can be derived from I and II)"
+        );
     }
 }

@@ -418,11 +418,13 @@ pub fn assess(ecg: &Ecg, beats: &Beats, needed_secs: f64, allow_padding: bool) -
             ),
         });
     }
-    if let (Some(i), Some(avr)) = (ecg.lead(Lead::I), ecg.lead(Lead::AVR)) {
-        if let (Some(beat_i), Some(beat_avr)) = (
+    if let (Some(i), Some(avr)) = (ecg.lead(Lead::I), ecg.lead(Lead::AVR))
+        && let (Some(beat_i), Some(beat_avr)) = (
             median_beat(&i.samples_uv, beats),
             median_beat(&avr.samples_uv, beats),
-        ) {
+        )
+    {
+        {
             let qrs_i = net_area(&beat_i, rate, -0.05, 0.05);
             let qrs_avr = net_area(&beat_avr, rate, -0.05, 0.05);
             let t_i = net_area(&beat_i, rate, 0.15, 0.4);
@@ -470,7 +472,7 @@ mod tests {
         let n = (RATE * secs) as usize;
         let (i_gain, ii_gain) = (0.6, 1.0);
         let precordial = [-0.5, 0.3, 0.8, 1.2, 1.0, 0.7];
-        let mut leads = vec![Vec::with_capacity(n); 12];
+        let mut leads: Vec<Vec<f64>> = (0..12).map(|_| Vec::with_capacity(n)).collect();
         for k in 0..n {
             let (p, q, t) = cycle(k as f64 / RATE);
             let i = i_gain * (p + q + t);

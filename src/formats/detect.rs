@@ -1,0 +1,273 @@
+//! Which format a file is, by its content (never its name), and reading a set of files into
+//! records: a WFDB header claims the signal files it names; every other file is a record.
+
+use crate::ecg::Ecg;
+use crate::formats::csv::{CsvError, CsvOptions, read_csv};
+use crate::formats::wfdb::{WfdbError, looks_like_header, parse_header, read_wfdb};
+use crate::formats::{ErrorKind, Limits};
+
+/// The formats recognised by content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// WFDB header (`.hea`) with its signal files.
+    Wfdb,
+    /// Delimited text with a header of lead names.
+    Csv,
+    /// A NumPy array.
+    Npy,
+    /// A ZIP archive (NumPy `.npz` among others).
+    Zip,
+    /// XML (GE MUSE, HL7 aECG, Philips …).
+    Xml,
+    /// DICOM.
+    Dicom,
+    /// A PDF: a printed ECG.
+    Pdf,
+    /// An image: a printed or photographed ECG.
+    Image,
+    /// Binary data of no known kind (for example a WFDB signal file without its header).
+    Unknown,
+}
+
+impl Format {
+    /// A stable lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Wfdb => "wfdb",
+            Format::Csv => "csv",
+            Format::Npy => "npy",
+            Format::Zip => "zip",
+            Format::Xml => "xml",
+            Format::Dicom => "dicom",
+            Format::Pdf => "pdf",
+            Format::Image => "image",
+            Format::Unknown => "unknown",
+        }
+    }
+}
+
+/// Names the format of `bytes` from their first bytes.
+pub fn detect(bytes: &[u8]) -> Format {
+    let start = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let trimmed = start
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map_or(&[][..], |i| &start[i..]);
+    if bytes.starts_with(b"%PDF") {
+        Format::Pdf
+    } else if bytes.starts_with(b"\x89PNG")
+        || bytes.starts_with(b"\xff\xd8\xff")
+        || bytes.starts_with(b"GIF8")
+        || bytes.starts_with(b"II*\0")
+        || bytes.starts_with(b"MM\0*")
+        || bytes.starts_with(b"BM")
+        || (bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP"))
+    {
+        Format::Image
+    } else if bytes.starts_with(b"\x93NUMPY") {
+        Format::Npy
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        Format::Zip
+    } else if bytes.get(128..132) == Some(b"DICM") {
+        Format::Dicom
+    } else if trimmed.starts_with(b"<")
+        || bytes.starts_with(b"\xff\xfe<")
+        || bytes.starts_with(b"\xfe\xff\0<")
+    {
+        Format::Xml
+    } else if looks_like_header(bytes) {
+        Format::Wfdb
+    } else if std::str::from_utf8(&bytes[..bytes.len().min(1024)]).is_ok()
+        || std::str::from_utf8(&bytes[..bytes.len().min(1021)]).is_ok()
+    {
+        Format::Csv
+    } else {
+        Format::Unknown
+    }
+}
+
+/// Why a file (or a set of files forming one record) could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// A PDF or an image.
+    #[error(
+        "this is a printed ECG ({0}), not a signal file: export the signal (XML, DICOM, SCP, WFDB, EDF, CSV) from the cart or ECG system"
+    )]
+    Printed(&'static str),
+    /// A format recognised but not read by this version.
+    #[error("{0} files are not read by this version")]
+    NotYetSupported(&'static str),
+    /// Binary data of no known ECG format.
+    #[error("not a recognised ECG file (a WFDB signal file needs its .hea header given with it)")]
+    Unrecognised,
+    /// A WFDB record.
+    #[error(transparent)]
+    Wfdb(#[from] WfdbError),
+    /// Delimited text.
+    #[error(transparent)]
+    Csv(#[from] CsvError),
+}
+
+impl ReadError {
+    /// Whose fault this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ReadError::Printed(_) | ReadError::NotYetSupported(_) | ReadError::Unrecognised => {
+                ErrorKind::Unsupported
+            }
+            ReadError::Wfdb(e) => e.kind(),
+            ReadError::Csv(e) => e.kind(),
+        }
+    }
+}
+
+/// One file handed over: its name (for WFDB cross-references and messages only) and bytes.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// File name as the user gave it (the last path component is used to match WFDB names).
+    pub name: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
+}
+
+/// What the caller knows that files may not say.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ReadOptions {
+    /// Sample rate for files that do not give theirs (CSV without a time column).
+    pub sample_rate_hz: Option<f64>,
+}
+
+/// One record read from one or more files.
+#[derive(Debug, Clone)]
+pub struct RecordResult {
+    /// The files it came from.
+    pub sources: Vec<String>,
+    /// Its format.
+    pub format: Format,
+    /// The record (limb leads derived when absent), or why not.
+    pub result: Result<Ecg, ReadError>,
+}
+
+fn base_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
+}
+
+/// Reads every record in `files`. A WFDB header takes the signal files it names (matched by
+/// file name); files taken that way are not records of their own. Records come in the order of
+/// their first file.
+pub fn read_files(
+    files: &[InputFile],
+    options: &ReadOptions,
+    limits: &Limits,
+) -> Vec<RecordResult> {
+    let formats: Vec<Format> = files.iter().map(|f| detect(&f.bytes)).collect();
+    let mut claimed = vec![false; files.len()];
+    let mut wfdb_sources: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
+    for (i, file) in files.iter().enumerate() {
+        if formats[i] != Format::Wfdb {
+            continue;
+        }
+        if let Ok(header) = parse_header(&file.bytes) {
+            for spec in &header.signals {
+                if let Some(j) = files
+                    .iter()
+                    .position(|f| base_name(&f.name) == base_name(&spec.file))
+                    && j != i
+                    && !wfdb_sources[i].contains(&j)
+                {
+                    claimed[j] = true;
+                    wfdb_sources[i].push(j);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        if claimed[i] {
+            continue;
+        }
+        let format = formats[i];
+        let mut sources = vec![file.name.clone()];
+        let result = match format {
+            Format::Wfdb => {
+                sources.extend(wfdb_sources[i].iter().map(|&j| files[j].name.clone()));
+                let lookup = |name: &str| -> Option<&[u8]> {
+                    wfdb_sources[i]
+                        .iter()
+                        .map(|&j| &files[j])
+                        .find(|f| base_name(&f.name) == base_name(name))
+                        .map(|f| f.bytes.as_slice())
+                };
+                read_wfdb(&file.bytes, &lookup, limits)
+                    .and_then(|r| r.into_ecg())
+                    .map_err(ReadError::from)
+            }
+            Format::Csv => read_csv(
+                &file.bytes,
+                &CsvOptions {
+                    sample_rate_hz: options.sample_rate_hz,
+                },
+                limits,
+            )
+            .map_err(ReadError::from),
+            Format::Pdf => Err(ReadError::Printed("PDF")),
+            Format::Image => Err(ReadError::Printed("image")),
+            Format::Npy => Err(ReadError::NotYetSupported("NumPy .npy")),
+            Format::Zip => Err(ReadError::NotYetSupported("ZIP/.npz")),
+            Format::Xml => Err(ReadError::NotYetSupported("this XML")),
+            Format::Dicom => Err(ReadError::NotYetSupported("DICOM")),
+            Format::Unknown => Err(ReadError::Unrecognised),
+        };
+        let result = result.map(Ecg::derive_limb_leads);
+        out.push(RecordResult {
+            sources,
+            format,
+            result,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection_by_content() {
+        assert_eq!(detect(b"%PDF-1.7\n"), Format::Pdf);
+        assert_eq!(detect(b"\x89PNG\r\n\x1a\n"), Format::Image);
+        assert_eq!(detect(b"\xff\xd8\xff\xe0"), Format::Image);
+        assert_eq!(detect(b"\x93NUMPY\x01\x00"), Format::Npy);
+        assert_eq!(detect(b"\xef\xbb\xbf<?xml version=\"1.0\"?>"), Format::Xml);
+        assert_eq!(
+            detect(b"100 2 360 650000\n100.dat 212 200 11 1024 995 -22131 0 MLII\n"),
+            Format::Wfdb
+        );
+        assert_eq!(detect(b"time (s),I,II\n0,0.1,0.2\n"), Format::Csv);
+        assert_eq!(detect(&[0x80, 0x81, 0xfe, 0x00, 0x13]), Format::Unknown);
+        let mut dicom = vec![0u8; 132];
+        dicom[128..].copy_from_slice(b"DICM");
+        assert_eq!(detect(&dicom), Format::Dicom);
+    }
+
+    #[test]
+    fn printed_ecgs_and_orphan_signal_files_get_clear_errors() {
+        let files = vec![
+            InputFile {
+                name: "scan.pdf".into(),
+                bytes: b"%PDF-1.4 ...".to_vec(),
+            },
+            InputFile {
+                name: "100.dat".into(),
+                bytes: vec![0x80, 0x81, 0xfe, 0x00],
+            },
+        ];
+        let records = read_files(&files, &ReadOptions::default(), &Limits::default());
+        assert_eq!(records.len(), 2);
+        let message = records[0].result.as_ref().unwrap_err().to_string();
+        assert!(message.contains("printed ECG"), "{message}");
+        assert!(matches!(records[1].result, Err(ReadError::Unrecognised)));
+    }
+}
