@@ -148,6 +148,12 @@ pub enum Warning {
         /// Largest deviation of one step from the mean step, in seconds.
         max_deviation_secs: f64,
     },
+    /// A channel that is not one of the twelve standard leads (MLII, Frank X/Y/Z …) was left
+    /// out.
+    ChannelIgnored {
+        /// Its name in the file.
+        name: String,
+    },
     /// A signal's stored checksum does not match its samples: the file may be damaged.
     ChecksumMismatch {
         /// The channel (lead name as the file gives it).
@@ -195,6 +201,7 @@ impl Warning {
         match self {
             Warning::ColumnIgnored { .. } => "column_ignored",
             Warning::UnevenTimeColumn { .. } => "uneven_time_column",
+            Warning::ChannelIgnored { .. } => "channel_ignored",
             Warning::ChecksumMismatch { .. } => "checksum_mismatch",
             Warning::MissingSamples { .. } => "missing_samples",
             Warning::DerivedLeads { .. } => "derived_leads",
@@ -217,6 +224,10 @@ impl fmt::Display for Warning {
             Warning::UnevenTimeColumn { max_deviation_secs } => write!(
                 f,
                 "the time column is uneven (a step deviates by {max_deviation_secs:.6} s from the mean step)"
+            ),
+            Warning::ChannelIgnored { name } => write!(
+                f,
+                "channel '{name}' is not one of the 12 standard leads and was left out"
             ),
             Warning::ChecksumMismatch { channel } => write!(
                 f,

@@ -57,3 +57,17 @@ async fn full_size_forward_wasm_cpu_and_webgpu() {
         );
     }
 }
+
+#[path = "common/signal_bench.rs"]
+mod signal_bench;
+
+/// The signal stages in the browser (wasm, one thread).
+#[wasm_bindgen_test]
+fn signal_stages_wasm() {
+    use wasm_bindgen::JsCast;
+    let performance: web_sys::Performance =
+        js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+            .expect("performance.now()")
+            .unchecked_into();
+    signal_bench::run(&|| performance.now(), &|line| console_log!("{line}"));
+}

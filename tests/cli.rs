@@ -44,9 +44,9 @@ fn render_writes_an_svg_with_every_lead() {
 }
 
 #[test]
-fn bad_input_exits_2_with_the_line() {
+fn bad_input_exits_1_with_the_line_and_usage_errors_2() {
     let (code, _, stderr) = run(&["inspect", "tests/fixtures/bad/ragged.csv"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(
         stderr.contains("line 4: 2 values, but the header has 3 columns (malformed)"),
         "{stderr}"
@@ -251,4 +251,133 @@ fn convert_writes_the_metadata_it_is_given_and_refuses_what_does_not_fit() {
     assert_eq!(code, 2);
     assert!(stderr.contains("expected auto, cpu or gpu"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn inspect_json_with_beats_and_quality_for_a_wfdb_record() {
+    let (code, stdout, stderr) = run(&[
+        "inspect",
+        "tests/fixtures/wfdb/A0002.hea",
+        "tests/fixtures/wfdb/A0002.mat",
+        "--json",
+        "--beats",
+        "--quality",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let records = report["records"].as_array().unwrap();
+    assert_eq!(
+        records.len(),
+        1,
+        "a header and its signal file are one record"
+    );
+    let record = &records[0];
+    assert_eq!(record["format"], "wfdb");
+    assert_eq!(record["sources"].as_array().unwrap().len(), 2);
+    assert_eq!(record["sample_rate_hz"], 500.0);
+    let leads = record["leads"].as_array().unwrap();
+    assert_eq!(leads.len(), 12);
+    assert_eq!(leads[3]["name"], "aVR");
+    assert_eq!(leads[0]["uv"].as_array().unwrap().len(), 5000);
+    // A0002: 13 beats at 77 bpm, regular, clean.
+    assert_eq!(record["beats"]["r_peaks"].as_array().unwrap().len(), 13);
+    let rate = record["beats"]["heart_rate_bpm"].as_f64().unwrap();
+    assert!((rate - 77.0).abs() < 1.0, "{rate}");
+    assert_eq!(record["quality"]["verdict"], "ok");
+}
+
+#[test]
+fn unreadable_files_are_named_and_the_others_still_reported() {
+    let (code, stdout, stderr) = run(&[
+        "inspect",
+        "--json",
+        "tests/fixtures/bad/printed.pdf",
+        "tests/fixtures/wfdb/A0002.hea",
+        "tests/fixtures/wfdb/A0002.mat",
+        "tests/fixtures/wfdb/A0001.mat",
+    ]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with(
+            "ecg-stenosis: tests/fixtures/bad/printed.pdf: pdf: this is a printed ECG"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].contains("A0001.mat: unknown:") && lines[1].contains(".hea header"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["records"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn preprocess_writes_the_model_input_scipy_computes() {
+    use ecg_stenosis::formats::{Limits, read_npy_f32};
+    let dir = scratch("preprocess");
+    let out = dir.join("x.npy");
+    let (code, stdout, stderr) = run(&[
+        "preprocess",
+        "tests/fixtures/wfdb/A0001.hea",
+        "tests/fixtures/wfdb/A0001.mat",
+        "tests/fixtures/wfdb/A0002.hea",
+        "tests/fixtures/wfdb/A0002.mat",
+        "--recipe",
+        "ecgfounder",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("float32 [2, 12, 5000], recipe ecgfounder"),
+        "{stdout}"
+    );
+    let written = read_npy_f32(&std::fs::read(&out).unwrap(), &Limits::default()).unwrap();
+    assert_eq!(written.shape, vec![2, 12, 5000]);
+    for (i, name) in ["A0001", "A0002"].iter().enumerate() {
+        let golden = read_npy_f32(
+            &std::fs::read(format!("tests/fixtures/golden/{name}.ecgfounder.npy")).unwrap(),
+            &Limits::default(),
+        )
+        .unwrap();
+        let row = &written.values[i * 60_000..(i + 1) * 60_000];
+        let worst = row
+            .iter()
+            .zip(&golden.values)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst <= 1e-5, "{name}: {worst}");
+    }
+    // One record: [12, 5000]; a record too short without --allow-padding: nothing written.
+    let (code, stdout, _) = run(&[
+        "preprocess",
+        "tests/fixtures/wfdb/A0002.hea",
+        "tests/fixtures/wfdb/A0002.mat",
+        "--recipe",
+        "per_lead_zscore",
+        "--start-secs",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(!stdout.contains("wrote"), "{stdout}");
+    let (code, stdout, stderr) = run(&[
+        "preprocess",
+        "tests/fixtures/wfdb/A0002.hea",
+        "tests/fixtures/wfdb/A0002.mat",
+        "--recipe",
+        "per_lead_zscore",
+        "--start-secs",
+        "1",
+        "--allow-padding",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("zeros were appended"), "{stdout}");
+    assert!(stdout.contains("float32 [12, 5000]"), "{stdout}");
+    std::fs::remove_dir_all(dir).ok();
 }

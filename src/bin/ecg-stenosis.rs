@@ -1,7 +1,9 @@
 //! `ecg-stenosis`: the native command-line tool, thin over the library.
 //!
 //! ```text
-//! ecg-stenosis inspect FILE [--sample-rate-hz R]
+//! ecg-stenosis inspect FILE... [--json] [--beats] [--quality] [--sample-rate-hz R]
+//! ecg-stenosis preprocess FILE... --recipe ecgfounder|per_lead_zscore --out X.npy
+//!                         [--start-secs S] [--allow-padding] [--sample-rate-hz R]
 //! ecg-stenosis render FILE --out TRACING.svg [--sample-rate-hz R]
 //! ecg-stenosis convert CHECKPOINT.pth --out MODEL.safetensors [--metadata META.json] [--dtype f16]
 //! ecg-stenosis predict --model MODEL.safetensors --tensor X.npy [--json] [--backend cpu|gpu]
@@ -23,25 +25,37 @@ mod cli {
     use std::process::ExitCode;
 
     use ecg_stenosis::ecg::Ecg;
-    use ecg_stenosis::formats::{CsvOptions, Limits, read_csv, read_npy_f32};
+    use ecg_stenosis::formats::{
+        InputFile, Limits, ReadOptions, RecordResult, read_files, read_npy_f32, write_npy_f32,
+    };
     use ecg_stenosis::model::pytorch::read_checkpoint;
     use ecg_stenosis::model::runner::block_on;
     use ecg_stenosis::model::state::StoredDtype;
     use ecg_stenosis::model::{BackendPreference, ModelFile, ModelMetadata, Runner};
     use ecg_stenosis::render::{DrawOptions, draw_leads};
+    use ecg_stenosis::signal::beats::{Beats, detect_r_peaks};
+    use ecg_stenosis::signal::quality::{Quality, assess};
+    use ecg_stenosis::signal::{InputShape, Preprocessing, WindowOptions, prepare};
     use plotters::drawing::IntoDrawingArea;
     use plotters::prelude::SVGBackend;
     use serde_json::json;
 
     const USAGE: &str = "usage:
-      ecg-stenosis inspect FILE [--sample-rate-hz R]
+      ecg-stenosis inspect FILE... [--json] [--beats] [--quality] [--sample-rate-hz R]
+      ecg-stenosis preprocess FILE... --recipe ecgfounder|per_lead_zscore --out X.npy
+                              [--start-secs S] [--allow-padding] [--sample-rate-hz R]
       ecg-stenosis render FILE --out TRACING.svg [--sample-rate-hz R]
       ecg-stenosis convert CHECKPOINT.pth --out MODEL.safetensors [--metadata META.json]
                            [--dtype f32|f16|bf16]
       ecg-stenosis predict --model MODEL.safetensors --tensor X.npy [--json] [--backend auto|cpu|gpu]
 
-    FILE is a CSV/TSV ECG: a header of lead names (I, II, ..., V6), values in mV, and a
-    'time (s)' column or --sample-rate-hz.
+    FILE is an ECG file, recognised by its content: a WFDB header (.hea; give its signal
+    files too: a header and the files it names form one record) or CSV/TSV (a header of lead
+    names, values in mV, and a 'time (s)' column or --sample-rate-hz). III, aVR, aVL and aVF
+    are derived from I and II when absent.
+    preprocess writes exactly the model input: [12, 5000] for one record, [N, 12, 5000] for
+    several (500 Hz, first 10 s unless --start-secs; --allow-padding zero-pads short ones).
+    Exit status: 0 all files read, 1 some file unreadable (one line each on stderr), 2 usage.
     convert reads a PyTorch checkpoint (flat state dict, {'state_dict': ...}, {'model': ...},
     'module.' prefixes) without Python and writes a safetensors model file.
     predict --tensor runs the network on an already-preprocessed float32 .npy of shape
@@ -49,6 +63,7 @@ mod cli {
 
     enum Command {
         Inspect,
+        Preprocess,
         Render,
         Convert,
         Predict,
@@ -56,7 +71,7 @@ mod cli {
 
     struct Args {
         command: Command,
-        file: Option<PathBuf>,
+        files: Vec<PathBuf>,
         out: Option<PathBuf>,
         sample_rate_hz: Option<f64>,
         model: Option<PathBuf>,
@@ -65,11 +80,17 @@ mod cli {
         dtype: StoredDtype,
         backend: BackendPreference,
         json: bool,
+        beats: bool,
+        quality: bool,
+        recipe: Option<Preprocessing>,
+        start_secs: f64,
+        allow_padding: bool,
     }
 
     fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         let command = match args.next().ok_or("no command given")?.as_str() {
             "inspect" => Command::Inspect,
+            "preprocess" => Command::Preprocess,
             "render" => Command::Render,
             "convert" => Command::Convert,
             "predict" => Command::Predict,
@@ -78,7 +99,7 @@ mod cli {
         };
         let mut parsed = Args {
             command,
-            file: None,
+            files: Vec::new(),
             out: None,
             sample_rate_hz: None,
             model: None,
@@ -87,6 +108,11 @@ mod cli {
             dtype: StoredDtype::F32,
             backend: BackendPreference::Auto,
             json: false,
+            beats: false,
+            quality: false,
+            recipe: None,
+            start_secs: 0.0,
+            allow_padding: false,
         };
         while let Some(arg) = args.next() {
             let mut value = |what: &str| args.next().ok_or(format!("{arg} needs {what}"));
@@ -114,10 +140,25 @@ mod cli {
                 }
                 "--backend" => parsed.backend = value("auto, cpu or gpu")?.parse()?,
                 "--json" => parsed.json = true,
+                "--beats" => parsed.beats = true,
+                "--quality" => parsed.quality = true,
+                "--allow-padding" => parsed.allow_padding = true,
+                "--recipe" => {
+                    parsed.recipe = Some(value("ecgfounder or per_lead_zscore")?.parse()?)
+                }
+                "--start-secs" => {
+                    let text = value("a number of seconds")?;
+                    parsed.start_secs = text
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|s| s.is_finite() && *s >= 0.0)
+                        .ok_or(format!(
+                            "--start-secs: '{text}' is not a number of seconds ≥ 0"
+                        ))?;
+                }
                 "-h" | "--help" => return Err(String::new()),
                 flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
-                path if parsed.file.is_none() => parsed.file = Some(PathBuf::from(path)),
-                extra => return Err(format!("unexpected argument '{extra}'")),
+                path => parsed.files.push(PathBuf::from(path)),
             }
         }
         Ok(parsed)
@@ -127,61 +168,258 @@ mod cli {
         std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
     }
 
-    fn load(file: &Path, args: &Args) -> Result<Ecg, String> {
-        let bytes = read(file)?;
-        let options = CsvOptions {
+    /// Reads every FILE into records (a WFDB header and its signal files form one).
+    fn records(args: &Args) -> Result<Vec<RecordResult>, String> {
+        if args.files.is_empty() {
+            return Err("no FILE given".into());
+        }
+        let mut inputs = Vec::with_capacity(args.files.len());
+        for path in &args.files {
+            inputs.push(InputFile {
+                name: path.display().to_string(),
+                bytes: read(path)?,
+            });
+        }
+        let options = ReadOptions {
             sample_rate_hz: args.sample_rate_hz,
         };
-        read_csv(&bytes, &options, &Limits::default())
-            .map_err(|e| format!("{}: {} ({})", file.display(), e, e.kind().name()))
+        Ok(read_files(&inputs, &options, &Limits::default()))
     }
 
-    fn run(args: Args) -> Result<(), String> {
-        match args.command {
-            Command::Convert => return convert(&args),
-            Command::Predict => return predict(&args),
-            Command::Inspect | Command::Render => {}
+    /// One line per unreadable record on stderr: the file(s), the format, the problem with its
+    /// location, whose fault. True when there was any.
+    fn report_failures(records: &[RecordResult]) -> bool {
+        let mut failed = false;
+        for record in records {
+            if let Err(e) = &record.result {
+                eprintln!(
+                    "ecg-stenosis: {}: {}: {e} ({})",
+                    record.sources.join(" + "),
+                    record.format.name(),
+                    e.kind().name()
+                );
+                failed = true;
+            }
         }
-        let file = args.file.as_deref().ok_or("no FILE given")?;
-        let ecg = load(file, &args)?;
+        failed
+    }
+
+    fn exit_status(failed: bool) -> ExitCode {
+        if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+
+    fn beats_of(ecg: &Ecg) -> Beats {
+        let leads: Vec<&[f32]> = ecg
+            .leads()
+            .iter()
+            .filter(|l| !l.derived)
+            .map(|l| l.samples_uv.as_slice())
+            .collect();
+        detect_r_peaks(&leads, ecg.sample_rate_hz())
+    }
+
+    fn quality_of(ecg: &Ecg, beats: &Beats, args: &Args) -> Quality {
+        let shape = InputShape::default();
+        assess(
+            ecg,
+            beats,
+            shape.samples as f64 / shape.sample_rate_hz,
+            args.allow_padding,
+        )
+    }
+
+    fn run(args: Args) -> Result<ExitCode, String> {
         match args.command {
-            Command::Convert | Command::Predict => unreachable!("handled above"),
-            Command::Inspect => {
-                println!("file: {}", file.display());
-                println!("sample_rate_hz: {}", ecg.sample_rate_hz());
-                println!("samples_per_lead: {}", ecg.samples_per_lead());
-                println!("duration_secs: {:.3}", ecg.duration_secs());
-                for signal in ecg.leads() {
-                    let (min, max) = signal
-                        .samples_uv
-                        .iter()
-                        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
-                            (lo.min(v), hi.max(v))
-                        });
+            Command::Convert => return convert(&args).map(|()| ExitCode::SUCCESS),
+            Command::Predict => return predict(&args).map(|()| ExitCode::SUCCESS),
+            Command::Inspect => return inspect(&args),
+            Command::Preprocess => return preprocess(&args),
+            Command::Render => {}
+        }
+        if args.files.len() != 1 {
+            return Err("render takes one FILE (a WFDB record: its header only)".into());
+        }
+        let records = records(&args)?;
+        if report_failures(&records) {
+            return Ok(ExitCode::from(1));
+        }
+        let Some(Ok(ecg)) = records.into_iter().next().map(|r| r.result) else {
+            return Err("no record read".into());
+        };
+        let out = args.out.as_ref().ok_or("render needs --out TRACING.svg")?;
+        let area = SVGBackend::new(out, (1600, 1200)).into_drawing_area();
+        draw_leads(&area, &ecg, &DrawOptions::default()).map_err(|e| e.to_string())?;
+        drop(area);
+        println!("wrote {}", out.display());
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn warnings_json(ecg: &Ecg) -> Vec<serde_json::Value> {
+        ecg.warnings()
+            .iter()
+            .map(|w| json!({"kind": w.kind(), "message": w.to_string()}))
+            .collect()
+    }
+
+    fn inspect(args: &Args) -> Result<ExitCode, String> {
+        let records = records(args)?;
+        let failed = report_failures(&records);
+        let mut json_records = Vec::new();
+        for record in &records {
+            let Ok(ecg) = &record.result else { continue };
+            let beats = (args.beats || args.quality).then(|| beats_of(ecg));
+            let quality = match (&beats, args.quality) {
+                (Some(beats), true) => Some(quality_of(ecg, beats, args)),
+                _ => None,
+            };
+            if args.json {
+                let mut entry = json!({
+                    "sources": record.sources,
+                    "format": record.format.name(),
+                    "sample_rate_hz": ecg.sample_rate_hz(),
+                    "duration_secs": ecg.duration_secs(),
+                    "leads": ecg.leads().iter().map(|l| json!({
+                        "name": l.lead.name(),
+                        "derived": l.derived,
+                        "uv": l.samples_uv,
+                    })).collect::<Vec<_>>(),
+                    "warnings": warnings_json(ecg),
+                });
+                if let (Some(beats), true) = (&beats, args.beats) {
+                    let rhythm = beats.rhythm();
+                    entry["beats"] = json!({
+                        "r_peaks": beats.r_peaks,
+                        "heart_rate_bpm": rhythm.map(|r| r.heart_rate_bpm),
+                        "rr_cv": rhythm.map(|r| r.rr_cv),
+                        "rmssd_secs": rhythm.map(|r| r.rmssd_secs),
+                        "regular": rhythm.map(|r| r.regular),
+                    });
+                }
+                if let Some(quality) = &quality {
+                    entry["quality"] = serde_json::to_value(quality).map_err(|e| e.to_string())?;
+                }
+                json_records.push(entry);
+                continue;
+            }
+            println!("record: {}", record.sources.join(" + "));
+            println!("format: {}", record.format.name());
+            println!("sample_rate_hz: {}", ecg.sample_rate_hz());
+            println!("samples_per_lead: {}", ecg.samples_per_lead());
+            println!("duration_secs: {:.3}", ecg.duration_secs());
+            for signal in ecg.leads() {
+                let (min, max) = signal
+                    .samples_uv
+                    .iter()
+                    .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                        (lo.min(v), hi.max(v))
+                    });
+                println!(
+                    "lead {:<3} derived={} min_uv={min:.1} max_uv={max:.1}",
+                    signal.lead.name(),
+                    signal.derived
+                );
+            }
+            for warning in ecg.warnings() {
+                println!("warning: {warning}");
+            }
+            if let (Some(beats), true) = (&beats, args.beats) {
+                println!("beats: {}", beats.r_peaks.len());
+                if let Some(r) = beats.rhythm() {
                     println!(
-                        "lead {:<3} derived={} min_uv={min:.1} max_uv={max:.1}",
-                        signal.lead.name(),
-                        signal.derived
+                        "heart_rate_bpm: {:.1} (RR CV {:.3}, {})",
+                        r.heart_rate_bpm,
+                        r.rr_cv,
+                        if r.regular { "regular" } else { "irregular" }
                     );
                 }
-                for warning in ecg.warnings() {
-                    println!("warning: {warning}");
-                }
-                Ok(())
             }
-            Command::Render => {
-                let out = args.out.as_ref().ok_or("render needs --out TRACING.svg")?;
-                let area = SVGBackend::new(out, (1600, 1200)).into_drawing_area();
-                draw_leads(&area, &ecg, &DrawOptions::default()).map_err(|e| e.to_string())?;
-                drop(area);
-                println!("wrote {}", out.display());
-                Ok(())
+            if let Some(quality) = &quality {
+                println!("quality: {}", quality.verdict.name());
+                for finding in &quality.findings {
+                    println!("  {}: {}", finding.severity.name(), finding.message);
+                }
             }
         }
+        if args.json {
+            println!("{}", json!({ "records": json_records }));
+        }
+        Ok(exit_status(failed))
+    }
+
+    fn preprocess(args: &Args) -> Result<ExitCode, String> {
+        let recipe = args
+            .recipe
+            .ok_or("preprocess needs --recipe ecgfounder|per_lead_zscore")?;
+        let out = args.out.as_ref().ok_or("preprocess needs --out X.npy")?;
+        let records = records(args)?;
+        if report_failures(&records) {
+            eprintln!(
+                "ecg-stenosis: nothing written: every record must be readable, so that row i of the tensor is record i"
+            );
+            return Ok(ExitCode::from(1));
+        }
+        let shape = InputShape::default();
+        let window = WindowOptions {
+            start_secs: args.start_secs,
+            allow_padding: args.allow_padding,
+        };
+        let mut values = Vec::new();
+        let mut failed = false;
+        for record in &records {
+            let Ok(ecg) = &record.result else { continue };
+            let sources = record.sources.join(" + ");
+            match prepare(ecg, recipe, shape, window) {
+                Ok(input) => {
+                    let beats = beats_of(ecg);
+                    let quality = quality_of(ecg, &beats, args);
+                    println!(
+                        "{sources}: window {:.3}–{:.3} s, quality {}",
+                        input.start_secs,
+                        input.start_secs + shape.samples as f64 / shape.sample_rate_hz,
+                        quality.verdict.name()
+                    );
+                    for warning in &input.warnings {
+                        println!("  warning: {warning}");
+                    }
+                    for finding in &quality.findings {
+                        println!("  {}: {}", finding.severity.name(), finding.message);
+                    }
+                    values.extend(input.values);
+                }
+                Err(e) => {
+                    eprintln!("ecg-stenosis: {sources}: {e}");
+                    failed = true;
+                }
+            }
+        }
+        if failed {
+            eprintln!("ecg-stenosis: nothing written");
+            return Ok(ExitCode::from(1));
+        }
+        let n = records.len();
+        let dims: Vec<usize> = if n == 1 {
+            vec![12, shape.samples]
+        } else {
+            vec![n, 12, shape.samples]
+        };
+        std::fs::write(out, write_npy_f32(&dims, &values))
+            .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+        println!(
+            "wrote {}: float32 {dims:?}, recipe {}",
+            out.display(),
+            recipe.name()
+        );
+        Ok(ExitCode::SUCCESS)
     }
 
     fn convert(args: &Args) -> Result<(), String> {
-        let checkpoint = args.file.as_deref().ok_or("convert needs CHECKPOINT.pth")?;
+        let [checkpoint] = args.files.as_slice() else {
+            return Err("convert takes one CHECKPOINT.pth".into());
+        };
         let out = args
             .out
             .as_deref()
@@ -268,7 +506,7 @@ mod cli {
             .tensor
             .as_deref()
             .ok_or("predict needs --tensor X.npy (ECG files come with the pipeline)")?;
-        if let Some(extra) = &args.file {
+        if let Some(extra) = args.files.first() {
             return Err(format!("unexpected argument '{}'", extra.display()));
         }
         let model = ModelFile::from_path(model_path).map_err(|e| e.to_string())?;
@@ -348,7 +586,7 @@ mod cli {
 
     pub fn main() -> ExitCode {
         match parse_args(std::env::args().skip(1)).and_then(run) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(code) => code,
             Err(message) => {
                 if !message.is_empty() {
                     eprintln!("ecg-stenosis: {message}");

@@ -607,7 +607,7 @@ impl Record {
         let mut leads = Vec::new();
         let mut warnings = self.warnings;
         let mut others = Vec::new();
-        for (i, channel) in self.channels.into_iter().enumerate() {
+        for channel in self.channels {
             match channel.name.parse::<Lead>() {
                 Ok(lead) => leads.push(LeadSignal {
                     lead,
@@ -615,9 +615,8 @@ impl Record {
                     derived: false,
                 }),
                 Err(_) => {
-                    warnings.push(Warning::ColumnIgnored {
-                        column: i + 1,
-                        header: channel.name.clone(),
+                    warnings.push(Warning::ChannelIgnored {
+                        name: channel.name.clone(),
                     });
                     others.push(channel.name);
                 }

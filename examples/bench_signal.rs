@@ -1,0 +1,16 @@
+//! Native half of `scripts/bench-signal.sh`: times the signal stages of
+//! tests/common/signal_bench.rs. Prints `SIGNAL|…` lines.
+
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "../tests/common/signal_bench.rs"]
+mod signal_bench;
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    let start = std::time::Instant::now();
+    let now = move || start.elapsed().as_secs_f64() * 1000.0;
+    signal_bench::run(&now, &|line| println!("{line}"));
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
