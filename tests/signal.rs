@@ -8,7 +8,7 @@ use std::path::Path;
 
 use ecg_stenosis::ecg::{Ecg, Lead};
 use ecg_stenosis::formats::wfdb::{Record, read_wfdb};
-use ecg_stenosis::formats::{Limits, read_npy_f32};
+use ecg_stenosis::formats::{InputFile, Limits, ReadOptions, read_files, read_npy_f32};
 use ecg_stenosis::signal::{InputShape, Preprocessing, WindowOptions, prepare};
 use serde_json::Value;
 
@@ -57,6 +57,76 @@ fn wfdb(record: &str) -> Record {
         })
     };
     read_wfdb(&header, &lookup_all, &Limits::default()).unwrap()
+}
+
+/// A record read the way the command line and the page read it (detection, grouping,
+/// limb-lead derivation), from fixture files.
+fn record(paths: &[&str]) -> Ecg {
+    let files: Vec<InputFile> = paths
+        .iter()
+        .map(|p| InputFile {
+            name: p.to_string(),
+            bytes: fixture(p),
+        })
+        .collect();
+    let mut records = read_files(&files, &ReadOptions::default(), &Limits::default());
+    assert_eq!(records.len(), 1, "{paths:?}");
+    records.remove(0).result.unwrap()
+}
+
+/// The 500 Hz twelve-lead samples of the preprocessing acceptance, by golden name.
+const FIVE_HUNDRED_HZ: [(&str, &[&str]); 7] = [
+    ("A0001", &["wfdb/A0001.hea", "wfdb/A0001.mat"]),
+    ("A0002", &["wfdb/A0002.hea", "wfdb/A0002.mat"]),
+    ("A0003", &["wfdb/A0003.hea", "wfdb/A0003.mat"]),
+    ("A0004", &["wfdb/A0004.hea", "wfdb/A0004.mat"]),
+    ("A0005", &["wfdb/A0005.hea", "wfdb/A0005.mat"]),
+    ("guangxi_sinus_rhythm", &["muse/guangxi_sinus_rhythm.xml"]),
+    (
+        "ecgtoolkit_example_implicit_vr",
+        &["dicom/ecgtoolkit_example_implicit_vr.dcm"],
+    ),
+];
+
+/// GE MUSE (pydicom-free: the script's own base64/CRC decoding) and DICOM (pydicom
+/// `waveform_array`) readers against the references, recorded leads by name, within 0.5 µV.
+#[test]
+fn muse_and_dicom_match_references() {
+    let meta = golden_json();
+    for (name, path) in [
+        ("guangxi_sinus_rhythm", "muse/guangxi_sinus_rhythm.xml"),
+        ("synthetic_muse", "muse/synthetic_muse.xml"),
+        (
+            "ecgtoolkit_example_implicit_vr",
+            "dicom/ecgtoolkit_example_implicit_vr.dcm",
+        ),
+        ("pydicom_mortara_1000hz", "dicom/pydicom_mortara_1000hz.dcm"),
+    ] {
+        let ecg = record(&[path]);
+        let entry = &meta["records"][name];
+        assert_eq!(
+            ecg.sample_rate_hz(),
+            entry["fs"].as_f64().unwrap(),
+            "{name}"
+        );
+        let (shape, expected) = golden(&format!("{name}.uv.npy"));
+        let mut worst = 0.0f64;
+        for (row, signal_name) in entry["signals"].as_array().unwrap().iter().enumerate() {
+            let lead: Lead = signal_name.as_str().unwrap().parse().unwrap();
+            let signal = ecg.lead(lead).unwrap();
+            assert!(!signal.derived, "{name} {lead}");
+            assert_eq!(signal.samples_uv.len(), shape[1]);
+            let reference = &expected[row * shape[1]..(row + 1) * shape[1]];
+            worst = worst.max(max_abs_diff(&signal.samples_uv, reference));
+        }
+        println!("{name}: max |Δ| = {worst:.3e} µV over {} leads", shape[0]);
+        assert!(worst <= 0.5, "{name}: {worst}");
+        assert!(
+            ecg.warnings().iter().all(|w| w.kind() == "derived_leads"),
+            "{name}: {:?}",
+            ecg.warnings()
+        );
+    }
 }
 
 #[test]
@@ -116,10 +186,12 @@ fn max_abs_diff(a: &[f32], b: &[f32]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// Both recipes against scipy on every 500 Hz twelve-lead sample: CPSC A0001–A0005 (WFDB),
+/// the Guangxi GE MUSE export (8 leads, 4 derived) and the ecgtoolkit DICOM.
 #[test]
-fn recipes_match_scipy_on_cpsc_records() {
-    for name in ["A0001", "A0002", "A0003", "A0004", "A0005"] {
-        let ecg: Ecg = wfdb(name).into_ecg().unwrap();
+fn recipes_match_scipy_on_real_records() {
+    for (name, paths) in FIVE_HUNDRED_HZ {
+        let ecg = record(paths);
         for (recipe, tolerance) in [
             (Preprocessing::Ecgfounder, 1e-5),
             (Preprocessing::PerLeadZscore, 1e-6),
@@ -140,31 +212,48 @@ fn recipes_match_scipy_on_cpsc_records() {
     }
 }
 
+/// 1000 Hz → 500 Hz against `scipy.signal.resample_poly(x, 500, 1000)` on the two 1000 Hz
+/// samples (PTB WFDB, Mortara DICOM); relative to each lead's largest value.
 #[test]
 fn resampling_matches_resample_poly() {
-    let ecg = wfdb("s0010_re").into_ecg().unwrap();
-    let (leads, warnings) = ecg_stenosis::signal::preprocess::harmonise(&ecg, 500.0).unwrap();
-    assert!(
-        warnings.iter().any(|w| w.kind() == "resampled"),
-        "{warnings:?}"
-    );
-    let entry = &golden_json()["records"]["s0010_re"];
-    let (shape, expected) = golden("s0010_re.resampled.npy");
-    let mut worst = 0.0f64;
-    for (l, lead) in leads.iter().enumerate() {
-        assert_eq!(
-            lead.len(),
-            entry["resampled_samples"].as_u64().unwrap() as usize
+    let meta = golden_json();
+    for (name, paths) in [
+        (
+            "s0010_re",
+            &[
+                "wfdb/s0010_re.hea",
+                "wfdb/s0010_re.dat",
+                "wfdb/s0010_re.xyz",
+            ][..],
+        ),
+        (
+            "pydicom_mortara_1000hz",
+            &["dicom/pydicom_mortara_1000hz.dcm"][..],
+        ),
+    ] {
+        let ecg = record(paths);
+        let (leads, warnings) = ecg_stenosis::signal::preprocess::harmonise(&ecg, 500.0).unwrap();
+        assert!(
+            warnings.iter().any(|w| w.kind() == "resampled"),
+            "{warnings:?}"
         );
-        let row = &expected[l * shape[1]..(l + 1) * shape[1]];
-        let scale = row.iter().map(|v| f64::from(v.abs())).fold(0.0, f64::max);
-        for (k, e) in row.iter().enumerate() {
-            worst = worst.max((lead[k] - f64::from(*e)).abs() / scale);
+        let entry = &meta["records"][name];
+        let (shape, expected) = golden(&format!("{name}.resampled.npy"));
+        let mut worst = 0.0f64;
+        for (l, lead) in leads.iter().enumerate() {
+            assert_eq!(
+                lead.len(),
+                entry["resampled_samples"].as_u64().unwrap() as usize
+            );
+            let row = &expected[l * shape[1]..(l + 1) * shape[1]];
+            let scale = row.iter().map(|v| f64::from(v.abs())).fold(0.0, f64::max);
+            for (k, e) in row.iter().enumerate() {
+                worst = worst.max((lead[k] - f64::from(*e)).abs() / scale);
+            }
         }
+        println!("{name} 1000 → 500 Hz: max |Δ| / max |x| = {worst:.3e}");
+        assert!(worst <= 1e-4, "{name}: {worst}");
     }
-    println!("s0010_re 1000 → 500 Hz: max |Δ| / max |x| = {worst:.3e}");
-    assert!(worst <= 1e-4, "{worst}");
-    let _ = Lead::ALL;
 }
 
 /// Pan–Tompkins on MIT-BIH record 100 (both channels) against its reference beat annotations,
@@ -241,8 +330,22 @@ fn score(reference: &[u64], r_peaks: &[usize], rate_hz: f64, label: &str) -> (f6
 fn real_recordings_are_not_unusable() {
     use ecg_stenosis::signal::beats::detect_r_peaks;
     use ecg_stenosis::signal::quality::{Verdict, assess};
-    for name in ["A0001", "A0002", "A0003", "A0004", "A0005", "s0010_re"] {
-        let ecg = wfdb(name).into_ecg().unwrap().derive_limb_leads();
+    let others: [(&str, &[&str]); 2] = [
+        (
+            "s0010_re",
+            &[
+                "wfdb/s0010_re.hea",
+                "wfdb/s0010_re.dat",
+                "wfdb/s0010_re.xyz",
+            ],
+        ),
+        (
+            "pydicom_mortara_1000hz",
+            &["dicom/pydicom_mortara_1000hz.dcm"],
+        ),
+    ];
+    for (name, paths) in FIVE_HUNDRED_HZ.into_iter().chain(others) {
+        let ecg = record(paths);
         let slices: Vec<&[f32]> = ecg
             .leads()
             .iter()

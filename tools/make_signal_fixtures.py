@@ -2,16 +2,20 @@
 
 Run from the repository root (Python 3.11, versions pinned):
 
-    python -m venv /tmp/sigenv && /tmp/sigenv/bin/pip install numpy==2.4.6 scipy==1.17.1 wfdb==4.3.1
+    python -m venv /tmp/sigenv && /tmp/sigenv/bin/pip install numpy==2.4.6 scipy==1.17.1 wfdb==4.3.1 pydicom==3.0.2
     /tmp/sigenv/bin/python tools/make_signal_fixtures.py
 
 What it writes (all float32 .npy, little-endian, C order) and how:
 
-- `<record>.uv.npy`: `wfdb.rdrecord(...).p_signal * 1000` (µV), shape [signals, samples]; for
+- `<record>.uv.npy`: the reference reader's values in µV, shape [signals, samples]:
+  WFDB `wfdb.rdrecord(...).p_signal * 1000`; DICOM `pydicom.dcmread(...).waveform_array(0)`
+  (the RHYTHM group); GE MUSE decoded here with the standard library (base64 of int16 LE ×
+  LeadAmplitudeUnitsPerBit, every LeadDataCRC32 checked with zlib.crc32 where it is not 0). For
   the 30-minute MIT-BIH record 100 only every STRIDE-th sample (see golden.json).
 - `<record>.ecgfounder.npy`, `<record>.per_lead_zscore.npy`: the model input of the first 10 s,
   shape [12, 5000], computed with scipy from the record's leads as the Rust record holds them
-  (µV rounded to float32, then / 1000 to mV in float64): iirnotch(50, 30) and
+  (µV rounded to float32, III/aVR/aVL/aVF derived from I and II in float32 where the file lacks
+  them, then / 1000 to mV in float64): iirnotch(50, 30) and
   butter(4, [0.67, 40], 'band') with filtfilt, minus medfilt(201), global z-score; or the
   per-lead z-score.
 - `<record>.resampled.npy`: scipy.signal.resample_poly(mV, 500, rate) of every lead, first
@@ -19,16 +23,22 @@ What it writes (all float32 .npy, little-endian, C order) and how:
 - golden.json: versions, strides, shapes, and the beat annotations summary of record 100.
 """
 
+import base64
 import json
 import pathlib
+import xml.etree.ElementTree as ET
+import zlib
 
 import numpy as np
 import scipy
 import scipy.signal as ss
+import pydicom
 import wfdb
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 WFDB = ROOT / "tests/fixtures/wfdb"
+MUSE = ROOT / "tests/fixtures/muse"
+DICOM = ROOT / "tests/fixtures/dicom"
 OUT = ROOT / "tests/fixtures/golden"
 STRIDE_100 = 50
 LEADS = ["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"]
@@ -53,16 +63,64 @@ def per_lead_zscore(mv):
 
 
 def twelve_leads_mv(names, uv):
-    """The 12 leads in model order as the Rust record holds them: float32 µV → float64 mV."""
-    by_name = {n.lower(): row for n, row in zip(names, uv)}
-    rows = [by_name[lead.lower()] for lead in LEADS]
-    return np.stack(rows).astype(np.float32).astype(np.float64) / 1000.0
+    """The 12 leads in model order as the Rust record holds them: float32 µV (limb leads
+    derived in float32 when absent) → float64 mV."""
+    by_name = {n.lower(): np.asarray(row).astype(np.float32) for n, row in zip(names, uv)}
+    i, ii = by_name["i"], by_name["ii"]
+    derived = {"iii": ii - i, "avr": -(i + ii) / np.float32(2), "avl": i - ii / np.float32(2),
+               "avf": ii - i / np.float32(2)}
+    rows = [by_name.get(lead.lower(), derived.get(lead.lower())) for lead in LEADS]
+    return np.stack(rows).astype(np.float64) / 1000.0
+
+
+def muse_rhythm(path):
+    """(lead names, µV [leads, samples], rate) of a MUSE file's Rhythm waveform."""
+    root = ET.parse(path).getroot()
+    for waveform in root.iter("Waveform"):
+        if waveform.findtext("WaveformType") == "Rhythm":
+            break
+    rate = float(waveform.findtext("SampleBase")) * 10 ** int(waveform.findtext("SampleExponent") or 0)
+    names, rows = [], []
+    for lead in waveform.iter("LeadData"):
+        raw = base64.b64decode("".join(lead.findtext("WaveFormData").split()))
+        crc = int(lead.findtext("LeadDataCRC32") or 0)
+        assert crc == 0 or zlib.crc32(raw) == crc, (path, lead.findtext("LeadID"))
+        count = int(lead.findtext("LeadSampleCountTotal"))
+        values = np.frombuffer(raw, "<i2")[:count].astype(np.float64)
+        baseline = float(lead.findtext("FirstSampleBaseline") or 0)
+        scale = 1000.0 if lead.findtext("LeadAmplitudeUnits") == "MILLIVOLTS" else 1.0
+        names.append(lead.findtext("LeadID"))
+        rows.append((values - baseline) * float(lead.findtext("LeadAmplitudeUnitsPerBit")) * scale)
+    return names, np.stack(rows), rate
+
+
+def dicom_rhythm(path):
+    """(lead names, µV [leads, samples], rate) of a DICOM ECG's first (RHYTHM) group."""
+    ds = pydicom.dcmread(path)
+    group = ds.WaveformSequence[0]
+    assert group.MultiplexGroupLabel == "RHYTHM"
+    names = [c.ChannelSourceSequence[0].CodeMeaning.split("(")[0].replace("Lead", "").strip()
+             for c in group.ChannelDefinitionSequence]
+    return names, ds.waveform_array(0).T, float(group.SamplingFrequency)
+
+
+def model_inputs(name, names, uv, fs, entry):
+    if fs == 500:
+        mv = twelve_leads_mv(names, uv)
+        save(f"{name}.ecgfounder.npy", ecgfounder(mv[:, :5000]))
+        save(f"{name}.per_lead_zscore.npy", per_lead_zscore(mv[:, :5000]))
+    else:
+        mv = twelve_leads_mv(names, uv)
+        resampled = ss.resample_poly(mv, 500, int(fs), axis=1)
+        save(f"{name}.resampled.npy", resampled[:, :5000])
+        entry["resampled_samples"] = int(resampled.shape[1])
 
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     meta = {
-        "versions": {"numpy": np.__version__, "scipy": scipy.__version__, "wfdb": wfdb.__version__},
+        "versions": {"numpy": np.__version__, "scipy": scipy.__version__, "wfdb": wfdb.__version__,
+                     "pydicom": pydicom.__version__},
         "records": {},
     }
     for name in ["A0001", "A0002", "A0003", "A0004", "A0005", "s0010_re", "100", "binformats"]:
@@ -72,14 +130,20 @@ def main():
         save(f"{name}.uv.npy", uv[:, ::stride])
         entry = {"fs": rec.fs, "signals": rec.sig_name, "samples": int(rec.sig_len), "stride": stride}
         if all(lead.lower() in [n.lower() for n in rec.sig_name] for lead in LEADS):
-            mv = twelve_leads_mv(rec.sig_name, uv)
-            if rec.fs == 500:
-                save(f"{name}.ecgfounder.npy", ecgfounder(mv[:, :5000]))
-                save(f"{name}.per_lead_zscore.npy", per_lead_zscore(mv[:, :5000]))
-            else:
-                resampled = ss.resample_poly(mv, 500, int(rec.fs), axis=1)
-                save(f"{name}.resampled.npy", resampled[:, :5000])
-                entry["resampled_samples"] = int(resampled.shape[1])
+            model_inputs(name, rec.sig_name, uv, rec.fs, entry)
+        meta["records"][name] = entry
+
+    for name, reader, path in [
+        ("guangxi_sinus_rhythm", muse_rhythm, MUSE / "guangxi_sinus_rhythm.xml"),
+        ("synthetic_muse", muse_rhythm, MUSE / "synthetic_muse.xml"),
+        ("ecgtoolkit_example_implicit_vr", dicom_rhythm, DICOM / "ecgtoolkit_example_implicit_vr.dcm"),
+        ("pydicom_mortara_1000hz", dicom_rhythm, DICOM / "pydicom_mortara_1000hz.dcm"),
+    ]:
+        names, uv, fs = reader(path)
+        save(f"{name}.uv.npy", uv)
+        entry = {"fs": fs, "signals": names, "samples": int(uv.shape[1]), "stride": 1}
+        if name != "synthetic_muse":
+            model_inputs(name, names, uv, fs, entry)
         meta["records"][name] = entry
 
     ann = wfdb.rdann(str(WFDB / "100"), "atr")

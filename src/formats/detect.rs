@@ -3,6 +3,8 @@
 
 use crate::ecg::Ecg;
 use crate::formats::csv::{CsvError, CsvOptions, read_csv};
+use crate::formats::dicom::{DicomError, read_dicom};
+use crate::formats::muse::{MuseError, read_muse};
 use crate::formats::wfdb::{WfdbError, looks_like_header, parse_header, read_wfdb};
 use crate::formats::{ErrorKind, Limits};
 
@@ -108,6 +110,12 @@ pub enum ReadError {
     /// Delimited text.
     #[error(transparent)]
     Csv(#[from] CsvError),
+    /// DICOM waveform.
+    #[error(transparent)]
+    Dicom(#[from] DicomError),
+    /// GE MUSE XML.
+    #[error(transparent)]
+    Muse(#[from] MuseError),
 }
 
 impl ReadError {
@@ -119,6 +127,8 @@ impl ReadError {
             }
             ReadError::Wfdb(e) => e.kind(),
             ReadError::Csv(e) => e.kind(),
+            ReadError::Muse(e) => e.kind(),
+            ReadError::Dicom(e) => e.kind(),
         }
     }
 }
@@ -148,6 +158,15 @@ pub struct RecordResult {
     pub format: Format,
     /// The record (limb leads derived when absent), or why not.
     pub result: Result<Ecg, ReadError>,
+}
+
+/// The XML dialects not read yet, named by their root element.
+fn xml_kind(root: &str) -> &'static str {
+    match root {
+        "AnnotatedECG" => "HL7 aECG",
+        "restingecgdata" => "Philips",
+        _ => "this XML",
+    }
 }
 
 fn base_name(name: &str) -> &str {
@@ -216,8 +235,11 @@ pub fn read_files(
             Format::Image => Err(ReadError::Printed("image")),
             Format::Npy => Err(ReadError::NotYetSupported("NumPy .npy")),
             Format::Zip => Err(ReadError::NotYetSupported("ZIP/.npz")),
-            Format::Xml => Err(ReadError::NotYetSupported("this XML")),
-            Format::Dicom => Err(ReadError::NotYetSupported("DICOM")),
+            Format::Xml => match read_muse(&file.bytes, limits) {
+                Err(MuseError::NotMuse(root)) => Err(ReadError::NotYetSupported(xml_kind(&root))),
+                other => other.map_err(ReadError::from),
+            },
+            Format::Dicom => read_dicom(&file.bytes, limits).map_err(ReadError::from),
             Format::Unknown => Err(ReadError::Unrecognised),
         };
         let result = result.map(Ecg::derive_limb_leads);

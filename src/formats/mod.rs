@@ -7,6 +7,8 @@
 
 pub mod csv;
 pub mod detect;
+pub mod dicom;
+pub mod muse;
 pub mod npy;
 pub mod wfdb;
 

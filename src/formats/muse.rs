@@ -1,0 +1,316 @@
+//! GE MUSE XML (`<RestingECG>`): the rhythm waveform's leads, base64 little-endian int16 each,
+//! checked against their `LeadDataCRC32` (zlib CRC-32 of the decoded bytes).
+//!
+//! Per `<Waveform>`: `WaveformType` (`Rhythm` is read; `Median` is not the recording),
+//! `SampleBase` × 10^`SampleExponent` Hz. Per `<LeadData>`: `LeadID`, `LeadSampleCountTotal`,
+//! `LeadAmplitudeUnitsPerBit` and `LeadAmplitudeUnits` (MICROVOLTS or MILLIVOLTS),
+//! `FirstSampleBaseline` (ADC zero), `WaveFormData`. Most carts store 8 leads (I, II, V1–V6); the
+//! other four are derived by the caller ([`Ecg::derive_limb_leads`]).
+//!
+//! The declared encoding is honoured (ISO-8859-1 and UTF-8 are both common); the external DTD
+//! is never fetched. Patient demographics are never read.
+
+use base64::Engine;
+
+use crate::ecg::{Ecg, Lead, LeadSignal, Warning};
+use crate::formats::{ErrorKind, Limits};
+
+/// Why a MUSE file could not be read. `path` is the XML element path.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MuseError {
+    /// Not well-formed XML, or not in its declared encoding.
+    #[error("byte {byte_offset}: not well-formed XML ({what})")]
+    Xml {
+        /// Where.
+        byte_offset: usize,
+        /// The parser's description.
+        what: String,
+    },
+    /// The root element is not `RestingECG`.
+    #[error("the root element is <{0}>, not <RestingECG>: not a GE MUSE file")]
+    NotMuse(String),
+    /// A required element is missing or holds something unusable.
+    #[error("{path}: {what}")]
+    Element {
+        /// Element path, such as `RestingECG/Waveform[Rhythm]/LeadData[3]/LeadID`.
+        path: String,
+        /// What is wrong.
+        what: String,
+    },
+    /// The file has no rhythm waveform.
+    #[error("RestingECG: no <Waveform> with WaveformType Rhythm")]
+    NoRhythm,
+    /// Over the limits.
+    #[error("{path}: {found} {what}, more than the limit of {limit}")]
+    Limit {
+        /// Element path.
+        path: String,
+        /// What was counted.
+        what: &'static str,
+        /// How many.
+        found: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The leads broke an invariant of [`Ecg`].
+    #[error(transparent)]
+    Ecg(#[from] crate::ecg::EcgError),
+}
+
+impl MuseError {
+    /// Whose fault this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            MuseError::NotMuse(_) => ErrorKind::Unsupported,
+            MuseError::Limit { .. } => ErrorKind::Limit,
+            _ => ErrorKind::Malformed,
+        }
+    }
+}
+
+/// CRC-32 (IEEE 802.3, as zlib's `crc32`), bitwise with a table built on first use.
+fn crc32(bytes: &[u8]) -> u32 {
+    static TABLE: std::sync::OnceLock<[u32; 256]> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t = [0u32; 256];
+        for (i, entry) in t.iter_mut().enumerate() {
+            let mut c = i as u32;
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xedb8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+            *entry = c;
+        }
+        t
+    });
+    !bytes.iter().fold(!0u32, |c, &b| {
+        table[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8)
+    })
+}
+
+/// Decodes the document text in its declared (or BOM-given) encoding.
+pub(crate) fn decode_xml_text(bytes: &[u8]) -> Result<String, MuseError> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        return if had_errors {
+            Err(MuseError::Xml {
+                byte_offset: 0,
+                what: format!("not valid {}", encoding.name()),
+            })
+        } else {
+            Ok(text.into_owned())
+        };
+    }
+    let head = &bytes[..bytes.len().min(200)];
+    let declared = std::str::from_utf8(head)
+        .ok()
+        .or_else(|| {
+            // A multi-byte character may be cut at 200: use the valid prefix.
+            std::str::from_utf8(&head[..head.iter().rposition(|b| b.is_ascii())?]).ok()
+        })
+        .and_then(|h| {
+            let start = h.find("encoding=")? + "encoding=".len();
+            let quote = h[start..].chars().next()?;
+            let rest = &h[start + 1..];
+            Some(rest[..rest.find(quote)?].to_string())
+        });
+    let encoding = declared
+        .as_deref()
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
+        .unwrap_or(encoding_rs::UTF_8);
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err(MuseError::Xml {
+            byte_offset: 0,
+            what: format!("not valid {}", encoding.name()),
+        });
+    }
+    Ok(text.into_owned())
+}
+
+fn child<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
+    node.children().find(|n| n.has_tag_name(name))
+}
+
+fn text_of(node: roxmltree::Node<'_, '_>, name: &str) -> Option<String> {
+    child(node, name)
+        .and_then(|n| n.text())
+        .map(|t| t.trim().to_string())
+}
+
+fn number<T: std::str::FromStr>(
+    node: roxmltree::Node<'_, '_>,
+    name: &str,
+    path: &str,
+) -> Result<T, MuseError> {
+    text_of(node, name)
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| MuseError::Element {
+            path: format!("{path}/{name}"),
+            what: "missing or not a number".into(),
+        })
+}
+
+/// Reads the rhythm leads of a MUSE file.
+pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(MuseError::Limit {
+            path: "RestingECG".into(),
+            what: "bytes",
+            found: bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    let text = decode_xml_text(bytes)?;
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc =
+        roxmltree::Document::parse_with_options(&text, options).map_err(|e| MuseError::Xml {
+            byte_offset: e.pos().row as usize,
+            what: e.to_string(),
+        })?;
+    let root = doc.root_element();
+    if !root.has_tag_name("RestingECG") {
+        return Err(MuseError::NotMuse(root.tag_name().name().to_string()));
+    }
+    let waveform = root
+        .children()
+        .filter(|n| n.has_tag_name("Waveform"))
+        .find(|w| text_of(*w, "WaveformType").as_deref() == Some("Rhythm"))
+        .ok_or(MuseError::NoRhythm)?;
+    let path = "RestingECG/Waveform[Rhythm]";
+    let base: f64 = number(waveform, "SampleBase", path)?;
+    let exponent: i32 = text_of(waveform, "SampleExponent")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let rate = base * 10f64.powi(exponent);
+    let mut leads = Vec::new();
+    let mut warnings = Vec::new();
+    let lead_nodes: Vec<_> = waveform
+        .children()
+        .filter(|n| n.has_tag_name("LeadData"))
+        .collect();
+    if lead_nodes.len() > limits.max_columns {
+        return Err(MuseError::Limit {
+            path: path.into(),
+            what: "leads",
+            found: lead_nodes.len(),
+            limit: limits.max_columns,
+        });
+    }
+    for (i, node) in lead_nodes.into_iter().enumerate() {
+        let path = format!("{path}/LeadData[{}]", i + 1);
+        let id = text_of(node, "LeadID").ok_or_else(|| MuseError::Element {
+            path: format!("{path}/LeadID"),
+            what: "missing".into(),
+        })?;
+        let Ok(lead) = id.parse::<Lead>() else {
+            warnings.push(Warning::ChannelIgnored { name: id });
+            continue;
+        };
+        let count: usize = number(node, "LeadSampleCountTotal", &path)?;
+        if count > limits.max_samples_per_lead {
+            return Err(MuseError::Limit {
+                path,
+                what: "samples",
+                found: count,
+                limit: limits.max_samples_per_lead,
+            });
+        }
+        let per_bit: f64 = number(node, "LeadAmplitudeUnitsPerBit", &path)?;
+        let scale = match text_of(node, "LeadAmplitudeUnits").as_deref() {
+            Some("MICROVOLTS") | None => 1.0,
+            Some("MILLIVOLTS") => 1000.0,
+            Some(other) => {
+                return Err(MuseError::Element {
+                    path: format!("{path}/LeadAmplitudeUnits"),
+                    what: format!("unknown unit '{other}'"),
+                });
+            }
+        };
+        let baseline: f64 = text_of(node, "FirstSampleBaseline")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0.0);
+        let data: String = text_of(node, "WaveFormData")
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(data.as_bytes())
+            .map_err(|e| MuseError::Element {
+                path: format!("{path}/WaveFormData"),
+                what: format!("not base64 ({e})"),
+            })?;
+        if raw.len() < 2 * count {
+            return Err(MuseError::Element {
+                path: format!("{path}/WaveFormData"),
+                what: format!(
+                    "{} bytes decoded, but LeadSampleCountTotal {count} needs {}",
+                    raw.len(),
+                    2 * count
+                ),
+            });
+        }
+        // Writers that do not compute the checksum put 0 (the synthetic sample does).
+        if let Some(expected) = text_of(node, "LeadDataCRC32")
+            .and_then(|t| t.parse::<u32>().ok())
+            .filter(|&crc| crc != 0)
+            && crc32(&raw) != expected
+        {
+            warnings.push(Warning::ChecksumMismatch {
+                channel: lead.name().into(),
+            });
+        }
+        let samples_uv = raw
+            .chunks_exact(2)
+            .take(count)
+            .map(|c| {
+                ((f64::from(i16::from_le_bytes([c[0], c[1]])) - baseline) * per_bit * scale) as f32
+            })
+            .collect();
+        leads.push(LeadSignal {
+            lead,
+            samples_uv,
+            derived: false,
+        });
+    }
+    Ok(Ecg::new(leads, rate, warnings)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32_matches_zlib() {
+        // zlib.crc32(b"123456789") == 0xCBF43926 (the standard check value).
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+
+    #[test]
+    fn not_muse_and_broken_xml() {
+        assert!(matches!(
+            read_muse(
+                b"<?xml version=\"1.0\"?><AnnotatedECG/>",
+                &Limits::default()
+            ),
+            Err(MuseError::NotMuse(_))
+        ));
+        assert!(matches!(
+            read_muse(b"<RestingECG><Waveform>", &Limits::default()),
+            Err(MuseError::Xml { .. })
+        ));
+        assert!(matches!(
+            read_muse(b"<RestingECG></RestingECG>", &Limits::default()),
+            Err(MuseError::NoRhythm)
+        ));
+    }
+}
