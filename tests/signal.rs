@@ -232,7 +232,8 @@ fn resampling_matches_resample_poly() {
         ),
     ] {
         let ecg = record(paths);
-        let (leads, warnings) = ecg_stenosis::signal::preprocess::harmonise(&ecg, 500.0).unwrap();
+        let harmonised = ecg_stenosis::signal::preprocess::harmonise(&ecg, 500.0).unwrap();
+        let (leads, warnings) = (harmonised.leads, harmonised.warnings);
         assert!(
             warnings.iter().any(|w| w.kind() == "resampled"),
             "{warnings:?}"

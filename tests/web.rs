@@ -303,3 +303,139 @@ mod goldens {
         );
     }
 }
+
+/// The readers and the preprocessing in the browser: each format family from embedded
+/// fixtures through `App::load_files` (what the page calls), and both recipes against the
+/// scipy goldens of tests/signal.rs (tools/make_signal_fixtures.py; scipy 1.17.1).
+mod signal_in_the_browser {
+    use super::*;
+    use ecg_stenosis::formats::{InputFile, Limits, ReadOptions, read_files, read_npy_f32};
+    use ecg_stenosis::signal::{InputShape, Preprocessing, WindowOptions, prepare};
+    use ecg_stenosis::web::App;
+    use js_sys::{Reflect, Uint8Array};
+    use wasm_bindgen::JsValue;
+
+    const A0001_HEA: &[u8] = include_bytes!("fixtures/wfdb/A0001.hea");
+    const A0001_MAT: &[u8] = include_bytes!("fixtures/wfdb/A0001.mat");
+
+    fn field(value: &JsValue, key: &str) -> JsValue {
+        Reflect::get(value, &JsValue::from_str(key)).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    async fn every_format_family_loads_through_the_page_api() {
+        let mut app = App::start(false)
+            .await
+            .unwrap_or_else(|_| panic!("App::start failed"));
+        // (format, files as (name, bytes), rate, leads after derivation)
+        type Files<'a> = &'a [(&'a str, &'a [u8])];
+        let cases: [(&str, Files, f64, usize); 4] = [
+            (
+                "wfdb",
+                &[("A0001.hea", A0001_HEA), ("A0001.mat", A0001_MAT)],
+                500.0,
+                12,
+            ),
+            (
+                "xml",
+                &[(
+                    "guangxi.xml",
+                    include_bytes!("fixtures/muse/guangxi_sinus_rhythm.xml"),
+                )],
+                500.0,
+                12,
+            ),
+            (
+                "dicom",
+                &[(
+                    "example.dcm",
+                    include_bytes!("fixtures/dicom/ecgtoolkit_example_implicit_vr.dcm"),
+                )],
+                500.0,
+                12,
+            ),
+            (
+                "csv",
+                &[("A0001.csv", include_bytes!("fixtures/A0001.csv"))],
+                500.0,
+                12,
+            ),
+        ];
+        for (format, files, rate, leads) in cases {
+            let names = files.iter().map(|(n, _)| n.to_string()).collect();
+            let contents = files.iter().map(|(_, b)| Uint8Array::from(*b)).collect();
+            let summary = app
+                .load_files(names, contents, None)
+                .unwrap_or_else(|e| panic!("{format}: {:?}", field(&e, "message")));
+            assert_eq!(
+                field(&summary, "format").as_string().as_deref(),
+                Some(format)
+            );
+            assert_eq!(field(&summary, "sample_rate_hz").as_f64(), Some(rate));
+            assert_eq!(
+                js_sys::Array::from(&field(&summary, "leads")).length() as usize,
+                leads
+            );
+        }
+        let error = app
+            .load_files(
+                vec!["scan.pdf".into()],
+                vec![Uint8Array::from(&b"%PDF-1.4 ..."[..])],
+                None,
+            )
+            .expect_err("a PDF is refused");
+        let message = field(&error, "message").as_string().unwrap();
+        assert!(message.contains("printed ECG"), "{message}");
+    }
+
+    #[wasm_bindgen_test]
+    fn both_recipes_equal_scipy_in_the_browser() {
+        let files = vec![
+            InputFile {
+                name: "A0001.hea".into(),
+                bytes: A0001_HEA.to_vec(),
+            },
+            InputFile {
+                name: "A0001.mat".into(),
+                bytes: A0001_MAT.to_vec(),
+            },
+        ];
+        let ecg = read_files(&files, &ReadOptions::default(), &Limits::default())
+            .remove(0)
+            .result
+            .unwrap();
+        let goldens: [(Preprocessing, &[u8], f32); 2] = [
+            (
+                Preprocessing::Ecgfounder,
+                include_bytes!("fixtures/golden/A0001.ecgfounder.npy"),
+                1e-5,
+            ),
+            (
+                Preprocessing::PerLeadZscore,
+                include_bytes!("fixtures/golden/A0001.per_lead_zscore.npy"),
+                1e-6,
+            ),
+        ];
+        for (recipe, golden, tolerance) in goldens {
+            let input = prepare(
+                &ecg,
+                recipe,
+                InputShape::default(),
+                WindowOptions::default(),
+            )
+            .unwrap();
+            let expected = read_npy_f32(golden, &Limits::default()).unwrap().values;
+            let worst = input
+                .values
+                .iter()
+                .zip(&expected)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0f32, f32::max);
+            console_log!(
+                "A0001 {} in the browser: max |Δ| = {worst:.3e}",
+                recipe.name()
+            );
+            assert!(worst <= tolerance, "{}: {worst}", recipe.name());
+        }
+    }
+}

@@ -41,19 +41,22 @@ function showError(fileName, error) {
   $('message').textContent = `Could not read ${fileName}: ${error.message}`;
 }
 
-async function openFile(file) {
+// Several files can form one record (a WFDB header and its signal files): all are sent.
+async function openFiles(fileList) {
   $('message').textContent = '';
   document.body.dataset.state = 'loading';
   const rateText = $('rate').value.trim();
   const sampleRateHz = rateText === '' ? undefined : Number(rateText);
-  const bytes = await file.arrayBuffer();
+  const files = await Promise.all(fileList.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+  const file = { name: fileList.map((f) => f.name).join(' + ') };
   try {
-    const summary = await ask({ type: 'load', bytes, sampleRateHz }, [bytes]);
+    const summary = await ask({ type: 'load', files, sampleRateHz }, files.map((f) => f.bytes));
     const panels = await ask({ type: 'draw', ...canvasSize(summary.leads.length) });
     const names = summary.leads.map((lead) => lead.name + (lead.derived ? '*' : '')).join(', ');
     $('summary').textContent = `${file.name}: ${summary.leads.length} leads (${names}), `
       + `${summary.sample_rate_hz} Hz, ${summary.duration_secs.toFixed(2)} s.`
-      + (summary.warnings.length ? ` Notes: ${summary.warnings.join('; ')}.` : '');
+      + (summary.warnings.length ? ` Notes: ${summary.warnings.join('; ')}.` : '')
+      + summary.errors.map((e) => ` Could not read ${e.sources.join(' + ')}: ${e.message}.`).join('');
     canvas.setAttribute('aria-label', `ECG tracing of ${file.name}: ${names}`);
     canvas.dataset.panels = JSON.stringify(panels);
     document.body.dataset.state = 'drawn';
@@ -76,8 +79,8 @@ async function start() {
     return;
   }
   $('file').addEventListener('change', () => {
-    const [file] = $('file').files;
-    if (file) openFile(file);
+    const files = Array.from($('file').files);
+    if (files.length) openFiles(files);
   });
 }
 

@@ -19,7 +19,11 @@ async function handle(data) {
       app = await App.start(data.preferWebgpu);
       return app.backend();
     case 'load':
-      return app.load_csv(new Uint8Array(data.bytes), data.sampleRateHz ?? undefined);
+      return app.load_files(
+        data.files.map((file) => file.name),
+        data.files.map((file) => new Uint8Array(file.bytes)),
+        data.sampleRateHz ?? undefined,
+      );
     case 'loadModel':
       return app.load_model(new Uint8Array(data.bytes));
     case 'draw':

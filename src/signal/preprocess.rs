@@ -164,9 +164,30 @@ pub struct ModelInput {
     pub warnings: Vec<Warning>,
 }
 
+/// Twelve leads at one rate, what was done to get them, and the record's length at that rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Harmonised {
+    /// The 12 leads in canonical order, millivolts (f64): the whole record or a window of it.
+    pub leads: Vec<Vec<f64>>,
+    /// Derivation and resampling warnings.
+    pub warnings: Vec<Warning>,
+    /// Samples per lead of the whole record at the new rate.
+    pub total_samples: usize,
+}
+
 /// The 12 leads in canonical order, in millivolts (f64), at `rate_hz`, the whole record.
-/// Returns the leads and the warnings of derivation and resampling.
-pub fn harmonise(ecg: &Ecg, rate_hz: f64) -> Result<(Vec<Vec<f64>>, Vec<Warning>), PrepareError> {
+pub fn harmonise(ecg: &Ecg, rate_hz: f64) -> Result<Harmonised, PrepareError> {
+    harmonise_range(ecg, rate_hz, |total| Ok(0..total))
+}
+
+/// [`harmonise`] computing only the output samples in the range `pick` chooses from the
+/// record's length at `rate_hz` (resampling a long record costs only the window). Each output
+/// sample is computed exactly as in the whole-record case. Also returns that length.
+fn harmonise_range(
+    ecg: &Ecg,
+    rate_hz: f64,
+    pick: impl FnOnce(usize) -> Result<std::ops::Range<usize>, PrepareError>,
+) -> Result<Harmonised, PrepareError> {
     let ecg = ecg.clone().derive_limb_leads();
     let missing: Vec<Lead> = Lead::ALL
         .into_iter()
@@ -189,22 +210,29 @@ pub fn harmonise(ecg: &Ecg, rate_hz: f64) -> Result<(Vec<Vec<f64>>, Vec<Warning>
             to_hz: rate_hz,
         });
     }
+    let total = match &resampler {
+        Some(r) => r.ratio().output_len(ecg.samples_per_lead()),
+        None => ecg.samples_per_lead(),
+    };
+    let range = pick(total)?;
     let leads = Lead::ALL
         .iter()
         .filter_map(|lead| ecg.lead(*lead))
         .map(|signal| {
-            let mv: Vec<f64> = signal
-                .samples_uv
-                .iter()
-                .map(|&v| f64::from(v) / 1000.0)
-                .collect();
+            let mv = |samples: &[f32]| -> Vec<f64> {
+                samples.iter().map(|&v| f64::from(v) / 1000.0).collect()
+            };
             match &resampler {
-                Some(r) => r.apply(&mv),
-                None => mv,
+                Some(r) => r.apply_range(&mv(&signal.samples_uv), range.clone()),
+                None => mv(&signal.samples_uv[range.clone()]),
             }
         })
         .collect();
-    Ok((leads, warnings))
+    Ok(Harmonised {
+        leads,
+        warnings,
+        total_samples: total,
+    })
 }
 
 /// Runs the steps of the module docs: the model input for `ecg` under `recipe`.
@@ -214,42 +242,46 @@ pub fn prepare(
     shape: InputShape,
     window: WindowOptions,
 ) -> Result<ModelInput, PrepareError> {
-    let (leads, mut warnings) = harmonise(ecg, shape.sample_rate_hz)?;
-    let total = leads.first().map_or(0, Vec::len);
-    let record_secs = total as f64 / shape.sample_rate_hz;
-    let start = (window.start_secs * shape.sample_rate_hz).round();
-    if !(start.is_finite() && start >= 0.0 && (start as usize) < total) {
-        return Err(PrepareError::Start {
-            start_secs: window.start_secs,
-            record_secs,
-        });
-    }
+    let rate = shape.sample_rate_hz;
+    let start = (window.start_secs * rate).round();
+    let Harmonised {
+        leads,
+        mut warnings,
+        total_samples: total,
+    } = harmonise_range(ecg, rate, |total| {
+        if !(start.is_finite() && start >= 0.0 && (start as usize) < total) {
+            return Err(PrepareError::Start {
+                start_secs: window.start_secs,
+                record_secs: total as f64 / rate,
+            });
+        }
+        let available = total - start as usize;
+        if available < shape.samples && !window.allow_padding {
+            return Err(PrepareError::TooShort {
+                start_secs: window.start_secs,
+                available_secs: available as f64 / rate,
+                needed_secs: shape.samples as f64 / rate,
+            });
+        }
+        Ok(start as usize..(start as usize + shape.samples).min(total))
+    })?;
     let start = start as usize;
     let available = total - start;
-    let needed_secs = shape.samples as f64 / shape.sample_rate_hz;
-    if available < shape.samples && !window.allow_padding {
-        return Err(PrepareError::TooShort {
-            start_secs: window.start_secs,
-            available_secs: available as f64 / shape.sample_rate_hz,
-            needed_secs,
-        });
-    }
     if start > 0 || available > shape.samples {
         warnings.push(Warning::Windowed {
-            start_secs: start as f64 / shape.sample_rate_hz,
-            duration_secs: needed_secs,
-            record_secs,
+            start_secs: start as f64 / rate,
+            duration_secs: shape.samples as f64 / rate,
+            record_secs: total as f64 / rate,
         });
     }
     if available < shape.samples {
         warnings.push(Warning::ZeroPadded {
-            padded_secs: (shape.samples - available) as f64 / shape.sample_rate_hz,
+            padded_secs: (shape.samples - available) as f64 / rate,
         });
     }
     let windows: Vec<Vec<f64>> = leads
-        .iter()
-        .map(|lead| {
-            let mut w: Vec<f64> = lead[start..(start + shape.samples).min(total)].to_vec();
+        .into_iter()
+        .map(|mut w| {
             w.resize(shape.samples, 0.0);
             w
         })

@@ -14,7 +14,9 @@ use wasm_bindgen::prelude::*;
 use web_sys::OffscreenCanvas;
 
 use crate::ecg::Ecg;
-use crate::formats::{CsvError, CsvOptions, Limits, read_csv};
+use crate::formats::{
+    CsvError, CsvOptions, InputFile, Limits, ReadError, ReadOptions, read_csv, read_files,
+};
 use crate::model::{BackendKind, ModelFile, ModelFileError, Net1d, Net1dConfig, RunError, Runner};
 use crate::render::{DrawOptions, draw_leads};
 
@@ -40,6 +42,14 @@ fn error_object(kind: &str, message: &str, line: Option<usize>) -> JsValue {
 
 fn csv_error(error: &CsvError) -> JsValue {
     error_object(error.kind().name(), &error.to_string(), error.line())
+}
+
+fn read_error(error: &ReadError) -> JsValue {
+    let line = match error {
+        ReadError::Csv(e) => e.line(),
+        _ => None,
+    };
+    error_object(error.kind().name(), &error.to_string(), line)
 }
 
 fn run_error(error: &RunError) -> JsValue {
@@ -204,6 +214,76 @@ impl App {
         let ecg = read_csv(bytes, &CsvOptions { sample_rate_hz }, &Limits::default())
             .map_err(|e| csv_error(&e))?;
         let out = summary(&ecg);
+        self.ecg = Some(ecg);
+        Ok(out)
+    }
+
+    /// Reads the files the user picked or dropped, in any supported format, recognised by
+    /// content (a WFDB header and the signal files it names form one record). `names` and
+    /// `contents` are parallel. Keeps the first record read for drawing and returns its summary
+    /// with `sources`, `format`, and `errors` (`{sources, kind, message, line?}` for every file
+    /// that could not be read); throws the first error when no record could be read. A failed
+    /// load keeps the previous record.
+    pub fn load_files(
+        &mut self,
+        names: Vec<String>,
+        contents: Vec<js_sys::Uint8Array>,
+        sample_rate_hz: Option<f64>,
+    ) -> Result<JsValue, JsValue> {
+        if names.len() != contents.len() {
+            return Err(error_object(
+                "invalid_input",
+                "one name is needed per file",
+                None,
+            ));
+        }
+        let files: Vec<InputFile> = names
+            .into_iter()
+            .zip(contents)
+            .map(|(name, bytes)| InputFile {
+                name,
+                bytes: bytes.to_vec(),
+            })
+            .collect();
+        let records = read_files(&files, &ReadOptions { sample_rate_hz }, &Limits::default());
+        let errors = Array::new();
+        let mut first: Option<(Ecg, Vec<String>, &'static str)> = None;
+        let mut first_error = None;
+        for record in records {
+            match record.result {
+                Ok(ecg) if first.is_none() => {
+                    first = Some((ecg, record.sources, record.format.name()));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let error = read_error(&e);
+                    let sources = Array::new();
+                    for source in &record.sources {
+                        sources.push(&JsValue::from_str(source));
+                    }
+                    if let Some(object) = error.dyn_ref::<Object>() {
+                        set(object, "sources", sources);
+                    }
+                    first_error.get_or_insert_with(|| error.clone());
+                    errors.push(&error);
+                }
+            }
+        }
+        let Some((ecg, sources, format)) = first else {
+            return Err(
+                first_error.unwrap_or_else(|| error_object("invalid_input", "no file given", None))
+            );
+        };
+        let out = summary(&ecg);
+        if let Some(object) = out.dyn_ref::<Object>() {
+            let list = Array::new();
+            for source in &sources {
+                list.push(&JsValue::from_str(source));
+            }
+            set(object, "sources", list);
+            set(object, "format", format);
+            set(object, "errors", errors);
+        }
         self.ecg = Some(ecg);
         Ok(out)
     }
