@@ -381,3 +381,49 @@ fn preprocess_writes_the_model_input_scipy_computes() {
     assert!(stdout.contains("float32 [12, 5000]"), "{stdout}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn preprocess_refuses_an_unusable_ecg_unless_overridden() {
+    let dir = scratch("unusable");
+    // A0001 with lead V3 disconnected (every value 0).
+    let csv = std::fs::read_to_string("tests/fixtures/A0001.csv").unwrap();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    let v3 = header.split(',').position(|h| h == "V3").unwrap();
+    let mut flat = String::from(header);
+    flat.push('\n');
+    for line in lines {
+        let cells: Vec<&str> = line
+            .split(',')
+            .enumerate()
+            .map(|(i, c)| if i == v3 { "0" } else { c })
+            .collect();
+        flat.push_str(&cells.join(","));
+        flat.push('\n');
+    }
+    let input = dir.join("flat-v3.csv");
+    std::fs::write(&input, flat).unwrap();
+    let out = dir.join("x.npy");
+    let args = [
+        "preprocess",
+        input.to_str().unwrap(),
+        "--recipe",
+        "ecgfounder",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let (code, stdout, stderr) = run(&args);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stderr.contains("unusable (lead V3 is flat"), "{stderr}");
+    assert!(!out.exists());
+    let mut overridden = args.to_vec();
+    overridden.push("--override-quality");
+    let (code, stdout, stderr) = run(&overridden);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("quality override: unusable ECG prepared at the user's request"),
+        "{stdout}"
+    );
+    assert!(out.exists());
+    std::fs::remove_dir_all(dir).ok();
+}

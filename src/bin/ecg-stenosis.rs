@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! ecg-stenosis inspect FILE... [--json] [--beats] [--quality] [--sample-rate-hz R]
-//! ecg-stenosis preprocess FILE... --recipe ecgfounder|per_lead_zscore --out X.npy
-//!                         [--start-secs S] [--allow-padding] [--sample-rate-hz R]
+//! ecg-stenosis preprocess FILE... (--recipe ecgfounder|per_lead_zscore | --model M) --out X.npy
+//!                         [--start-secs S] [--allow-padding] [--override-quality]
+//!                         [--sample-rate-hz R]
 //! ecg-stenosis render FILE --out TRACING.svg [--sample-rate-hz R]
 //! ecg-stenosis convert CHECKPOINT.pth --out MODEL.safetensors [--metadata META.json] [--dtype f16]
 //! ecg-stenosis predict --model MODEL.safetensors --tensor X.npy [--json] [--backend cpu|gpu]
@@ -24,7 +25,7 @@ mod cli {
     use std::path::{Path, PathBuf};
     use std::process::ExitCode;
 
-    use ecg_stenosis::ecg::Ecg;
+    use ecg_stenosis::ecg::{Ecg, Lead};
     use ecg_stenosis::formats::{
         InputFile, Limits, ReadOptions, RecordResult, read_files, read_npy_f32, write_npy_f32,
     };
@@ -34,7 +35,7 @@ mod cli {
     use ecg_stenosis::model::{BackendPreference, ModelFile, ModelMetadata, Runner};
     use ecg_stenosis::render::{DrawOptions, draw_leads};
     use ecg_stenosis::signal::beats::{Beats, detect_r_peaks};
-    use ecg_stenosis::signal::quality::{Quality, assess};
+    use ecg_stenosis::signal::quality::{Quality, Verdict, assess};
     use ecg_stenosis::signal::{InputShape, Preprocessing, WindowOptions, prepare};
     use plotters::drawing::IntoDrawingArea;
     use plotters::prelude::SVGBackend;
@@ -42,8 +43,9 @@ mod cli {
 
     const USAGE: &str = "usage:
       ecg-stenosis inspect FILE... [--json] [--beats] [--quality] [--sample-rate-hz R]
-      ecg-stenosis preprocess FILE... --recipe ecgfounder|per_lead_zscore --out X.npy
-                              [--start-secs S] [--allow-padding] [--sample-rate-hz R]
+      ecg-stenosis preprocess FILE... (--recipe ecgfounder|per_lead_zscore | --model M)
+                              --out X.npy [--start-secs S] [--allow-padding]
+                              [--override-quality] [--sample-rate-hz R]
       ecg-stenosis render FILE --out TRACING.svg [--sample-rate-hz R]
       ecg-stenosis convert CHECKPOINT.pth --out MODEL.safetensors [--metadata META.json]
                            [--dtype f32|f16|bf16]
@@ -54,7 +56,9 @@ mod cli {
     names, values in mV, and a 'time (s)' column or --sample-rate-hz). III, aVR, aVL and aVF
     are derived from I and II when absent.
     preprocess writes exactly the model input: [12, 5000] for one record, [N, 12, 5000] for
-    several (500 Hz, first 10 s unless --start-secs; --allow-padding zero-pads short ones).
+    several (500 Hz, first 10 s unless --start-secs; --allow-padding zero-pads short ones),
+    with the recipe given or the one the model file --model declares. A record the quality
+    gate calls unusable is refused unless --override-quality (the override is printed).
     Exit status: 0 all files read, 1 some file unreadable (one line each on stderr), 2 usage.
     convert reads a PyTorch checkpoint (flat state dict, {'state_dict': ...}, {'model': ...},
     'module.' prefixes) without Python and writes a safetensors model file.
@@ -85,6 +89,7 @@ mod cli {
         recipe: Option<Preprocessing>,
         start_secs: f64,
         allow_padding: bool,
+        override_quality: bool,
     }
 
     fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -113,6 +118,7 @@ mod cli {
             recipe: None,
             start_secs: 0.0,
             allow_padding: false,
+            override_quality: false,
         };
         while let Some(arg) = args.next() {
             let mut value = |what: &str| args.next().ok_or(format!("{arg} needs {what}"));
@@ -143,6 +149,7 @@ mod cli {
                 "--beats" => parsed.beats = true,
                 "--quality" => parsed.quality = true,
                 "--allow-padding" => parsed.allow_padding = true,
+                "--override-quality" => parsed.override_quality = true,
                 "--recipe" => {
                     parsed.recipe = Some(value("ecgfounder or per_lead_zscore")?.parse()?)
                 }
@@ -222,8 +229,8 @@ mod cli {
         detect_r_peaks(&leads, ecg.sample_rate_hz())
     }
 
-    fn quality_of(ecg: &Ecg, beats: &Beats, args: &Args) -> Quality {
-        let shape = InputShape::default();
+    /// The quality gate for a model input of `shape`.
+    fn quality_of(ecg: &Ecg, beats: &Beats, shape: InputShape, args: &Args) -> Quality {
         assess(
             ecg,
             beats,
@@ -273,7 +280,7 @@ mod cli {
             let Ok(ecg) = &record.result else { continue };
             let beats = (args.beats || args.quality).then(|| beats_of(ecg));
             let quality = match (&beats, args.quality) {
-                (Some(beats), true) => Some(quality_of(ecg, beats, args)),
+                (Some(beats), true) => Some(quality_of(ecg, beats, InputShape::default(), args)),
                 _ => None,
             };
             if args.json {
@@ -351,9 +358,24 @@ mod cli {
     }
 
     fn preprocess(args: &Args) -> Result<ExitCode, String> {
-        let recipe = args
-            .recipe
-            .ok_or("preprocess needs --recipe ecgfounder|per_lead_zscore")?;
+        let (recipe, shape) = match (&args.recipe, &args.model) {
+            (Some(recipe), None) => (*recipe, InputShape::default()),
+            (None, Some(path)) => {
+                let model = ModelFile::from_path(path).map_err(|e| e.to_string())?;
+                let input = &model.metadata().input;
+                let shape = InputShape {
+                    sample_rate_hz: input.sample_rate_hz,
+                    samples: input.samples,
+                };
+                (input.preprocessing, shape)
+            }
+            _ => {
+                return Err(
+                    "preprocess needs --recipe ecgfounder|per_lead_zscore or --model M (not both)"
+                        .into(),
+                );
+            }
+        };
         let out = args.out.as_ref().ok_or("preprocess needs --out X.npy")?;
         let records = records(args)?;
         if report_failures(&records) {
@@ -362,7 +384,6 @@ mod cli {
             );
             return Ok(ExitCode::from(1));
         }
-        let shape = InputShape::default();
         let window = WindowOptions {
             start_secs: args.start_secs,
             allow_padding: args.allow_padding,
@@ -375,7 +396,27 @@ mod cli {
             match prepare(ecg, recipe, shape, window) {
                 Ok(input) => {
                     let beats = beats_of(ecg);
-                    let quality = quality_of(ecg, &beats, args);
+                    let quality = quality_of(ecg, &beats, shape, args);
+                    if quality.verdict == Verdict::Unusable {
+                        let reasons: Vec<&str> = quality
+                            .findings
+                            .iter()
+                            .filter(|f| f.severity == Verdict::Unusable)
+                            .map(|f| f.message.as_str())
+                            .collect();
+                        if !args.override_quality {
+                            eprintln!(
+                                "ecg-stenosis: {sources}: the quality gate calls this ECG unusable ({}); give --override-quality to prepare it anyway",
+                                reasons.join("; ")
+                            );
+                            failed = true;
+                            continue;
+                        }
+                        println!(
+                            "{sources}: quality override: unusable ECG prepared at the user's request ({})",
+                            reasons.join("; ")
+                        );
+                    }
                     println!(
                         "{sources}: window {:.3}–{:.3} s, quality {}",
                         input.start_secs,
@@ -402,9 +443,9 @@ mod cli {
         }
         let n = records.len();
         let dims: Vec<usize> = if n == 1 {
-            vec![12, shape.samples]
+            vec![Lead::ALL.len(), shape.samples]
         } else {
-            vec![n, 12, shape.samples]
+            vec![n, Lead::ALL.len(), shape.samples]
         };
         std::fs::write(out, write_npy_f32(&dims, &values))
             .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;

@@ -652,6 +652,25 @@ mod tests {
     }
 
     #[test]
+    fn no_qrs_means_few_beats() {
+        // Every lead a slow 1 Hz wave of 300 µV: not flat, but no QRS to detect.
+        let leads: Vec<Vec<f64>> = (0..12)
+            .map(|l| {
+                (0..5000)
+                    .map(|k| {
+                        300.0 * (2.0 * std::f64::consts::PI * k as f64 / RATE + l as f64).sin()
+                    })
+                    .collect()
+            })
+            .collect();
+        let q = check(&leads, false);
+        assert!(
+            kinds(&q).contains(&(FindingKind::FewBeats, None, Verdict::Caution)),
+            "{q:?}"
+        );
+    }
+
+    #[test]
     fn too_short_unless_padding_is_allowed() {
         let leads = clean(5.0);
         assert_eq!(
