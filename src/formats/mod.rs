@@ -2,7 +2,7 @@
 //! bytes), [`Limits`] checked before any allocation sized from the input.
 //!
 //! Today: WFDB (header + signal files) and delimited text (CSV/TSV with a header of lead names,
-//! values in millivolts); [`detect`] recognises the others by content and names them in its
+//! values in millivolts); [`detect()`] recognises the others by content and names them in its
 //! error. The other formats hospitals export land here one file each.
 
 pub mod csv;
