@@ -154,6 +154,13 @@ pub enum Warning {
         /// Its name in the file.
         name: String,
     },
+    /// The file holds several segments (sequence sets); only the first is used.
+    SegmentsIgnored {
+        /// Segments used.
+        used: usize,
+        /// Segments in the file.
+        total: usize,
+    },
     /// A signal's stored checksum does not match its samples: the file may be damaged.
     ChecksumMismatch {
         /// The channel (lead name as the file gives it).
@@ -202,6 +209,7 @@ impl Warning {
             Warning::ColumnIgnored { .. } => "column_ignored",
             Warning::UnevenTimeColumn { .. } => "uneven_time_column",
             Warning::ChannelIgnored { .. } => "channel_ignored",
+            Warning::SegmentsIgnored { .. } => "segments_ignored",
             Warning::ChecksumMismatch { .. } => "checksum_mismatch",
             Warning::MissingSamples { .. } => "missing_samples",
             Warning::DerivedLeads { .. } => "derived_leads",
@@ -228,6 +236,10 @@ impl fmt::Display for Warning {
             Warning::ChannelIgnored { name } => write!(
                 f,
                 "channel '{name}' is not one of the 12 standard leads and was left out"
+            ),
+            Warning::SegmentsIgnored { used, total } => write!(
+                f,
+                "the file holds {total} segments; only the first {used} used"
             ),
             Warning::ChecksumMismatch { channel } => write!(
                 f,

@@ -2,10 +2,12 @@
 //! records: a WFDB header claims the signal files it names; every other file is a record.
 
 use crate::ecg::Ecg;
+use crate::formats::aecg::{AecgError, read_aecg};
 use crate::formats::csv::{CsvError, CsvOptions, read_csv};
 use crate::formats::dicom::{DicomError, read_dicom};
 use crate::formats::muse::{MuseError, read_muse};
 use crate::formats::wfdb::{WfdbError, looks_like_header, parse_header, read_wfdb};
+use crate::formats::xml::sniff_root;
 use crate::formats::{ErrorKind, Limits};
 
 /// The formats recognised by content.
@@ -20,7 +22,13 @@ pub enum Format {
     Npy,
     /// A ZIP archive (NumPy `.npz` among others).
     Zip,
-    /// XML (GE MUSE, HL7 aECG, Philips …).
+    /// GE MUSE XML (`RestingECG`).
+    Muse,
+    /// HL7 annotated ECG (`AnnotatedECG`).
+    Aecg,
+    /// Philips Sierra / PhilipsECG XML (`restingecgdata`).
+    Philips,
+    /// XML of another dialect.
     Xml,
     /// DICOM.
     Dicom,
@@ -40,6 +48,9 @@ impl Format {
             Format::Csv => "csv",
             Format::Npy => "npy",
             Format::Zip => "zip",
+            Format::Muse => "muse",
+            Format::Aecg => "hl7-aecg",
+            Format::Philips => "philips",
             Format::Xml => "xml",
             Format::Dicom => "dicom",
             Format::Pdf => "pdf",
@@ -77,7 +88,12 @@ pub fn detect(bytes: &[u8]) -> Format {
         || bytes.starts_with(b"\xff\xfe<")
         || bytes.starts_with(b"\xfe\xff\0<")
     {
-        Format::Xml
+        match sniff_root(bytes).as_deref() {
+            Some("RestingECG") => Format::Muse,
+            Some("AnnotatedECG") => Format::Aecg,
+            Some("restingecgdata") => Format::Philips,
+            _ => Format::Xml,
+        }
     } else if looks_like_header(bytes) {
         Format::Wfdb
     } else if std::str::from_utf8(&bytes[..bytes.len().min(1024)]).is_ok()
@@ -116,6 +132,9 @@ pub enum ReadError {
     /// GE MUSE XML.
     #[error(transparent)]
     Muse(#[from] MuseError),
+    /// HL7 aECG.
+    #[error(transparent)]
+    Aecg(#[from] AecgError),
 }
 
 impl ReadError {
@@ -128,6 +147,7 @@ impl ReadError {
             ReadError::Wfdb(e) => e.kind(),
             ReadError::Csv(e) => e.kind(),
             ReadError::Muse(e) => e.kind(),
+            ReadError::Aecg(e) => e.kind(),
             ReadError::Dicom(e) => e.kind(),
         }
     }
@@ -158,15 +178,6 @@ pub struct RecordResult {
     pub format: Format,
     /// The record (limb leads derived when absent), or why not.
     pub result: Result<Ecg, ReadError>,
-}
-
-/// The XML dialects not read yet, named by their root element.
-fn xml_kind(root: &str) -> &'static str {
-    match root {
-        "AnnotatedECG" => "HL7 aECG",
-        "restingecgdata" => "Philips",
-        _ => "this XML",
-    }
 }
 
 fn base_name(name: &str) -> &str {
@@ -235,10 +246,12 @@ pub fn read_files(
             Format::Image => Err(ReadError::Printed("image")),
             Format::Npy => Err(ReadError::NotYetSupported("NumPy .npy")),
             Format::Zip => Err(ReadError::NotYetSupported("ZIP/.npz")),
-            Format::Xml => match read_muse(&file.bytes, limits) {
-                Err(MuseError::NotMuse(root)) => Err(ReadError::NotYetSupported(xml_kind(&root))),
-                other => other.map_err(ReadError::from),
-            },
+            Format::Muse => read_muse(&file.bytes, limits).map_err(ReadError::from),
+            Format::Aecg => read_aecg(&file.bytes, limits).map_err(ReadError::from),
+            Format::Philips => Err(ReadError::NotYetSupported("Philips XML")),
+            Format::Xml => Err(ReadError::NotYetSupported(
+                "XML files other than GE MUSE, HL7 aECG and Philips",
+            )),
             Format::Dicom => read_dicom(&file.bytes, limits).map_err(ReadError::from),
             Format::Unknown => Err(ReadError::Unrecognised),
         };
@@ -262,7 +275,15 @@ mod tests {
         assert_eq!(detect(b"\x89PNG\r\n\x1a\n"), Format::Image);
         assert_eq!(detect(b"\xff\xd8\xff\xe0"), Format::Image);
         assert_eq!(detect(b"\x93NUMPY\x01\x00"), Format::Npy);
-        assert_eq!(detect(b"\xef\xbb\xbf<?xml version=\"1.0\"?>"), Format::Xml);
+        assert_eq!(
+            detect(b"\xef\xbb\xbf<?xml version=\"1.0\"?><svg/>"),
+            Format::Xml
+        );
+        assert_eq!(detect(b"<?xml version=\"1.0\"?>\n<!DOCTYPE RestingECG SYSTEM \"restecg.dtd\">\n<RestingECG>"), Format::Muse);
+        assert_eq!(
+            detect(b"<AnnotatedECG xmlns=\"urn:hl7-org:v3\">"),
+            Format::Aecg
+        );
         assert_eq!(
             detect(b"100 2 360 650000\n100.dat 212 200 11 1024 995 -22131 0 MLII\n"),
             Format::Wfdb

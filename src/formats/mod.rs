@@ -5,12 +5,14 @@
 //! values in millivolts); [`detect()`] recognises the others by content and names them in its
 //! error. The other formats hospitals export land here one file each.
 
+pub mod aecg;
 pub mod csv;
 pub mod detect;
 pub mod dicom;
 pub mod muse;
 pub mod npy;
 pub mod wfdb;
+pub mod xml;
 
 pub use csv::{CsvError, CsvOptions, read_csv};
 pub use detect::{Format, InputFile, ReadError, ReadOptions, RecordResult, detect, read_files};

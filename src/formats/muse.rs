@@ -13,6 +13,7 @@
 use base64::Engine;
 
 use crate::ecg::{Ecg, Lead, LeadSignal, Warning};
+use crate::formats::xml::decode_xml_text;
 use crate::formats::{ErrorKind, Limits};
 
 /// Why a MUSE file could not be read. `path` is the XML element path.
@@ -20,10 +21,10 @@ use crate::formats::{ErrorKind, Limits};
 #[non_exhaustive]
 pub enum MuseError {
     /// Not well-formed XML, or not in its declared encoding.
-    #[error("byte {byte_offset}: not well-formed XML ({what})")]
+    #[error("line {line}: not well-formed XML ({what})")]
     Xml {
-        /// Where.
-        byte_offset: usize,
+        /// Line of the problem (1 for encoding problems).
+        line: u32,
         /// The parser's description.
         what: String,
     },
@@ -92,46 +93,6 @@ fn crc32(bytes: &[u8]) -> u32 {
     })
 }
 
-/// Decodes the document text in its declared (or BOM-given) encoding.
-pub(crate) fn decode_xml_text(bytes: &[u8]) -> Result<String, MuseError> {
-    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
-        return if had_errors {
-            Err(MuseError::Xml {
-                byte_offset: 0,
-                what: format!("not valid {}", encoding.name()),
-            })
-        } else {
-            Ok(text.into_owned())
-        };
-    }
-    let head = &bytes[..bytes.len().min(200)];
-    let declared = std::str::from_utf8(head)
-        .ok()
-        .or_else(|| {
-            // A multi-byte character may be cut at 200: use the valid prefix.
-            std::str::from_utf8(&head[..head.iter().rposition(|b| b.is_ascii())?]).ok()
-        })
-        .and_then(|h| {
-            let start = h.find("encoding=")? + "encoding=".len();
-            let quote = h[start..].chars().next()?;
-            let rest = &h[start + 1..];
-            Some(rest[..rest.find(quote)?].to_string())
-        });
-    let encoding = declared
-        .as_deref()
-        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
-        .unwrap_or(encoding_rs::UTF_8);
-    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
-    if had_errors {
-        return Err(MuseError::Xml {
-            byte_offset: 0,
-            what: format!("not valid {}", encoding.name()),
-        });
-    }
-    Ok(text.into_owned())
-}
-
 fn child<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
     node.children().find(|n| n.has_tag_name(name))
 }
@@ -165,14 +126,17 @@ pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
             limit: limits.max_bytes,
         });
     }
-    let text = decode_xml_text(bytes)?;
+    let text = decode_xml_text(bytes).map_err(|e| MuseError::Xml {
+        line: 1,
+        what: e.to_string(),
+    })?;
     let options = roxmltree::ParsingOptions {
         allow_dtd: true,
         ..roxmltree::ParsingOptions::default()
     };
     let doc =
         roxmltree::Document::parse_with_options(&text, options).map_err(|e| MuseError::Xml {
-            byte_offset: e.pos().row as usize,
+            line: e.pos().row,
             what: e.to_string(),
         })?;
     let root = doc.root_element();
