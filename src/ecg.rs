@@ -161,6 +161,11 @@ pub enum Warning {
         /// Segments in the file.
         total: usize,
     },
+    /// The cart's calibration segment (a 1 mV pulse) at the end of the record was cut off.
+    CalibrationPulseRemoved {
+        /// Where the record now ends.
+        from_secs: f64,
+    },
     /// A signal's stored checksum does not match its samples: the file may be damaged.
     ChecksumMismatch {
         /// The channel (lead name as the file gives it).
@@ -210,6 +215,7 @@ impl Warning {
             Warning::UnevenTimeColumn { .. } => "uneven_time_column",
             Warning::ChannelIgnored { .. } => "channel_ignored",
             Warning::SegmentsIgnored { .. } => "segments_ignored",
+            Warning::CalibrationPulseRemoved { .. } => "calibration_pulse_removed",
             Warning::ChecksumMismatch { .. } => "checksum_mismatch",
             Warning::MissingSamples { .. } => "missing_samples",
             Warning::DerivedLeads { .. } => "derived_leads",
@@ -240,6 +246,10 @@ impl fmt::Display for Warning {
             Warning::SegmentsIgnored { used, total } => write!(
                 f,
                 "the file holds {total} segments; only the first {used} used"
+            ),
+            Warning::CalibrationPulseRemoved { from_secs } => write!(
+                f,
+                "the calibration pulse after {from_secs:.3} s was removed"
             ),
             Warning::ChecksumMismatch { channel } => write!(
                 f,

@@ -1,4 +1,5 @@
-//! Never a panic: every prefix (step 64 bytes) of the MUSE, DICOM and WFDB fixtures, alone and
+//! Never a panic: every prefix (step 64 bytes) of the MUSE, Philips, aECG, DICOM and WFDB
+//! fixtures, alone and
 //! as part of its record, gives a record or a typed error. (The CSV reader's bad inputs are in
 //! tests/fixtures/bad/; a prefix sweep of every format and a fuzz target are issue 4's.)
 #![cfg(not(target_arch = "wasm32"))]
@@ -49,7 +50,10 @@ fn prefixes_of_every_reader_fixture() {
         .chain((0..10).map(|i| format!("wfdb/binformats.d{i}")))
         .collect();
     let binformats: Vec<&str> = binformats.iter().map(String::as_str).collect();
-    let cases: [(&[&str], usize); 8] = [
+    let cases: [(&[&str], usize); 11] = [
+        (&["philips/129DYPRG_v1.03.xml"], 0),
+        (&["philips/3191723_v1.04_utf16.xml"], 0),
+        (&["hl7-aecg/ecgtoolkit_example.xml"], 0),
         (&["muse/guangxi_sinus_rhythm.xml"], 0),
         (&["muse/synthetic_muse.xml"], 0),
         (&["dicom/ecgtoolkit_example_implicit_vr.dcm"], 0),

@@ -2,7 +2,7 @@
 
 Run from the repository root (Python 3.11, versions pinned):
 
-    python -m venv /tmp/sigenv && /tmp/sigenv/bin/pip install numpy==2.4.6 scipy==1.17.1 wfdb==4.3.1 pydicom==3.0.2
+    python -m venv /tmp/sigenv && /tmp/sigenv/bin/pip install numpy==2.4.6 scipy==1.17.1 wfdb==4.3.1 pydicom==3.0.2 sierraecg==0.4.0
     /tmp/sigenv/bin/python tools/make_signal_fixtures.py
 
 What it writes (all float32 .npy, little-endian, C order) and how:
@@ -10,7 +10,9 @@ What it writes (all float32 .npy, little-endian, C order) and how:
 - `<record>.uv.npy`: the reference reader's values in µV, shape [signals, samples]:
   WFDB `wfdb.rdrecord(...).p_signal * 1000`; DICOM `pydicom.dcmread(...).waveform_array(0)`
   (the RHYTHM group); GE MUSE decoded here with the standard library (base64 of int16 LE ×
-  LeadAmplitudeUnitsPerBit, every LeadDataCRC32 checked with zlib.crc32 where it is not 0). For
+  LeadAmplitudeUnitsPerBit, every LeadDataCRC32 checked with zlib.crc32 where it is not 0);
+  Philips `sierraecg.read_file(...)` samples × resolution (all 11 s, calibration pulse
+  included); HL7 aECG decoded here (origin + scale × digits). For
   the 30-minute MIT-BIH record 100 only every STRIDE-th sample (see golden.json).
 - `<record>.ecgfounder.npy`, `<record>.per_lead_zscore.npy`: the model input of the first 10 s,
   shape [12, 5000], computed with scipy from the record's leads as the Rust record holds them
@@ -33,6 +35,7 @@ import numpy as np
 import scipy
 import scipy.signal as ss
 import pydicom
+import sierraecg
 import wfdb
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -104,6 +107,45 @@ def dicom_rhythm(path):
     return names, ds.waveform_array(0).T, float(group.SamplingFrequency)
 
 
+def philips(path):
+    """(lead names, µV [leads, samples], rate) as sierraecg decodes them."""
+    ecg = sierraecg.read_file(str(path))
+    root = ET.parse(path).getroot()
+    resolution = None
+    for element in root.iter():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag in ("resolution", "signalresolution") and element.text:
+            resolution = float(element.text)
+            break
+    names = [lead.label for lead in ecg.leads]
+    uv = np.stack([lead.samples.astype(np.float64) * resolution for lead in ecg.leads])
+    return names, uv, float(ecg.leads[0].sampling_freq)
+
+
+def aecg(path):
+    """(lead names, µV [leads, samples], rate) of the rhythm series' first sequence set."""
+    ns = {"h": "urn:hl7-org:v3"}
+    root = ET.parse(path).getroot()
+    series = root.find("h:component/h:series", ns)
+    sequences = series.findall("h:component/h:sequenceSet/h:component/h:sequence", ns)
+    names, rows, rate = [], [], None
+    units = {"uV": 1.0, "mV": 1000.0}
+    for sequence in sequences:
+        code = sequence.find("h:code", ns).get("code")
+        value = sequence.find("h:value", ns)
+        if code.startswith("TIME_"):
+            increment = value.find("h:increment", ns)
+            step = float(increment.get("value")) / (1000.0 if increment.get("unit") == "ms" else 1.0)
+            rate = 1.0 / step
+            continue
+        origin, scale = value.find("h:origin", ns), value.find("h:scale", ns)
+        digits = np.array(value.find("h:digits", ns).text.split(), dtype=np.float64)
+        names.append(code.replace("MDC_ECG_LEAD_", ""))
+        rows.append(float(origin.get("value")) * units[origin.get("unit")]
+                    + float(scale.get("value")) * units[scale.get("unit")] * digits)
+    return names, np.stack(rows), rate
+
+
 def model_inputs(name, names, uv, fs, entry):
     if fs == 500:
         mv = twelve_leads_mv(names, uv)
@@ -138,11 +180,14 @@ def main():
         ("synthetic_muse", muse_rhythm, MUSE / "synthetic_muse.xml"),
         ("ecgtoolkit_example_implicit_vr", dicom_rhythm, DICOM / "ecgtoolkit_example_implicit_vr.dcm"),
         ("pydicom_mortara_1000hz", dicom_rhythm, DICOM / "pydicom_mortara_1000hz.dcm"),
+        ("129DYPRG_v1.03", philips, ROOT / "tests/fixtures/philips/129DYPRG_v1.03.xml"),
+        ("3191723_v1.04_utf16", philips, ROOT / "tests/fixtures/philips/3191723_v1.04_utf16.xml"),
+        ("ecgtoolkit_example_aecg", aecg, ROOT / "tests/fixtures/hl7-aecg/ecgtoolkit_example.xml"),
     ]:
         names, uv, fs = reader(path)
         save(f"{name}.uv.npy", uv)
         entry = {"fs": fs, "signals": names, "samples": int(uv.shape[1]), "stride": 1}
-        if name != "synthetic_muse":
+        if name in ("guangxi_sinus_rhythm", "ecgtoolkit_example_implicit_vr", "pydicom_mortara_1000hz"):
             model_inputs(name, names, uv, fs, entry)
         meta["records"][name] = entry
 

@@ -6,6 +6,7 @@ use crate::formats::aecg::{AecgError, read_aecg};
 use crate::formats::csv::{CsvError, CsvOptions, read_csv};
 use crate::formats::dicom::{DicomError, read_dicom};
 use crate::formats::muse::{MuseError, read_muse};
+use crate::formats::philips::{PhilipsError, read_philips};
 use crate::formats::wfdb::{WfdbError, looks_like_header, parse_header, read_wfdb};
 use crate::formats::xml::sniff_root;
 use crate::formats::{ErrorKind, Limits};
@@ -135,6 +136,9 @@ pub enum ReadError {
     /// HL7 aECG.
     #[error(transparent)]
     Aecg(#[from] AecgError),
+    /// Philips XML.
+    #[error(transparent)]
+    Philips(#[from] PhilipsError),
 }
 
 impl ReadError {
@@ -148,6 +152,7 @@ impl ReadError {
             ReadError::Csv(e) => e.kind(),
             ReadError::Muse(e) => e.kind(),
             ReadError::Aecg(e) => e.kind(),
+            ReadError::Philips(e) => e.kind(),
             ReadError::Dicom(e) => e.kind(),
         }
     }
@@ -248,7 +253,7 @@ pub fn read_files(
             Format::Zip => Err(ReadError::NotYetSupported("ZIP/.npz")),
             Format::Muse => read_muse(&file.bytes, limits).map_err(ReadError::from),
             Format::Aecg => read_aecg(&file.bytes, limits).map_err(ReadError::from),
-            Format::Philips => Err(ReadError::NotYetSupported("Philips XML")),
+            Format::Philips => read_philips(&file.bytes, limits).map_err(ReadError::from),
             Format::Xml => Err(ReadError::NotYetSupported(
                 "XML files other than GE MUSE, HL7 aECG and Philips",
             )),

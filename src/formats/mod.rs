@@ -11,6 +11,7 @@ pub mod detect;
 pub mod dicom;
 pub mod muse;
 pub mod npy;
+pub mod philips;
 pub mod wfdb;
 pub mod xml;
 
