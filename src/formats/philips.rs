@@ -357,6 +357,8 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
         index("aVL"),
         index("aVF"),
     ) {
+        // Indexing four leads of `values` at once: a range loop is the clear way.
+        #[allow(clippy::needless_range_loop)]
         for k in 0..samples {
             let (a, b) = (values[i][k], values[ii][k]);
             let third = b - a - values[iii][k];
@@ -424,7 +426,7 @@ mod tests {
                 bits.push((u32::from(*b) >> k) & 1 == 1);
             }
         }
-        while bits.len() % 8 != 0 {
+        while !bits.len().is_multiple_of(8) {
             bits.push(false);
         }
         let body: Vec<u8> = bits
