@@ -89,11 +89,12 @@ const FIVE_HUNDRED_HZ: [(&str, &[&str]); 7] = [
 ];
 
 /// GE MUSE (the script's own base64/CRC decoding), DICOM (pydicom `waveform_array`), Philips
-/// (sierraecg) and HL7 aECG (the script's own decoding) against the references, recorded leads
+/// (sierraecg), HL7 aECG (the script's own decoding) and EDF (pyedflib) against the references,
+/// recorded leads
 /// by name, within 0.5 µV. Philips records end before the calibration second, which the
 /// reference keeps: what was cut must be only zeros and the 1 mV pulse.
 #[test]
-fn xml_and_dicom_readers_match_references() {
+fn muse_dicom_philips_aecg_edf_match_references() {
     let meta = golden_json();
     for (name, path) in [
         ("guangxi_sinus_rhythm", "muse/guangxi_sinus_rhythm.xml"),
@@ -106,6 +107,7 @@ fn xml_and_dicom_readers_match_references() {
         ("129DYPRG_v1.03", "philips/129DYPRG_v1.03.xml"),
         ("3191723_v1.04_utf16", "philips/3191723_v1.04_utf16.xml"),
         ("ecgtoolkit_example_aecg", "hl7-aecg/ecgtoolkit_example.xml"),
+        ("A0001_edf", "edf/A0001.edf"),
     ] {
         let ecg = record(&[path]);
         let entry = &meta["records"][name];
@@ -399,5 +401,26 @@ fn the_ecgtoolkit_files_agree() {
     for lead in Lead::ALL {
         let (a, b) = (dicom.lead(lead).unwrap(), aecg.lead(lead).unwrap());
         assert_eq!(a.samples_uv, b.samples_uv, "{lead}");
+    }
+}
+
+/// CPSC A0001 as WFDB (integer µV), EDF (quantum 0.032 µV, from golden.json) and CSV (mV with
+/// three decimals, so whole µV): the same recording within the files' quantisation.
+#[test]
+fn the_a0001_files_agree() {
+    let wfdb = record(&["wfdb/A0001.hea", "wfdb/A0001.mat"]);
+    let edf = record(&["edf/A0001.edf"]);
+    let csv = record(&["A0001.csv"]);
+    let quantum = golden_json()["records"]["A0001_edf"]["quantum_uv"]
+        .as_f64()
+        .unwrap();
+    for lead in Lead::ALL {
+        let reference = &wfdb.lead(lead).unwrap().samples_uv;
+        let edf_worst = max_abs_diff(&edf.lead(lead).unwrap().samples_uv, reference);
+        let csv_worst = max_abs_diff(&csv.lead(lead).unwrap().samples_uv, reference);
+        // Two quanta: the converter that wrote the EDF did not round to the nearest step
+        // (measured: up to 0.039 µV with a 0.032 µV quantum); pyedflib reads the same values.
+        assert!(edf_worst <= 2.0 * quantum, "EDF {lead}: {edf_worst}");
+        assert!(csv_worst <= 1e-3, "CSV {lead}: {csv_worst}");
     }
 }

@@ -2,7 +2,7 @@
 
 Run from the repository root (Python 3.11, versions pinned):
 
-    python -m venv /tmp/sigenv && /tmp/sigenv/bin/pip install numpy==2.4.6 scipy==1.17.1 wfdb==4.3.1 pydicom==3.0.2 sierraecg==0.4.0
+    python -m venv /tmp/sigenv && /tmp/sigenv/bin/pip install numpy==2.4.6 scipy==1.17.1 wfdb==4.3.1 pydicom==3.0.2 sierraecg==0.4.0 pyedflib==0.1.42
     /tmp/sigenv/bin/python tools/make_signal_fixtures.py
 
 What it writes (all float32 .npy, little-endian, C order) and how:
@@ -12,7 +12,8 @@ What it writes (all float32 .npy, little-endian, C order) and how:
   (the RHYTHM group); GE MUSE decoded here with the standard library (base64 of int16 LE ×
   LeadAmplitudeUnitsPerBit, every LeadDataCRC32 checked with zlib.crc32 where it is not 0);
   Philips `sierraecg.read_file(...)` samples × resolution (all 11 s, calibration pulse
-  included); HL7 aECG decoded here (origin + scale × digits). For
+  included); HL7 aECG decoded here (origin + scale × digits); EDF `pyedflib.EdfReader`
+  `readSignal(i)` (physical, mV) × 1000. For
   the 30-minute MIT-BIH record 100 only every STRIDE-th sample (see golden.json).
 - `<record>.ecgfounder.npy`, `<record>.per_lead_zscore.npy`: the model input of the first 10 s,
   shape [12, 5000], computed with scipy from the record's leads as the Rust record holds them
@@ -35,6 +36,7 @@ import numpy as np
 import scipy
 import scipy.signal as ss
 import pydicom
+import pyedflib
 import sierraecg
 import wfdb
 
@@ -146,6 +148,19 @@ def aecg(path):
     return names, np.stack(rows), rate
 
 
+def edf(path):
+    """(lead names, µV [leads, samples], rate) as pyedflib reads them."""
+    reader = pyedflib.EdfReader(str(path))
+    names = reader.getSignalLabels()
+    uv = np.stack([reader.readSignal(i) * 1000.0 for i in range(reader.signals_in_file)])
+    rate = float(reader.getSampleFrequencies()[0])
+    steps = [(reader.getPhysicalMaximum(i) - reader.getPhysicalMinimum(i))
+             / (reader.getDigitalMaximum(i) - reader.getDigitalMinimum(i)) * 1000.0
+             for i in range(reader.signals_in_file)]
+    reader.close()
+    return names, uv, rate, max(steps)
+
+
 def model_inputs(name, names, uv, fs, entry):
     if fs == 500:
         mv = twelve_leads_mv(names, uv)
@@ -183,10 +198,13 @@ def main():
         ("129DYPRG_v1.03", philips, ROOT / "tests/fixtures/philips/129DYPRG_v1.03.xml"),
         ("3191723_v1.04_utf16", philips, ROOT / "tests/fixtures/philips/3191723_v1.04_utf16.xml"),
         ("ecgtoolkit_example_aecg", aecg, ROOT / "tests/fixtures/hl7-aecg/ecgtoolkit_example.xml"),
+        ("A0001_edf", edf, ROOT / "tests/fixtures/edf/A0001.edf"),
     ]:
-        names, uv, fs = reader(path)
+        names, uv, fs, *step = reader(path)
         save(f"{name}.uv.npy", uv)
         entry = {"fs": fs, "signals": names, "samples": int(uv.shape[1]), "stride": 1}
+        if step:
+            entry["quantum_uv"] = step[0]
         if name in ("guangxi_sinus_rhythm", "ecgtoolkit_example_implicit_vr", "pydicom_mortara_1000hz"):
             model_inputs(name, names, uv, fs, entry)
         meta["records"][name] = entry

@@ -5,6 +5,7 @@ use crate::ecg::Ecg;
 use crate::formats::aecg::{AecgError, read_aecg};
 use crate::formats::csv::{CsvError, CsvOptions, read_csv};
 use crate::formats::dicom::{DicomError, read_dicom};
+use crate::formats::edf::{EdfError, looks_like_edf, read_edf};
 use crate::formats::muse::{MuseError, read_muse};
 use crate::formats::philips::{PhilipsError, read_philips};
 use crate::formats::wfdb::{WfdbError, looks_like_header, parse_header, read_wfdb};
@@ -19,6 +20,8 @@ pub enum Format {
     Wfdb,
     /// Delimited text with a header of lead names.
     Csv,
+    /// EDF, EDF+ or BDF.
+    Edf,
     /// A NumPy array.
     Npy,
     /// A ZIP archive (NumPy `.npz` among others).
@@ -47,6 +50,7 @@ impl Format {
         match self {
             Format::Wfdb => "wfdb",
             Format::Csv => "csv",
+            Format::Edf => "edf",
             Format::Npy => "npy",
             Format::Zip => "zip",
             Format::Muse => "muse",
@@ -79,6 +83,8 @@ pub fn detect(bytes: &[u8]) -> Format {
         || (bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP"))
     {
         Format::Image
+    } else if looks_like_edf(bytes) {
+        Format::Edf
     } else if bytes.starts_with(b"\x93NUMPY") {
         Format::Npy
     } else if bytes.starts_with(b"PK\x03\x04") {
@@ -139,6 +145,9 @@ pub enum ReadError {
     /// Philips XML.
     #[error(transparent)]
     Philips(#[from] PhilipsError),
+    /// EDF / BDF.
+    #[error(transparent)]
+    Edf(#[from] EdfError),
 }
 
 impl ReadError {
@@ -153,6 +162,7 @@ impl ReadError {
             ReadError::Muse(e) => e.kind(),
             ReadError::Aecg(e) => e.kind(),
             ReadError::Philips(e) => e.kind(),
+            ReadError::Edf(e) => e.kind(),
             ReadError::Dicom(e) => e.kind(),
         }
     }
@@ -249,6 +259,7 @@ pub fn read_files(
             .map_err(ReadError::from),
             Format::Pdf => Err(ReadError::Printed("PDF")),
             Format::Image => Err(ReadError::Printed("image")),
+            Format::Edf => read_edf(&file.bytes, limits).map_err(ReadError::from),
             Format::Npy => Err(ReadError::NotYetSupported("NumPy .npy")),
             Format::Zip => Err(ReadError::NotYetSupported("ZIP/.npz")),
             Format::Muse => read_muse(&file.bytes, limits).map_err(ReadError::from),

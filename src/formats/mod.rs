@@ -9,6 +9,7 @@ pub mod aecg;
 pub mod csv;
 pub mod detect;
 pub mod dicom;
+pub mod edf;
 pub mod muse;
 pub mod npy;
 pub mod philips;
