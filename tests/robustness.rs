@@ -1,5 +1,5 @@
-//! Never a panic: every prefix (step 64 bytes) of the MUSE, Philips, aECG, DICOM and WFDB
-//! fixtures, alone and
+//! Never a panic: every prefix (step 64 bytes) of the MUSE, Philips, aECG, DICOM, SCP, EDF and
+//! WFDB fixtures, alone and
 //! as part of its record, gives a record or a typed error. (The CSV reader's bad inputs are in
 //! tests/fixtures/bad/; a prefix sweep of every format and a fuzz target are issue 4's.)
 #![cfg(not(target_arch = "wasm32"))]
@@ -50,7 +50,9 @@ fn prefixes_of_every_reader_fixture() {
         .chain((0..10).map(|i| format!("wfdb/binformats.d{i}")))
         .collect();
     let binformats: Vec<&str> = binformats.iter().map(String::as_str).collect();
-    let cases: [(&[&str], usize); 11] = [
+    let cases: [(&[&str], usize); 13] = [
+        (&["scp/ecgtoolkit_example.scp"], 0),
+        (&["edf/A0001.edf"], 0),
         (&["philips/129DYPRG_v1.03.xml"], 0),
         (&["philips/3191723_v1.04_utf16.xml"], 0),
         (&["hl7-aecg/ecgtoolkit_example.xml"], 0),
@@ -66,5 +68,74 @@ fn prefixes_of_every_reader_fixture() {
     for (files, cut) in cases {
         let tried = every_prefix(files, cut);
         println!("{}: {tried} prefixes of {}", files.join(" + "), files[cut]);
+    }
+}
+
+/// Each binary reader called directly (past detection, which a truncated SCP or EDF file would
+/// fail) on every prefix of its fixtures; every reader on copies with one byte flipped (every
+/// 251st byte for the binary formats, every 997th for the large XML files, whose prefixes the
+/// test above already sweeps).
+#[test]
+fn readers_directly_on_prefixes_and_flipped_bytes() {
+    use ecg_stenosis::formats::{aecg, dicom, edf, muse, philips, scp};
+    type Reader = fn(&[u8], &Limits) -> Result<(), String>;
+    fn wrap<E: std::fmt::Display>(r: Result<ecg_stenosis::ecg::Ecg, E>) -> Result<(), String> {
+        r.map(|_| ()).map_err(|e| e.to_string())
+    }
+    let readers: [(&str, Reader, bool); 7] = [
+        (
+            "scp/ecgtoolkit_example.scp",
+            |b, l| wrap(scp::read_scp(b, l)),
+            true,
+        ),
+        ("edf/A0001.edf", |b, l| wrap(edf::read_edf(b, l)), true),
+        (
+            "dicom/ecgtoolkit_example_implicit_vr.dcm",
+            |b, l| wrap(dicom::read_dicom(b, l)),
+            true,
+        ),
+        (
+            "dicom/pydicom_mortara_1000hz.dcm",
+            |b, l| wrap(dicom::read_dicom(b, l)),
+            true,
+        ),
+        (
+            "muse/guangxi_sinus_rhythm.xml",
+            |b, l| wrap(muse::read_muse(b, l)),
+            false,
+        ),
+        (
+            "philips/3191723_v1.04_utf16.xml",
+            |b, l| wrap(philips::read_philips(b, l)),
+            false,
+        ),
+        (
+            "hl7-aecg/ecgtoolkit_example.xml",
+            |b, l| wrap(aecg::read_aecg(b, l)),
+            false,
+        ),
+    ];
+    let limits = Limits::default();
+    for (path, read, binary) in readers {
+        let full = bytes(path);
+        assert!(read(&full, &limits).is_ok(), "{path} reads");
+        let (mut errors, mut prefixes) = (0, 0);
+        if binary {
+            for len in (0..full.len()).step_by(STEP) {
+                errors += usize::from(read(&full[..len], &limits).is_err());
+                prefixes += 1;
+            }
+        }
+        let flip_step = if binary { 251 } else { 997 };
+        let mut flipped = 0;
+        for at in (0..full.len()).step_by(flip_step) {
+            let mut damaged = full.clone();
+            damaged[at] ^= 0x5a;
+            flipped += usize::from(read(&damaged, &limits).is_err());
+        }
+        println!(
+            "{path}: {errors} of {prefixes} prefixes and {flipped} of {} flipped copies refused, none panicked",
+            full.len().div_ceil(flip_step)
+        );
     }
 }

@@ -392,15 +392,24 @@ fn real_recordings_are_not_unusable() {
     }
 }
 
-/// The ecgtoolkit example exists as DICOM and as HL7 aECG: the same ECG, sample for sample.
+/// The ecgtoolkit example exists as DICOM, HL7 aECG and SCP-ECG: the same ECG, sample for
+/// sample (the SCP file is the only reference for the SCP reader; no SCP file warns of a CRC).
 #[test]
 fn the_ecgtoolkit_files_agree() {
     let dicom = record(&["dicom/ecgtoolkit_example_implicit_vr.dcm"]);
     let aecg = record(&["hl7-aecg/ecgtoolkit_example.xml"]);
-    assert_eq!(dicom.sample_rate_hz(), aecg.sample_rate_hz());
-    for lead in Lead::ALL {
-        let (a, b) = (dicom.lead(lead).unwrap(), aecg.lead(lead).unwrap());
-        assert_eq!(a.samples_uv, b.samples_uv, "{lead}");
+    let scp = record(&["scp/ecgtoolkit_example.scp"]);
+    assert!(
+        scp.warnings()
+            .iter()
+            .all(|w| w.kind() != "checksum_mismatch")
+    );
+    for other in [&aecg, &scp] {
+        assert_eq!(dicom.sample_rate_hz(), other.sample_rate_hz());
+        for lead in Lead::ALL {
+            let (a, b) = (dicom.lead(lead).unwrap(), other.lead(lead).unwrap());
+            assert_eq!(a.samples_uv, b.samples_uv, "{lead}");
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use crate::formats::dicom::{DicomError, read_dicom};
 use crate::formats::edf::{EdfError, looks_like_edf, read_edf};
 use crate::formats::muse::{MuseError, read_muse};
 use crate::formats::philips::{PhilipsError, read_philips};
+use crate::formats::scp::{ScpError, looks_like_scp, read_scp};
 use crate::formats::wfdb::{WfdbError, looks_like_header, parse_header, read_wfdb};
 use crate::formats::xml::sniff_root;
 use crate::formats::{ErrorKind, Limits};
@@ -22,6 +23,8 @@ pub enum Format {
     Csv,
     /// EDF, EDF+ or BDF.
     Edf,
+    /// SCP-ECG.
+    Scp,
     /// A NumPy array.
     Npy,
     /// A ZIP archive (NumPy `.npz` among others).
@@ -51,6 +54,7 @@ impl Format {
             Format::Wfdb => "wfdb",
             Format::Csv => "csv",
             Format::Edf => "edf",
+            Format::Scp => "scp-ecg",
             Format::Npy => "npy",
             Format::Zip => "zip",
             Format::Muse => "muse",
@@ -85,6 +89,8 @@ pub fn detect(bytes: &[u8]) -> Format {
         Format::Image
     } else if looks_like_edf(bytes) {
         Format::Edf
+    } else if looks_like_scp(bytes) {
+        Format::Scp
     } else if bytes.starts_with(b"\x93NUMPY") {
         Format::Npy
     } else if bytes.starts_with(b"PK\x03\x04") {
@@ -148,6 +154,9 @@ pub enum ReadError {
     /// EDF / BDF.
     #[error(transparent)]
     Edf(#[from] EdfError),
+    /// SCP-ECG.
+    #[error(transparent)]
+    Scp(#[from] ScpError),
 }
 
 impl ReadError {
@@ -163,6 +172,7 @@ impl ReadError {
             ReadError::Aecg(e) => e.kind(),
             ReadError::Philips(e) => e.kind(),
             ReadError::Edf(e) => e.kind(),
+            ReadError::Scp(e) => e.kind(),
             ReadError::Dicom(e) => e.kind(),
         }
     }
@@ -260,6 +270,7 @@ pub fn read_files(
             Format::Pdf => Err(ReadError::Printed("PDF")),
             Format::Image => Err(ReadError::Printed("image")),
             Format::Edf => read_edf(&file.bytes, limits).map_err(ReadError::from),
+            Format::Scp => read_scp(&file.bytes, limits).map_err(ReadError::from),
             Format::Npy => Err(ReadError::NotYetSupported("NumPy .npy")),
             Format::Zip => Err(ReadError::NotYetSupported("ZIP/.npz")),
             Format::Muse => read_muse(&file.bytes, limits).map_err(ReadError::from),
