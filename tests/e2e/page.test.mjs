@@ -116,6 +116,24 @@ test('the page names its backend and draws all 12 leads of a CSV, with no reques
   await page.close();
 });
 
+test('the page reads a WFDB header with its signal file, GE MUSE, DICOM, Philips and SCP-ECG, and names a printed ECG', async () => {
+  const { page } = await openPage();
+  const cases = [
+    [['wfdb/A0002.hea', 'wfdb/A0002.mat'], /A0002\.hea \+ A0002\.mat: 12 leads .* 500 Hz, 10\.00 s/],
+    [['muse/guangxi_sinus_rhythm.xml'], /guangxi_sinus_rhythm\.xml: 12 leads \(I, II, III\*, aVR\*, aVL\*, aVF\*, V1, V2, V3, V4, V5, V6\), 500 Hz/],
+    [['dicom/ecgtoolkit_example_implicit_vr.dcm'], /12 leads .* 500 Hz, 10\.00 s/],
+    [['philips/3191723_v1.04_utf16.xml'], /12 leads .* 500 Hz, 10\.60 s\. Notes: the calibration pulse after 10\.600 s was removed/],
+    [['scp/ecgtoolkit_example.scp'], /12 leads .* 500 Hz, 10\.00 s/],
+  ];
+  for (const [files, expected] of cases) {
+    assert.equal(await upload(page, files.map(fixture)), 'drawn', `${files}: ${await page.textContent('#message')}`);
+    assert.match(await page.textContent('#summary'), expected);
+  }
+  assert.equal(await upload(page, fixture('bad/printed.pdf')), 'error');
+  assert.match(await page.textContent('#message'), /printed\.pdf: this is a printed ECG \(PDF\), not a signal file/);
+  await page.close();
+});
+
 test('a malformed CSV gets a message naming the line, and the page stays usable', async () => {
   const { page } = await openPage();
   const cases = [
@@ -134,7 +152,9 @@ test('a malformed CSV gets a message naming the line, and the page stays usable'
   // The rate box supplies what the file lacks.
   await page.fill('#rate', '250');
   assert.equal(await upload(page, fixture('bad/no-rate.csv')), 'drawn');
-  assert.match(await page.textContent('#summary'), /no-rate\.csv: 2 leads \(I, II\), 250 Hz/);
+  // III, aVR, aVL and aVF are derived from I and II and marked with a star.
+  assert.match(await page.textContent('#summary'),
+    /no-rate\.csv: 6 leads \(I, II, III\*, aVR\*, aVL\*, aVF\*\), 250 Hz/);
   await page.close();
 });
 
