@@ -154,6 +154,18 @@ pub enum Warning {
         /// Its name in the file.
         name: String,
     },
+    /// The array was stored samples × leads and was transposed.
+    Transposed {
+        /// Rows as stored.
+        rows: usize,
+        /// Columns as stored.
+        cols: usize,
+    },
+    /// The file names no leads and gives no unit: the fixed order and millivolts were assumed.
+    AssumedLayout {
+        /// The lead order assumed.
+        leads: Vec<Lead>,
+    },
     /// The file holds several segments (sequence sets); only the first is used.
     SegmentsIgnored {
         /// Segments used.
@@ -215,6 +227,8 @@ impl Warning {
             Warning::UnevenTimeColumn { .. } => "uneven_time_column",
             Warning::ChannelIgnored { .. } => "channel_ignored",
             Warning::SegmentsIgnored { .. } => "segments_ignored",
+            Warning::Transposed { .. } => "transposed",
+            Warning::AssumedLayout { .. } => "assumed_layout",
             Warning::CalibrationPulseRemoved { .. } => "calibration_pulse_removed",
             Warning::ChecksumMismatch { .. } => "checksum_mismatch",
             Warning::MissingSamples { .. } => "missing_samples",
@@ -243,6 +257,18 @@ impl fmt::Display for Warning {
                 f,
                 "channel '{name}' is not one of the 12 standard leads and was left out"
             ),
+            Warning::Transposed { rows, cols } => write!(
+                f,
+                "the array is {rows} × {cols} (samples × leads) and was transposed"
+            ),
+            Warning::AssumedLayout { leads } => {
+                let names: Vec<&str> = leads.iter().map(|lead| lead.name()).collect();
+                write!(
+                    f,
+                    "the file names no leads: rows read as {} in millivolts",
+                    names.join(", ")
+                )
+            }
             Warning::SegmentsIgnored { used, total } => write!(
                 f,
                 "the file holds {total} segments; only the first {used} used"

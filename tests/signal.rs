@@ -433,3 +433,26 @@ fn the_a0001_files_agree() {
         assert!(csv_worst <= 1e-3, "CSV {lead}: {csv_worst}");
     }
 }
+
+/// The `.npz` sample: its array equals what numpy loads (`np.load(...)["ecg"]`, uint16), and as
+/// an ECG it is refused with a clear reason (integer counts of unknown scale, one lead).
+#[test]
+fn npz_matches_numpy_and_is_refused_as_an_ecg() {
+    use ecg_stenosis::formats::numpy::read_npz_array;
+    let bytes = fixture("npy/mitbih_208_single_lead.npz");
+    let array = read_npz_array(&bytes, &Limits::default()).unwrap();
+    let (shape, expected) = golden("mitbih_208_single_lead.raw.npy");
+    assert_eq!(array.shape, shape);
+    assert_eq!(array.dtype, "<u2");
+    assert!(array.values.iter().zip(&expected).all(|(a, b)| *a == f64::from(*b)));
+    let files = [InputFile {
+        name: "mitbih_208_single_lead.npz".into(),
+        bytes,
+    }];
+    let options = ReadOptions {
+        sample_rate_hz: Some(360.0),
+    };
+    let record = read_files(&files, &options, &Limits::default()).remove(0);
+    let message = record.result.unwrap_err().to_string();
+    assert!(message.contains("integer array ('<u2')"), "{message}");
+}

@@ -13,7 +13,8 @@ What it writes (all float32 .npy, little-endian, C order) and how:
   LeadAmplitudeUnitsPerBit, every LeadDataCRC32 checked with zlib.crc32 where it is not 0);
   Philips `sierraecg.read_file(...)` samples × resolution (all 11 s, calibration pulse
   included); HL7 aECG decoded here (origin + scale × digits); EDF `pyedflib.EdfReader`
-  `readSignal(i)` (physical, mV) × 1000. For
+  `readSignal(i)` (physical, mV) × 1000; `.npz` `np.load(...)["ecg"]` as stored (uint16 →
+  float32, exact). For
   the 30-minute MIT-BIH record 100 only every STRIDE-th sample (see golden.json).
 - `<record>.ecgfounder.npy`, `<record>.per_lead_zscore.npy`: the model input of the first 10 s,
   shape [12, 5000], computed with scipy from the record's leads as the Rust record holds them
@@ -208,6 +209,11 @@ def main():
         if name in ("guangxi_sinus_rhythm", "ecgtoolkit_example_implicit_vr", "pydicom_mortara_1000hz"):
             model_inputs(name, names, uv, fs, entry)
         meta["records"][name] = entry
+
+    # numpy itself is the reference for .npz: the raw array as numpy loads it.
+    raw = np.load(ROOT / "tests/fixtures/npy/mitbih_208_single_lead.npz")["ecg"]
+    save("mitbih_208_single_lead.raw.npy", raw)
+    meta["records"]["mitbih_208_single_lead"] = {"dtype": str(raw.dtype), "shape": list(raw.shape)}
 
     ann = wfdb.rdann(str(WFDB / "100"), "atr")
     beats = [s for s, sym in zip(ann.sample, ann.symbol) if sym in "NLRBAaJSVrFejnE/fQ?"]

@@ -7,6 +7,7 @@ use crate::formats::csv::{CsvError, CsvOptions, read_csv};
 use crate::formats::dicom::{DicomError, read_dicom};
 use crate::formats::edf::{EdfError, looks_like_edf, read_edf};
 use crate::formats::muse::{MuseError, read_muse};
+use crate::formats::numpy::{NumpyError, read_npy_ecg, read_npz_ecg};
 use crate::formats::philips::{PhilipsError, read_philips};
 use crate::formats::scp::{ScpError, looks_like_scp, read_scp};
 use crate::formats::wfdb::{WfdbError, looks_like_header, parse_header, read_wfdb};
@@ -27,7 +28,7 @@ pub enum Format {
     Scp,
     /// A NumPy array.
     Npy,
-    /// A ZIP archive (NumPy `.npz` among others).
+    /// A ZIP archive, read as NumPy `.npz`.
     Zip,
     /// GE MUSE XML (`RestingECG`).
     Muse,
@@ -56,7 +57,7 @@ impl Format {
             Format::Edf => "edf",
             Format::Scp => "scp-ecg",
             Format::Npy => "npy",
-            Format::Zip => "zip",
+            Format::Zip => "npz",
             Format::Muse => "muse",
             Format::Aecg => "hl7-aecg",
             Format::Philips => "philips",
@@ -157,6 +158,9 @@ pub enum ReadError {
     /// SCP-ECG.
     #[error(transparent)]
     Scp(#[from] ScpError),
+    /// NumPy `.npy` / `.npz`.
+    #[error(transparent)]
+    Numpy(#[from] NumpyError),
 }
 
 impl ReadError {
@@ -173,6 +177,7 @@ impl ReadError {
             ReadError::Philips(e) => e.kind(),
             ReadError::Edf(e) => e.kind(),
             ReadError::Scp(e) => e.kind(),
+            ReadError::Numpy(e) => e.kind(),
             ReadError::Dicom(e) => e.kind(),
         }
     }
@@ -245,43 +250,46 @@ pub fn read_files(
         }
         let format = formats[i];
         let mut sources = vec![file.name.clone()];
-        let result = match format {
-            Format::Wfdb => {
-                sources.extend(wfdb_sources[i].iter().map(|&j| files[j].name.clone()));
-                let lookup = |name: &str| -> Option<&[u8]> {
-                    wfdb_sources[i]
-                        .iter()
-                        .map(|&j| &files[j])
-                        .find(|f| base_name(&f.name) == base_name(name))
-                        .map(|f| f.bytes.as_slice())
-                };
-                read_wfdb(&file.bytes, &lookup, limits)
-                    .and_then(|r| r.into_ecg())
-                    .map_err(ReadError::from)
-            }
-            Format::Csv => read_csv(
-                &file.bytes,
-                &CsvOptions {
-                    sample_rate_hz: options.sample_rate_hz,
-                },
-                limits,
-            )
-            .map_err(ReadError::from),
-            Format::Pdf => Err(ReadError::Printed("PDF")),
-            Format::Image => Err(ReadError::Printed("image")),
-            Format::Edf => read_edf(&file.bytes, limits).map_err(ReadError::from),
-            Format::Scp => read_scp(&file.bytes, limits).map_err(ReadError::from),
-            Format::Npy => Err(ReadError::NotYetSupported("NumPy .npy")),
-            Format::Zip => Err(ReadError::NotYetSupported("ZIP/.npz")),
-            Format::Muse => read_muse(&file.bytes, limits).map_err(ReadError::from),
-            Format::Aecg => read_aecg(&file.bytes, limits).map_err(ReadError::from),
-            Format::Philips => read_philips(&file.bytes, limits).map_err(ReadError::from),
-            Format::Xml => Err(ReadError::NotYetSupported(
-                "XML files other than GE MUSE, HL7 aECG and Philips",
-            )),
-            Format::Dicom => read_dicom(&file.bytes, limits).map_err(ReadError::from),
-            Format::Unknown => Err(ReadError::Unrecognised),
-        };
+        let result =
+            match format {
+                Format::Wfdb => {
+                    sources.extend(wfdb_sources[i].iter().map(|&j| files[j].name.clone()));
+                    let lookup = |name: &str| -> Option<&[u8]> {
+                        wfdb_sources[i]
+                            .iter()
+                            .map(|&j| &files[j])
+                            .find(|f| base_name(&f.name) == base_name(name))
+                            .map(|f| f.bytes.as_slice())
+                    };
+                    read_wfdb(&file.bytes, &lookup, limits)
+                        .and_then(|r| r.into_ecg())
+                        .map_err(ReadError::from)
+                }
+                Format::Csv => read_csv(
+                    &file.bytes,
+                    &CsvOptions {
+                        sample_rate_hz: options.sample_rate_hz,
+                    },
+                    limits,
+                )
+                .map_err(ReadError::from),
+                Format::Pdf => Err(ReadError::Printed("PDF")),
+                Format::Image => Err(ReadError::Printed("image")),
+                Format::Edf => read_edf(&file.bytes, limits).map_err(ReadError::from),
+                Format::Scp => read_scp(&file.bytes, limits).map_err(ReadError::from),
+                Format::Npy => read_npy_ecg(&file.bytes, options.sample_rate_hz, limits)
+                    .map_err(ReadError::from),
+                Format::Zip => read_npz_ecg(&file.bytes, options.sample_rate_hz, limits)
+                    .map_err(ReadError::from),
+                Format::Muse => read_muse(&file.bytes, limits).map_err(ReadError::from),
+                Format::Aecg => read_aecg(&file.bytes, limits).map_err(ReadError::from),
+                Format::Philips => read_philips(&file.bytes, limits).map_err(ReadError::from),
+                Format::Xml => Err(ReadError::NotYetSupported(
+                    "XML files other than GE MUSE, HL7 aECG and Philips",
+                )),
+                Format::Dicom => read_dicom(&file.bytes, limits).map_err(ReadError::from),
+                Format::Unknown => Err(ReadError::Unrecognised),
+            };
         let result = result.map(Ecg::derive_limb_leads);
         out.push(RecordResult {
             sources,

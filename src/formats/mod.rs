@@ -12,6 +12,7 @@ pub mod dicom;
 pub mod edf;
 pub mod muse;
 pub mod npy;
+pub mod numpy;
 pub mod philips;
 pub mod scp;
 pub mod wfdb;

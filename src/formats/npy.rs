@@ -63,13 +63,25 @@ impl NpyError {
 
 const MAGIC: &[u8] = b"\x93NUMPY";
 
-/// Reads a float32 little-endian C-order `.npy` array.
-pub fn read_npy_f32(bytes: &[u8], limits: &Limits) -> Result<NpyF32, NpyError> {
+/// The parsed header of an `.npy` file.
+struct Header {
+    /// Byte order (`<`, `>`, `|`) and kind + size, e.g. `('<', 'f', 4)`.
+    order: char,
+    kind: char,
+    size: usize,
+    descr: String,
+    fortran: bool,
+    shape: Vec<usize>,
+    count: usize,
+    data_offset: usize,
+}
+
+fn parse_header(bytes: &[u8], limits: &Limits) -> Result<Header, NpyError> {
     if !bytes.starts_with(MAGIC) {
         return Err(NpyError::NotNpy);
     }
     if bytes.len() > limits.max_bytes {
-        return Err(NpyError::Limit(bytes.len() / 4));
+        return Err(NpyError::Limit(bytes.len()));
     }
     let header_err = |byte_offset, reason: &str| NpyError::Header {
         byte_offset,
@@ -110,16 +122,10 @@ pub fn read_npy_f32(bytes: &[u8], limits: &Limits) -> Result<NpyF32, NpyError> {
             "object arrays (pickled Python objects) are never loaded".into(),
         ));
     }
-    if descr != "<f4" && descr != "=f4" {
-        return Err(NpyError::Unsupported(format!(
-            "dtype '{descr}'; this needs float32 little-endian ('<f4')"
-        )));
-    }
-    if field("fortran_order")?.starts_with("True") {
-        return Err(NpyError::Unsupported(
-            "Fortran-ordered arrays; save with C order".into(),
-        ));
-    }
+    let mut chars = descr.chars();
+    let (order, kind) = (chars.next().unwrap_or(' '), chars.next().unwrap_or(' '));
+    let size: usize = chars.as_str().parse().unwrap_or(0);
+    let fortran = field("fortran_order")?.starts_with("True");
     let shape_text = field("shape")?;
     let inner = shape_text
         .strip_prefix('(')
@@ -136,21 +142,163 @@ pub fn read_npy_f32(bytes: &[u8], limits: &Limits) -> Result<NpyF32, NpyError> {
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
         .ok_or(NpyError::Limit(usize::MAX))?;
-    let data = &bytes[end..];
-    let expected = count.checked_mul(4).ok_or(NpyError::Limit(count))?;
-    if data.len() != expected {
-        return Err(NpyError::DataLength {
-            byte_offset: end,
-            shape,
-            expected,
-            found: data.len(),
-        });
+    Ok(Header {
+        order,
+        kind,
+        size,
+        descr: descr.to_string(),
+        fortran,
+        shape,
+        count,
+        data_offset: end,
+    })
+}
+
+impl Header {
+    /// The data, checked to be exactly what the shape and dtype need.
+    fn data<'a>(&self, bytes: &'a [u8]) -> Result<&'a [u8], NpyError> {
+        let data = &bytes[self.data_offset.min(bytes.len())..];
+        let expected = self
+            .count
+            .checked_mul(self.size.max(1))
+            .ok_or(NpyError::Limit(self.count))?;
+        if data.len() != expected {
+            return Err(NpyError::DataLength {
+                byte_offset: self.data_offset,
+                shape: self.shape.clone(),
+                expected,
+                found: data.len(),
+            });
+        }
+        Ok(data)
     }
-    let values = data
+}
+
+/// Reads a float32 little-endian C-order `.npy` array (the model-input tensors).
+pub fn read_npy_f32(bytes: &[u8], limits: &Limits) -> Result<NpyF32, NpyError> {
+    let header = parse_header(bytes, limits)?;
+    if header.descr != "<f4" && header.descr != "=f4" {
+        return Err(NpyError::Unsupported(format!(
+            "dtype '{}'; this needs float32 little-endian ('<f4')",
+            header.descr
+        )));
+    }
+    if header.fortran {
+        return Err(NpyError::Unsupported(
+            "Fortran-ordered arrays; save with C order".into(),
+        ));
+    }
+    let values = header
+        .data(bytes)?
         .chunks_exact(4)
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
-    Ok(NpyF32 { shape, values })
+    Ok(NpyF32 {
+        shape: header.shape,
+        values,
+    })
+}
+
+/// A numeric array of any plain dtype, in C order, as f64.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NpyArray {
+    /// Extents, outermost first.
+    pub shape: Vec<usize>,
+    /// Values in C order.
+    pub values: Vec<f64>,
+    /// Whether the stored dtype was a floating-point one.
+    pub floating: bool,
+    /// The dtype as stored (`<f4`, `<i2` …).
+    pub dtype: String,
+}
+
+/// Reads an `.npy` array of floats or integers (1 to 8 bytes, either byte order, C or Fortran
+/// order; Fortran arrays are returned in C order). Object arrays are refused.
+pub fn read_npy_array(bytes: &[u8], limits: &Limits) -> Result<NpyArray, NpyError> {
+    let header = parse_header(bytes, limits)?;
+    let big = header.order == '>';
+    let unsupported = || NpyError::Unsupported(format!("dtype '{}'", header.descr));
+    if !matches!(header.order, '<' | '>' | '|' | '=') {
+        return Err(unsupported());
+    }
+    let decode: fn(&[u8], bool) -> f64 = match (header.kind, header.size) {
+        ('f', 4) => |b, big| {
+            let a = [b[0], b[1], b[2], b[3]];
+            f64::from(if big {
+                f32::from_be_bytes(a)
+            } else {
+                f32::from_le_bytes(a)
+            })
+        },
+        ('f', 8) => |b, big| {
+            let a = [b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]];
+            if big {
+                f64::from_be_bytes(a)
+            } else {
+                f64::from_le_bytes(a)
+            }
+        },
+        ('i', 1) => |b, _| f64::from(b[0] as i8),
+        ('u', 1) => |b, _| f64::from(b[0]),
+        ('i', 2) => |b, big| {
+            let a = [b[0], b[1]];
+            f64::from(if big {
+                i16::from_be_bytes(a)
+            } else {
+                i16::from_le_bytes(a)
+            })
+        },
+        ('u', 2) => |b, big| {
+            let a = [b[0], b[1]];
+            f64::from(if big {
+                u16::from_be_bytes(a)
+            } else {
+                u16::from_le_bytes(a)
+            })
+        },
+        ('i', 4) => |b, big| {
+            let a = [b[0], b[1], b[2], b[3]];
+            f64::from(if big {
+                i32::from_be_bytes(a)
+            } else {
+                i32::from_le_bytes(a)
+            })
+        },
+        ('u', 4) => |b, big| {
+            let a = [b[0], b[1], b[2], b[3]];
+            f64::from(if big {
+                u32::from_be_bytes(a)
+            } else {
+                u32::from_le_bytes(a)
+            })
+        },
+        _ => return Err(unsupported()),
+    };
+    let data = header.data(bytes)?;
+    let mut values: Vec<f64> = data
+        .chunks_exact(header.size)
+        .map(|c| decode(c, big))
+        .collect();
+    if header.fortran && header.shape.len() == 2 {
+        let (rows, cols) = (header.shape[0], header.shape[1]);
+        let mut c_order = vec![0.0; values.len()];
+        for r in 0..rows {
+            for c in 0..cols {
+                c_order[r * cols + c] = values[c * rows + r];
+            }
+        }
+        values = c_order;
+    } else if header.fortran && header.shape.len() > 2 {
+        return Err(NpyError::Unsupported(
+            "Fortran-ordered arrays of more than two dimensions".into(),
+        ));
+    }
+    Ok(NpyArray {
+        shape: header.shape,
+        values,
+        floating: header.kind == 'f',
+        dtype: header.descr,
+    })
 }
 
 /// Writes a float32 `.npy` (version 1.0, C order).

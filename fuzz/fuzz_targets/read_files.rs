@@ -1,0 +1,53 @@
+//! Detection + parsing of any bytes, as the page and the command line do it: never a panic,
+//! never an allocation over the limits (libFuzzer's -rss_limit_mb and -malloc_limit_mb catch
+//! those). An input holding the separator `\xff\x00WFDB\x00\xff` is split into a WFDB header
+//! and the signal file it names, so WFDB records are fuzzed as pairs.
+#![no_main]
+
+use ecg_stenosis::formats::wfdb::parse_header;
+use ecg_stenosis::formats::{InputFile, Limits, ReadOptions, read_files};
+use libfuzzer_sys::fuzz_target;
+
+const SEPARATOR: &[u8] = b"\xff\x00WFDB\x00\xff";
+
+/// Limits small enough that a fuzzer's "file" can reach them, so the limit checks run too.
+const LIMITS: Limits = Limits {
+    max_bytes: 4 * 1024 * 1024,
+    max_columns: 64,
+    max_samples_per_lead: 200_000,
+};
+
+fuzz_target!(|data: &[u8]| {
+    let files = match data.windows(SEPARATOR.len()).position(|w| w == SEPARATOR) {
+        Some(at) => {
+            let (header, signal) = (&data[..at], &data[at + SEPARATOR.len()..]);
+            let name = parse_header(header)
+                .ok()
+                .and_then(|h| h.signals.first().map(|s| s.file.clone()))
+                .unwrap_or_else(|| "record.dat".into());
+            vec![
+                InputFile {
+                    name: "record.hea".into(),
+                    bytes: header.to_vec(),
+                },
+                InputFile {
+                    name,
+                    bytes: signal.to_vec(),
+                },
+            ]
+        }
+        None => vec![InputFile {
+            name: "input".into(),
+            bytes: data.to_vec(),
+        }],
+    };
+    let options = ReadOptions {
+        sample_rate_hz: Some(500.0),
+    };
+    for record in read_files(&files, &options, &LIMITS) {
+        if let Err(e) = record.result {
+            // Every error is typed and printable.
+            let _ = (e.kind(), e.to_string());
+        }
+    }
+});
