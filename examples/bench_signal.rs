@@ -10,6 +10,7 @@ fn main() {
     let start = std::time::Instant::now();
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
     signal_bench::run(&now, &|line| println!("{line}"));
+    signal_bench::formats(&now, &|line| println!("{line}"));
 }
 
 #[cfg(target_arch = "wasm32")]

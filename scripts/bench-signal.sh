@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: the signal stages (reading, both preprocessing recipes, resampling, R peaks, the
-# quality gate) on real records, natively (examples/bench_signal.rs) and in headless Chromium
-# (tests/bench_web.rs, wasm): 2 warm-up runs, median and minimum of 15. Prints a Markdown table
-# (BENCHMARKS.md). Not part of CI.
+# quality gate) on real records, and reading one file of every format (records per second),
+# natively (examples/bench_signal.rs) and in headless Chromium (tests/bench_web.rs, wasm):
+# 2 warm-up runs, median and minimum of 15. Prints Markdown tables (BENCHMARKS.md). Not part
+# of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -21,3 +22,10 @@ join -t'|' -1 1 -2 1 \
   <(grep -o 'SIGNAL|.*' "$native" | cut -d'|' -f2- | sort -t'|' -k1,1) \
   <(grep -o 'SIGNAL|.*' "$wasm" | cut -d'|' -f2- | sort -t'|' -k1,1) |
   awk -F'|' '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $5, $6, $4 }'
+echo
+echo "| format (file) | native ms / record | native records / s | wasm ms / record | wasm records / s |"
+echo "|---|---:|---:|---:|---:|"
+join -t'|' -1 1 -2 1 \
+  <(grep -o 'FORMAT|.*' "$native" | cut -d'|' -f2- | sort -t'|' -k1,1) \
+  <(grep -o 'FORMAT|.*' "$wasm" | cut -d'|' -f2- | sort -t'|' -k1,1) |
+  awk -F'|' '{ printf "| %s | %s | %.0f | %s | %.0f |\n", $1, $2, 1000 / $2, $5, 1000 / $5 }'

@@ -70,4 +70,5 @@ fn signal_stages_wasm() {
             .expect("performance.now()")
             .unchecked_into();
     signal_bench::run(&|| performance.now(), &|line| console_log!("{line}"));
+    signal_bench::formats(&|| performance.now(), &|line| console_log!("{line}"));
 }

@@ -444,7 +444,13 @@ fn npz_matches_numpy_and_is_refused_as_an_ecg() {
     let (shape, expected) = golden("mitbih_208_single_lead.raw.npy");
     assert_eq!(array.shape, shape);
     assert_eq!(array.dtype, "<u2");
-    assert!(array.values.iter().zip(&expected).all(|(a, b)| *a == f64::from(*b)));
+    assert!(
+        array
+            .values
+            .iter()
+            .zip(&expected)
+            .all(|(a, b)| *a == f64::from(*b))
+    );
     let files = [InputFile {
         name: "mitbih_208_single_lead.npz".into(),
         bytes,

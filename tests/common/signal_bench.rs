@@ -1,11 +1,13 @@
 //! The signal stages timed by `scripts/bench-signal.sh`, shared by the native half
 //! (examples/bench_signal.rs) and the browser half (tests/bench_web.rs) so both time exactly the
 //! same work: CPSC A0001 (12 leads, 500 Hz, 15 s; first 10 s used) and PTB s0010_re (1000 Hz,
-//! resampled). Prints `SIGNAL|stage|median ms|min ms|runs` lines through `log`.
+//! resampled). Prints `SIGNAL|stage|median ms|min ms|runs` lines through `log`, and
+//! `FORMAT|format (file)|median ms|min ms|runs` for reading one file of each format (detection,
+//! parsing, limb-lead derivation: `read_files`, what the page and the command line call).
 
 use ecg_stenosis::ecg::Ecg;
-use ecg_stenosis::formats::Limits;
 use ecg_stenosis::formats::wfdb::read_wfdb;
+use ecg_stenosis::formats::{InputFile, Limits, ReadOptions, read_files};
 use ecg_stenosis::signal::beats::detect_r_peaks;
 use ecg_stenosis::signal::quality::assess;
 use ecg_stenosis::signal::{InputShape, Preprocessing, WindowOptions, prepare};
@@ -27,7 +29,17 @@ fn read(header: &[u8], files: &[(&str, &[u8])]) -> Ecg {
         .expect("fixture has leads")
 }
 
-fn time(label: &str, now: &dyn Fn() -> f64, log: &dyn Fn(String), mut work: impl FnMut()) {
+fn time(label: &str, now: &dyn Fn() -> f64, log: &dyn Fn(String), work: impl FnMut()) {
+    time_as("SIGNAL", label, now, log, work);
+}
+
+fn time_as(
+    tag: &str,
+    label: &str,
+    now: &dyn Fn() -> f64,
+    log: &dyn Fn(String),
+    mut work: impl FnMut(),
+) {
     for _ in 0..WARM_UP {
         work();
     }
@@ -40,7 +52,7 @@ fn time(label: &str, now: &dyn Fn() -> f64, log: &dyn Fn(String), mut work: impl
         .collect();
     times.sort_by(f64::total_cmp);
     log(format!(
-        "SIGNAL|{label}|{:.2}|{:.2}|{}",
+        "{tag}|{label}|{:.2}|{:.2}|{}",
         times[times.len() / 2],
         times[0],
         times.len()
@@ -91,4 +103,83 @@ pub fn run(now: &dyn Fn() -> f64, log: &dyn Fn(String)) {
     time("quality gate, 12 leads × 15 s", now, log, || {
         std::hint::black_box(assess(&ecg, &beats, 10.0, false));
     });
+}
+
+/// One fixture of each format, read through `read_files`.
+pub fn formats(now: &dyn Fn() -> f64, log: &dyn Fn(String)) {
+    // (label, files as (name, bytes))
+    type Files<'a> = &'a [(&'a str, &'a [u8])];
+    let cases: [(&str, Files); 9] = [
+        (
+            "GE MUSE XML (guangxi, 8 leads × 10 s)",
+            &[(
+                "g.xml",
+                include_bytes!("../fixtures/muse/guangxi_sinus_rhythm.xml"),
+            )],
+        ),
+        (
+            "DICOM implicit VR (ecgtoolkit, 12 × 10 s + medians)",
+            &[(
+                "e.dcm",
+                include_bytes!("../fixtures/dicom/ecgtoolkit_example_implicit_vr.dcm"),
+            )],
+        ),
+        (
+            "DICOM explicit VR (Mortara, 12 × 10 s at 1000 Hz)",
+            &[(
+                "m.dcm",
+                include_bytes!("../fixtures/dicom/pydicom_mortara_1000hz.dcm"),
+            )],
+        ),
+        (
+            "HL7 aECG (ecgtoolkit, 12 × 10 s)",
+            &[(
+                "a.xml",
+                include_bytes!("../fixtures/hl7-aecg/ecgtoolkit_example.xml"),
+            )],
+        ),
+        (
+            "Philips 1.04 UTF-16 XLI (12 × 11 s)",
+            &[(
+                "p.xml",
+                include_bytes!("../fixtures/philips/3191723_v1.04_utf16.xml"),
+            )],
+        ),
+        (
+            "SCP-ECG (ecgtoolkit, 12 × 10 s)",
+            &[(
+                "s.scp",
+                include_bytes!("../fixtures/scp/ecgtoolkit_example.scp"),
+            )],
+        ),
+        (
+            "EDF+C (A0001, 12 × 15 s)",
+            &[("a.edf", include_bytes!("../fixtures/edf/A0001.edf"))],
+        ),
+        (
+            "WFDB .hea + .mat (A0002, 12 × 10 s)",
+            &[
+                ("A0002.hea", include_bytes!("../fixtures/wfdb/A0002.hea")),
+                ("A0002.mat", include_bytes!("../fixtures/wfdb/A0002.mat")),
+            ],
+        ),
+        (
+            "CSV (A0001, 12 × 15 s)",
+            &[("a.csv", include_bytes!("../fixtures/A0001.csv"))],
+        ),
+    ];
+    for (label, files) in cases {
+        let inputs: Vec<InputFile> = files
+            .iter()
+            .map(|(name, bytes)| InputFile {
+                name: name.to_string(),
+                bytes: bytes.to_vec(),
+            })
+            .collect();
+        time_as("FORMAT", label, now, log, || {
+            let records = read_files(&inputs, &ReadOptions::default(), &Limits::default());
+            assert!(records.iter().all(|r| r.result.is_ok()), "{label}");
+            std::hint::black_box(records);
+        });
+    }
 }
