@@ -329,7 +329,7 @@ mod signal_in_the_browser {
             .unwrap_or_else(|_| panic!("App::start failed"));
         // (format, files as (name, bytes), rate, leads after derivation)
         type Files<'a> = &'a [(&'a str, &'a [u8])];
-        let cases: [(&str, Files, f64, usize); 4] = [
+        let cases: [(&str, Files, f64, usize); 8] = [
             (
                 "wfdb",
                 &[("A0001.hea", A0001_HEA), ("A0001.mat", A0001_MAT)],
@@ -337,7 +337,7 @@ mod signal_in_the_browser {
                 12,
             ),
             (
-                "xml",
+                "muse",
                 &[(
                     "guangxi.xml",
                     include_bytes!("fixtures/muse/guangxi_sinus_rhythm.xml"),
@@ -357,6 +357,39 @@ mod signal_in_the_browser {
             (
                 "csv",
                 &[("A0001.csv", include_bytes!("fixtures/A0001.csv"))],
+                500.0,
+                12,
+            ),
+            (
+                "philips",
+                &[(
+                    "p.xml",
+                    include_bytes!("fixtures/philips/3191723_v1.04_utf16.xml"),
+                )],
+                500.0,
+                12,
+            ),
+            (
+                "hl7-aecg",
+                &[(
+                    "a.xml",
+                    include_bytes!("fixtures/hl7-aecg/ecgtoolkit_example.xml"),
+                )],
+                500.0,
+                12,
+            ),
+            (
+                "scp-ecg",
+                &[(
+                    "s.scp",
+                    include_bytes!("fixtures/scp/ecgtoolkit_example.scp"),
+                )],
+                500.0,
+                12,
+            ),
+            (
+                "edf",
+                &[("a.edf", include_bytes!("fixtures/edf/A0001.edf"))],
                 500.0,
                 12,
             ),
