@@ -350,6 +350,38 @@ pub enum EcgError {
     Duplicate(Lead),
 }
 
+/// What a file says about its acquisition, none of it identifying a patient: the device, when
+/// the ECG was taken (as the file writes it), and the filters the cart applied. Each is absent
+/// when the file does not say.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AcquisitionInfo {
+    /// Manufacturer and model as the file names them ("MAC P", "Mortara el250", "PageWriter Touch").
+    pub device: Option<String>,
+    /// Date and time of acquisition as the file gives it (format varies by vendor).
+    pub acquired: Option<String>,
+    /// Filters applied by the cart ("high-pass 0.56 Hz, low-pass 150 Hz, mains 50 Hz").
+    pub cart_filters: Option<String>,
+}
+
+impl AcquisitionInfo {
+    /// "high-pass 0.56 Hz, low-pass 150 Hz, mains 50 Hz" from whichever corners are known.
+    pub fn describe_filters(
+        high_pass_hz: Option<f64>,
+        low_pass_hz: Option<f64>,
+        mains_hz: Option<f64>,
+    ) -> Option<String> {
+        let parts: Vec<String> = [
+            ("high-pass", high_pass_hz),
+            ("low-pass", low_pass_hz),
+            ("mains", mains_hz),
+        ]
+        .iter()
+        .filter_map(|(name, hz)| hz.filter(|v| *v > 0.0).map(|v| format!("{name} {v} Hz")))
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
 /// A parsed ECG: named leads in physical units at one sample rate.
 ///
 /// Invariants (checked by [`Ecg::new`]): at least one lead, every lead non-empty and of the
@@ -359,6 +391,7 @@ pub struct Ecg {
     leads: Vec<LeadSignal>,
     sample_rate_hz: f64,
     warnings: Vec<Warning>,
+    info: AcquisitionInfo,
 }
 
 impl Ecg {
@@ -399,7 +432,19 @@ impl Ecg {
             leads,
             sample_rate_hz,
             warnings,
+            info: AcquisitionInfo::default(),
         })
+    }
+
+    /// The record with what its file says about the acquisition.
+    pub fn with_info(mut self, info: AcquisitionInfo) -> Self {
+        self.info = info;
+        self
+    }
+
+    /// Device, acquisition time and cart filters, where the file gives them.
+    pub fn info(&self) -> &AcquisitionInfo {
+        &self.info
     }
 
     /// The leads, in the order the source stored them.

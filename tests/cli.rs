@@ -427,3 +427,37 @@ fn preprocess_refuses_an_unusable_ecg_unless_overridden() {
     assert!(out.exists());
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// Acquisition details come through; the patient identifiers inside the same files never do
+/// (names and IDs as the files hold them: ZZDEMOPTONLY in the Philips export, Clark /
+/// SBJ-123 in the ecgtoolkit DICOM, 642341 in the Mortara DICOM, SYNTH0001 in the MUSE file).
+#[test]
+fn inspect_reports_the_acquisition_but_no_patient_identifier() {
+    let files = [
+        "tests/fixtures/philips/3191723_v1.04_utf16.xml",
+        "tests/fixtures/dicom/ecgtoolkit_example_implicit_vr.dcm",
+        "tests/fixtures/dicom/pydicom_mortara_1000hz.dcm",
+        "tests/fixtures/muse/synthetic_muse.xml",
+        "tests/fixtures/muse/guangxi_sinus_rhythm.xml",
+    ];
+    let mut args = vec!["inspect", "--json", "--beats", "--quality"];
+    args.extend(files);
+    let (code, stdout, stderr) = run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    // (The Philips patient ID, 9999, is left out: those digits occur in the sample values.)
+    for identifier in ["ZZDEMOPTONLY", "Clark", "SBJ-123", "642341", "SYNTH0001"] {
+        assert!(!stdout.contains(identifier), "{identifier} leaked");
+        assert!(!stderr.contains(identifier), "{identifier} leaked");
+    }
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let acquisition = |i: usize| &report["records"][i]["acquisition"];
+    assert_eq!(acquisition(0)["device"], "PageWriter Touch");
+    assert_eq!(acquisition(0)["acquired"], "2010-01-19 15:19:22");
+    assert_eq!(acquisition(2)["device"], "Mortara Instrument, Inc. el250");
+    assert_eq!(acquisition(2)["cart_filters"], "high-pass 0.05 Hz, low-pass 300 Hz");
+    assert_eq!(acquisition(4)["device"], "MAC P");
+    assert_eq!(
+        acquisition(4)["cart_filters"],
+        "high-pass 0.56 Hz, low-pass 150 Hz, mains 50 Hz"
+    );
+}

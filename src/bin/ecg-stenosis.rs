@@ -295,6 +295,11 @@ mod cli {
                         "uv": l.samples_uv,
                     })).collect::<Vec<_>>(),
                     "warnings": warnings_json(ecg),
+                    "acquisition": {
+                        "device": ecg.info().device,
+                        "acquired": ecg.info().acquired,
+                        "cart_filters": ecg.info().cart_filters,
+                    },
                 });
                 if let (Some(beats), true) = (&beats, args.beats) {
                     let rhythm = beats.rhythm();
@@ -317,6 +322,16 @@ mod cli {
             println!("sample_rate_hz: {}", ecg.sample_rate_hz());
             println!("samples_per_lead: {}", ecg.samples_per_lead());
             println!("duration_secs: {:.3}", ecg.duration_secs());
+            let info = ecg.info();
+            for (name, value) in [
+                ("device", &info.device),
+                ("acquired", &info.acquired),
+                ("cart_filters", &info.cart_filters),
+            ] {
+                if let Some(value) = value {
+                    println!("{name}: {value}");
+                }
+            }
             for signal in ecg.leads() {
                 let (min, max) = signal
                     .samples_uv

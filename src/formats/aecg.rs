@@ -8,7 +8,7 @@
 //! annotations are not read. A series with several sequence sets (segments) uses the first,
 //! with a warning.
 
-use crate::ecg::{Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
 use crate::formats::xml::decode_xml_text;
 use crate::formats::{ErrorKind, Limits};
 
@@ -225,7 +225,24 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
         path: format!("{path}/component/sequence"),
         what: "no time sequence (TIME_ABSOLUTE or TIME_RELATIVE with an increment)".into(),
     })?;
-    Ok(Ecg::new(leads, 1.0 / interval, warnings)?)
+    let device = series
+        .descendants()
+        .find(|n| n.has_tag_name("manufacturerModelName"))
+        .and_then(|n| n.text())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    let acquired = series
+        .descendants()
+        .find(|n| n.has_tag_name("effectiveTime"))
+        .and_then(|t| child(t, "low").or(Some(t)))
+        .and_then(|n| n.attribute("value"))
+        .map(str::to_string);
+    let info = AcquisitionInfo {
+        device,
+        acquired,
+        cart_filters: None,
+    };
+    Ok(Ecg::new(leads, 1.0 / interval, warnings)?.with_info(info))
 }
 
 #[cfg(test)]

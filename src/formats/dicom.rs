@@ -11,7 +11,7 @@
 //! Not supported (clear errors): big-endian and deflated transfer syntaxes, compressed pixel
 //! encapsulation (irrelevant to waveforms), 8-bit sample interpretations other than SB/UB.
 
-use crate::ecg::{Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
 use crate::formats::{ErrorKind, Limits};
 
 /// Why a DICOM file could not be read. `tag` is `(gggg,eeee)`.
@@ -97,6 +97,14 @@ const BASELINE: Tag = (0x003A, 0x0213);
 const CODE_VALUE: Tag = (0x0008, 0x0100);
 const CODE_MEANING: Tag = (0x0008, 0x0104);
 const BITS_ALLOCATED: Tag = (0x5400, 0x1004);
+const MANUFACTURER: Tag = (0x0008, 0x0070);
+const MODEL: Tag = (0x0008, 0x1090);
+const ACQUISITION_DATETIME: Tag = (0x0008, 0x002A);
+const CONTENT_DATE: Tag = (0x0008, 0x0023);
+const CONTENT_TIME: Tag = (0x0008, 0x0033);
+const FILTER_LOW: Tag = (0x003A, 0x0220);
+const FILTER_HIGH: Tag = (0x003A, 0x0221);
+const NOTCH: Tag = (0x003A, 0x0222);
 const INTERPRETATION: Tag = (0x5400, 0x1006);
 const WAVEFORM_DATA: Tag = (0x5400, 0x1010);
 
@@ -407,10 +415,16 @@ pub struct Group {
     pub leads: Vec<LeadSignal>,
     /// Channels that are not standard leads.
     pub ignored: Vec<String>,
+    /// The first channel's filter settings.
+    pub filters: Option<String>,
 }
 
-/// Reads every multiplex group of a DICOM ECG waveform object.
-pub fn read_dicom_groups(bytes: &[u8], limits: &Limits) -> Result<Vec<Group>, DicomError> {
+/// Reads every multiplex group of a DICOM ECG waveform object, and the device and acquisition
+/// time of the object (patient modules are skipped).
+pub fn read_dicom_groups(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(Vec<Group>, AcquisitionInfo), DicomError> {
     if bytes.len() > limits.max_bytes {
         return Err(DicomError::Limit {
             path: "file".into(),
@@ -474,11 +488,29 @@ pub fn read_dicom_groups(bytes: &[u8], limits: &Limits) -> Result<Vec<Group>, Di
             what: "no WaveformSequence: this object holds no waveform".into(),
         });
     }
-    groups
+    let groups = groups
         .iter()
         .enumerate()
         .map(|(g, group)| read_group(group, &format!("WaveformSequence[{}]", g + 1), limits))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    let device: Vec<String> = [text(&dataset, MANUFACTURER), text(&dataset, MODEL)]
+        .into_iter()
+        .flatten()
+        .filter(|t| !t.is_empty() && t != "Unknown")
+        .collect();
+    let acquired = text(&dataset, ACQUISITION_DATETIME).or_else(|| {
+        let parts: Vec<String> = [text(&dataset, CONTENT_DATE), text(&dataset, CONTENT_TIME)]
+            .into_iter()
+            .flatten()
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    });
+    let info = AcquisitionInfo {
+        device: (!device.is_empty()).then(|| device.join(" ")),
+        acquired: acquired.filter(|a| !a.is_empty()),
+        cart_filters: None,
+    };
+    Ok((groups, info))
 }
 
 impl<'a> Parser<'a> {
@@ -635,17 +667,25 @@ fn read_group(
             derived: false,
         });
     }
+    let filters = definitions.first().and_then(|d| {
+        AcquisitionInfo::describe_filters(
+            decimal(d, FILTER_LOW),
+            decimal(d, FILTER_HIGH),
+            decimal(d, NOTCH),
+        )
+    });
     Ok(Group {
         label: text(group, GROUP_LABEL).unwrap_or_default(),
         sample_rate_hz: rate,
         leads,
         ignored,
+        filters,
     })
 }
 
 /// Reads the rhythm group of a DICOM ECG as an [`Ecg`].
 pub fn read_dicom(bytes: &[u8], limits: &Limits) -> Result<Ecg, DicomError> {
-    let groups = read_dicom_groups(bytes, limits)?;
+    let (groups, mut info) = read_dicom_groups(bytes, limits)?;
     let rhythm = groups
         .iter()
         .position(|g| g.label.eq_ignore_ascii_case("RHYTHM"))
@@ -662,10 +702,11 @@ pub fn read_dicom(bytes: &[u8], limits: &Limits) -> Result<Ecg, DicomError> {
             tag: tag_name(WAVEFORM_SEQUENCE),
             what: "empty".into(),
         })?;
+    info.cart_filters = group.filters;
     let warnings = group
         .ignored
         .into_iter()
         .map(|name| Warning::ChannelIgnored { name })
         .collect();
-    Ok(Ecg::new(group.leads, group.sample_rate_hz, warnings)?)
+    Ok(Ecg::new(group.leads, group.sample_rate_hz, warnings)?.with_info(info))
 }

@@ -6,7 +6,7 @@
 //! annotation signals are skipped (they hold no samples of the ECG); discontinuous EDF+D
 //! records are refused. The patient and recording identification fields are never read.
 
-use crate::ecg::{Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
 use crate::formats::{ErrorKind, Limits};
 
 /// Why an EDF/BDF file could not be read.
@@ -165,6 +165,7 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
     let base = 256;
     let at = |field_start: usize, len: usize, i: usize| base + field_start * ns + len * i;
     struct Signal {
+        prefiltering: String,
         label: String,
         scale: f64,
         offset: f64,
@@ -204,7 +205,9 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
             // Not a voltage: kept out of the record below.
             (false, None) => (f64::NAN, 0.0),
         };
+        let prefiltering = f.text(at(136, 80, i), 80, "prefiltering", s)?;
         signals.push(Signal {
+            prefiltering,
             label: if annotation { String::new() } else { label },
             scale,
             offset,
@@ -283,5 +286,23 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
         });
     }
     let rate = rate.ok_or(EdfError::NoLeads)?;
-    Ok(Ecg::new(leads, rate, warnings)?)
+    // EDF+ recording field: "Startdate dd-MMM-yyyy admincode technician equipment" ("X" = none).
+    let recording = f.text(88, 80, "local recording identification", None)?;
+    let device = recording
+        .strip_prefix("Startdate ")
+        .and_then(|rest| rest.split_whitespace().nth(3))
+        .filter(|d| *d != "X")
+        .map(|d| d.replace('_', " "));
+    let date = f.text(168, 8, "start date", None)?;
+    let time = f.text(176, 8, "start time", None)?;
+    let info = AcquisitionInfo {
+        device,
+        acquired: Some(format!("{date} {time}")).filter(|a| a.trim().len() > 1),
+        cart_filters: signals
+            .iter()
+            .find(|s| !s.label.is_empty())
+            .map(|s| s.prefiltering.clone())
+            .filter(|p| !p.is_empty()),
+    };
+    Ok(Ecg::new(leads, rate, warnings)?.with_info(info))
 }

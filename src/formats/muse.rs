@@ -12,7 +12,7 @@
 
 use base64::Engine;
 
-use crate::ecg::{Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
 use crate::formats::xml::decode_xml_text;
 use crate::formats::{ErrorKind, Limits};
 
@@ -245,7 +245,26 @@ pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
             derived: false,
         });
     }
-    Ok(Ecg::new(leads, rate, warnings)?)
+    let demographics = child(root, "TestDemographics");
+    let acquired = demographics.map(|d| {
+        [text_of(d, "AcquisitionDate"), text_of(d, "AcquisitionTime")]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let hz = |name: &str| text_of(waveform, name).and_then(|t| t.parse::<f64>().ok());
+    let info = AcquisitionInfo {
+        device: demographics.and_then(|d| text_of(d, "AcquisitionDevice")),
+        acquired: acquired.filter(|a| !a.is_empty()),
+        // MUSE writes the high-pass corner in hundredths of a hertz (56 = 0.56 Hz).
+        cart_filters: AcquisitionInfo::describe_filters(
+            hz("HighPassFilter").map(|v| v / 100.0),
+            hz("LowPassFilter"),
+            hz("ACFilter"),
+        ),
+    };
+    Ok(Ecg::new(leads, rate, warnings)?.with_info(info))
 }
 
 #[cfg(test)]

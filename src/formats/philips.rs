@@ -18,7 +18,7 @@
 
 use base64::Engine;
 
-use crate::ecg::{Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
 use crate::formats::xml::decode_xml_text;
 use crate::formats::{ErrorKind, Limits};
 
@@ -393,7 +393,39 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
             Err(_) => warnings.push(Warning::ChannelIgnored { name: label }),
         }
     }
-    Ok(Ecg::new(leads, rate, warnings)?)
+    let acquisition = descendant(root, "dataacquisition");
+    let acquired = acquisition.map(|a| {
+        [a.attribute("date"), a.attribute("time")]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let number_of = |name: &str| {
+        attr(name)
+            .or_else(|| from_characteristics(name))
+            .and_then(|t| t.trim().parse::<f64>().ok())
+    };
+    let (mut high, mut low) = (number_of("hipass"), number_of("lowpass"));
+    if let Some((h, l)) = from_characteristics("signalbandwidth").and_then(|b| b.split_once('-')) {
+        high = high.or(h.trim().parse().ok());
+        low = low.or(l.trim().parse().ok());
+    }
+    let mains = if attr("notchfiltered").is_some_and(|n| n.eq_ignore_ascii_case("true")) {
+        attr("notchfilterfreqs").and_then(|f| f.split_whitespace().next()?.parse().ok())
+    } else {
+        None
+    };
+    let info = AcquisitionInfo {
+        device: acquisition
+            .and_then(|a| descendant(a, "machine"))
+            .and_then(|m| m.text())
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty()),
+        acquired: acquired.filter(|a| !a.is_empty()),
+        cart_filters: AcquisitionInfo::describe_filters(high, low, mains),
+    };
+    Ok(Ecg::new(leads, rate, warnings)?.with_info(info))
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! header: CRC (2), ID (2), length (4, header included), version (1), protocol version (1),
 //! reserved (6). Section 0 points at the others (ID u16, length u32, 1-based offset u32).
 //! CRCs that do not match are reported as warnings (vendors often get them wrong), not refused.
-//! Section 1 (patient data) is never read.
+//! Of section 1 only the acquisition tags are read (14 device, 25 date, 26 time, 27–29 filters);
+//! its patient tags never are.
 //!
 //! Verified on a real file: the default Huffman table with second differences (the ecgtoolkit
 //! example decodes sample for sample to its DICOM and HL7 aECG versions). Not confirmed by any
@@ -15,7 +16,7 @@
 //! and first differences, tested on constructed data only. Reference-beat subtraction and
 //! bimodal compression are refused with a clear error.
 
-use crate::ecg::{Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
 use crate::formats::{ErrorKind, Limits};
 
 /// Why an SCP-ECG file could not be read.
@@ -475,7 +476,68 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
     if leads.is_empty() {
         return Err(ScpError::NoLeads);
     }
-    Ok(Ecg::new(leads, 1e6 / interval_us, warnings)?)
+    let info = section(1)
+        .map(|(start, len)| acquisition_tags(&bytes[start..start + len]))
+        .unwrap_or_default();
+    Ok(Ecg::new(leads, 1e6 / interval_us, warnings)?.with_info(info))
+}
+
+/// Device, date, time and filters from section 1's tags (header skipped; tag u8, length u16,
+/// value); every other tag, the patient's included, is passed over unread.
+fn acquisition_tags(section: &[u8]) -> AcquisitionInfo {
+    let mut info = AcquisitionInfo::default();
+    let (mut date, mut time) = (None, None);
+    let (mut high, mut low, mut mains) = (None, None, None);
+    let mut at = 16;
+    while let (Some(&tag), Some(len)) = (
+        section.get(at),
+        section
+            .get(at + 1..at + 3)
+            .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]]))),
+    ) {
+        if tag == 255 {
+            break;
+        }
+        let Some(value) = section.get(at + 3..at + 3 + len) else {
+            break;
+        };
+        match (tag, value) {
+            // Acquiring device: the model description is 6 bytes at offset 8 (EN 1064 §5.4.3.1).
+            (14, v) if v.len() >= 14 => {
+                let model: String = v[8..14]
+                    .iter()
+                    .take_while(|&&b| b != 0)
+                    .filter(|b| b.is_ascii_graphic() || **b == b' ')
+                    .map(|&b| b as char)
+                    .collect();
+                info.device = Some(model.trim().to_string()).filter(|m| !m.is_empty());
+            }
+            (25, [y0, y1, m, d, ..]) => {
+                date = Some(format!(
+                    "{:04}-{m:02}-{d:02}",
+                    u16::from_le_bytes([*y0, *y1])
+                ));
+            }
+            (26, [h, m, sec, ..]) => time = Some(format!("{h:02}:{m:02}:{sec:02}")),
+            (27, [a, b, ..]) => high = Some(f64::from(u16::from_le_bytes([*a, *b])) / 100.0),
+            (28, [a, b, ..]) => low = Some(f64::from(u16::from_le_bytes([*a, *b]))),
+            (29, [bits, ..]) => {
+                mains = match bits & 3 {
+                    1 => Some(60.0),
+                    2 => Some(50.0),
+                    _ => None,
+                }
+            }
+            _ => {}
+        }
+        at += 3 + len;
+    }
+    info.acquired = match (date, time) {
+        (Some(d), Some(t)) => Some(format!("{d} {t}")),
+        (d, t) => d.or(t),
+    };
+    info.cart_filters = AcquisitionInfo::describe_filters(high, low, mains);
+    info
 }
 
 #[cfg(test)]

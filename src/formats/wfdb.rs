@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ecg::{Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
 use crate::formats::{ErrorKind, Limits};
 
 /// Why a WFDB record could not be read. Header problems give the 1-based line.
@@ -131,6 +131,8 @@ pub struct Header {
     pub frame_rate_hz: f64,
     /// Frames per signal, when given.
     pub frames: Option<usize>,
+    /// Base date and time of the record line, when given ("01/10/1990 12:00:00").
+    pub base_time: Option<String>,
     /// The signals, in header order.
     pub signals: Vec<SignalSpec>,
 }
@@ -226,6 +228,12 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, WfdbError> {
         ),
         None => None,
     };
+    let base: Vec<&str> = fields.collect();
+    let base_time = match base.as_slice() {
+        [time, date, ..] => Some(format!("{date} {time}")),
+        [time] => Some(time.to_string()),
+        [] => None,
+    };
     let mut signals = Vec::new();
     for (line, text) in lines.by_ref().take(nsig) {
         signals.push(parse_signal_line(line, text)?);
@@ -240,6 +248,7 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, WfdbError> {
         record: name.to_string(),
         frame_rate_hz,
         frames,
+        base_time,
         signals,
     })
 }
@@ -625,7 +634,11 @@ impl Record {
         if leads.is_empty() {
             return Err(WfdbError::NoLeads(others.join(", ")));
         }
-        Ok(Ecg::new(leads, self.sample_rate_hz, warnings)?)
+        let info = AcquisitionInfo {
+            acquired: self.header.base_time.clone(),
+            ..AcquisitionInfo::default()
+        };
+        Ok(Ecg::new(leads, self.sample_rate_hz, warnings)?.with_info(info))
     }
 }
 
