@@ -454,7 +454,10 @@ fn inspect_reports_the_acquisition_but_no_patient_identifier() {
     assert_eq!(acquisition(0)["device"], "PageWriter Touch");
     assert_eq!(acquisition(0)["acquired"], "2010-01-19 15:19:22");
     assert_eq!(acquisition(2)["device"], "Mortara Instrument, Inc. el250");
-    assert_eq!(acquisition(2)["cart_filters"], "high-pass 0.05 Hz, low-pass 300 Hz");
+    assert_eq!(
+        acquisition(2)["cart_filters"],
+        "high-pass 0.05 Hz, low-pass 300 Hz"
+    );
     assert_eq!(acquisition(4)["device"], "MAC P");
     assert_eq!(
         acquisition(4)["cart_filters"],

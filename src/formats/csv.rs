@@ -1,5 +1,7 @@
 //! Delimited text: a header line naming the leads, one column per lead, one row per sample,
-//! values in millivolts; an optional time column gives the sample rate.
+//! values in millivolts unless the header gives a unit (`I (uV)`, `V1_mV`, `aVR [µV]`); an
+//! optional time column gives the sample rate. The transposed layout (one line per lead, its
+//! name first) is read too, and with `;` or tab delimiters a decimal comma is accepted.
 //!
 //! ```text
 //! time (s),I,II,III,aVR,aVL,aVF,V1,V2,V3,V4,V5,V6
@@ -183,7 +185,8 @@ const UNEVEN_STEP: f64 = 0.01;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Column {
-    Lead(Lead),
+    /// A lead, with the factor that turns its unit into microvolts (1000 for mV, the default).
+    Lead(Lead, f64),
     /// Time, with the factor that turns its unit into seconds.
     Time {
         secs_per_unit: f64,
@@ -218,6 +221,16 @@ pub fn read_csv(bytes: &[u8], options: &CsvOptions, limits: &Limits) -> Result<E
     let (header_line, header) = lines.next().ok_or(CsvError::Empty)?;
     let delimiter = sniff_delimiter(header);
     let headers: Vec<&str> = header.split(delimiter).map(str::trim).collect();
+    // Leads in rows: the first cell names a lead and the rest of the line is numbers.
+    if headers.len() > 2
+        && (lead_and_unit(headers[0]).is_some() || time_unit(headers[0]).is_some())
+        && headers[1..]
+            .iter()
+            .all(|c| parse_number(c, delimiter).is_some())
+    {
+        let rows = std::iter::once((header_line, header)).chain(lines);
+        return read_leads_in_rows(rows, delimiter, options, limits);
+    }
     if headers.len() > limits.max_columns {
         return Err(CsvError::TooManyColumns {
             line: header_line,
@@ -230,7 +243,7 @@ pub fn read_csv(bytes: &[u8], options: &CsvOptions, limits: &Limits) -> Result<E
     let mut lead_samples: Vec<(Lead, Vec<f32>)> = columns
         .iter()
         .filter_map(|column| match column {
-            Column::Lead(lead) => Some((*lead, Vec::new())),
+            Column::Lead(lead, _) => Some((*lead, Vec::new())),
             _ => None,
         })
         .collect();
@@ -258,17 +271,17 @@ pub fn read_csv(bytes: &[u8], options: &CsvOptions, limits: &Limits) -> Result<E
             if *column == Column::Ignored {
                 continue;
             }
-            let value = parse_number(cell).ok_or_else(|| CsvError::NotANumber {
+            let value = parse_number(cell, delimiter).ok_or_else(|| CsvError::NotANumber {
                 line,
                 column: i + 1,
                 header: headers.get(i).copied().unwrap_or_default().to_string(),
             })?;
             match column {
-                Column::Lead(_) => {
+                Column::Lead(_, uv_per_unit) => {
                     if let Some((_, samples)) = lead_samples.get_mut(lead_slot) {
-                        // Millivolts to microvolts; f32 keeps 7 significant digits, far beyond
-                        // any cart's resolution.
-                        samples.push((value * 1000.0) as f32);
+                        // To microvolts; f32 keeps 7 significant digits, far beyond any cart's
+                        // resolution.
+                        samples.push((value * uv_per_unit) as f32);
                     }
                     lead_slot += 1;
                 }
@@ -297,9 +310,103 @@ pub fn read_csv(bytes: &[u8], options: &CsvOptions, limits: &Limits) -> Result<E
         return Err(CsvError::NoRows { line: header_line });
     }
 
-    let sample_rate_hz = match (time_column, options.sample_rate_hz) {
-        (Some(_), given) if times_secs.len() >= 2 => {
-            let (rate, max_deviation_secs) = rate_from_times(&times_secs);
+    let times = time_column.map(|_| times_secs.as_slice());
+    let sample_rate_hz = sample_rate(times, options.sample_rate_hz, &mut warnings)?;
+
+    let leads = lead_samples
+        .into_iter()
+        .map(|(lead, samples_uv)| LeadSignal {
+            lead,
+            samples_uv,
+            derived: false,
+        })
+        .collect();
+    Ok(Ecg::new(leads, sample_rate_hz, warnings)?)
+}
+
+/// The transposed layout: one line per lead (`I,0.028,0.039,…`), optionally a time line.
+fn read_leads_in_rows<'a>(
+    rows: impl Iterator<Item = (usize, &'a str)>,
+    delimiter: char,
+    options: &CsvOptions,
+    limits: &Limits,
+) -> Result<Ecg, CsvError> {
+    let mut leads: Vec<LeadSignal> = Vec::new();
+    let mut times_secs: Option<Vec<f64>> = None;
+    let mut expected = None;
+    for (line, row) in rows {
+        let mut cells = row.split(delimiter).map(str::trim);
+        let name = cells.next().unwrap_or_default();
+        let values = cells
+            .enumerate()
+            .map(|(i, c)| {
+                parse_number(c, delimiter).ok_or_else(|| CsvError::NotANumber {
+                    line,
+                    column: i + 2,
+                    header: name.to_string(),
+                })
+            })
+            .collect::<Result<Vec<f64>, _>>()?;
+        if values.len() > limits.max_samples_per_lead {
+            return Err(CsvError::TooManySamples {
+                line,
+                limit: limits.max_samples_per_lead,
+            });
+        }
+        match expected {
+            Some(n) if n != values.len() + 1 => {
+                return Err(CsvError::RaggedRow {
+                    line,
+                    found: values.len() + 1,
+                    expected: n,
+                });
+            }
+            _ => expected = Some(values.len() + 1),
+        }
+        if let Some((lead, uv_per_unit)) = lead_and_unit(name) {
+            if leads.iter().any(|l| l.lead == lead) {
+                return Err(CsvError::DuplicateLead {
+                    line,
+                    column: 1,
+                    lead,
+                });
+            }
+            if leads.len() >= limits.max_columns {
+                return Err(CsvError::TooManyColumns {
+                    line,
+                    columns: leads.len() + 1,
+                    limit: limits.max_columns,
+                });
+            }
+            leads.push(LeadSignal {
+                lead,
+                samples_uv: values.iter().map(|v| (v * uv_per_unit) as f32).collect(),
+                derived: false,
+            });
+        } else if let Some(secs_per_unit) = time_unit(name) {
+            let times: Vec<f64> = values.iter().map(|v| v * secs_per_unit).collect();
+            if times.windows(2).any(|w| w[1].total_cmp(&w[0]).is_le()) {
+                return Err(CsvError::TimeNotIncreasing { line });
+            }
+            times_secs = Some(times);
+        } else {
+            return Err(CsvError::NoLeadColumns { line });
+        }
+    }
+    let mut warnings = Vec::new();
+    let sample_rate_hz = sample_rate(times_secs.as_deref(), options.sample_rate_hz, &mut warnings)?;
+    Ok(Ecg::new(leads, sample_rate_hz, warnings)?)
+}
+
+/// The rate from a time column (checked against the caller's, if given) or the caller's.
+fn sample_rate(
+    times_secs: Option<&[f64]>,
+    given: Option<f64>,
+    warnings: &mut Vec<Warning>,
+) -> Result<f64, CsvError> {
+    match (times_secs, given) {
+        (Some(times), given) if times.len() >= 2 => {
+            let (rate, max_deviation_secs) = rate_from_times(times);
             if let Some(given_hz) = given
                 && ((given_hz - rate) / rate).abs() > RATE_AGREEMENT
             {
@@ -311,21 +418,11 @@ pub fn read_csv(bytes: &[u8], options: &CsvOptions, limits: &Limits) -> Result<E
             if max_deviation_secs > UNEVEN_STEP / rate {
                 warnings.push(Warning::UnevenTimeColumn { max_deviation_secs });
             }
-            rate
+            Ok(rate)
         }
-        (_, Some(given)) => given,
-        (_, None) => return Err(CsvError::SampleRateNeeded),
-    };
-
-    let leads = lead_samples
-        .into_iter()
-        .map(|(lead, samples_uv)| LeadSignal {
-            lead,
-            samples_uv,
-            derived: false,
-        })
-        .collect();
-    Ok(Ecg::new(leads, sample_rate_hz, warnings)?)
+        (_, Some(given)) => Ok(given),
+        (_, None) => Err(CsvError::SampleRateNeeded),
+    }
 }
 
 fn sniff_delimiter(header: &str) -> char {
@@ -342,15 +439,18 @@ fn classify_columns(
     let mut columns = Vec::with_capacity(headers.len());
     let mut warnings = Vec::new();
     for (i, header) in headers.iter().enumerate() {
-        let column = if let Ok(lead) = header.parse::<Lead>() {
-            if columns.contains(&Column::Lead(lead)) {
+        let column = if let Some((lead, uv_per_unit)) = lead_and_unit(header) {
+            if columns
+                .iter()
+                .any(|c| matches!(c, Column::Lead(l, _) if *l == lead))
+            {
                 return Err(CsvError::DuplicateLead {
                     line,
                     column: i + 1,
                     lead,
                 });
             }
-            Column::Lead(lead)
+            Column::Lead(lead, uv_per_unit)
         } else if let Some(secs_per_unit) = time_unit(header) {
             if columns.iter().any(|c| matches!(c, Column::Time { .. })) {
                 return Err(CsvError::DuplicateTime {
@@ -368,10 +468,32 @@ fn classify_columns(
         };
         columns.push(column);
     }
-    if !columns.iter().any(|c| matches!(c, Column::Lead(_))) {
+    if !columns.iter().any(|c| matches!(c, Column::Lead(..))) {
         return Err(CsvError::NoLeadColumns { line });
     }
     Ok((columns, warnings))
+}
+
+/// Microvolts per unit of a unit name, when it is a voltage.
+fn microvolts_per(unit: &str) -> Option<f64> {
+    match unit.trim() {
+        "mV" | "mv" | "MV" => Some(1000.0),
+        "uV" | "µV" | "μV" | "uv" | "UV" => Some(1.0),
+        "V" | "v" => Some(1e6),
+        _ => None,
+    }
+}
+
+/// A lead header with an optional unit: `I`, `I (mV)`, `aVR [uV]`, `V1_uV`, `II µV`. Without a
+/// unit the values are millivolts.
+fn lead_and_unit(header: &str) -> Option<(Lead, f64)> {
+    if let Ok(lead) = header.parse::<Lead>() {
+        return Some((lead, 1000.0));
+    }
+    let split = header.rfind(['(', '[', '_', ' '])?;
+    let (name, unit) = header.split_at(split);
+    let unit = unit.trim_matches(|c| "()[]_ ".contains(c));
+    Some((name.trim().parse().ok()?, microvolts_per(unit)?))
 }
 
 /// `time`, `t`, `time (s)`, `time_ms`, `Time [ms]` … → seconds per unit.
@@ -394,10 +516,16 @@ fn time_unit(header: &str) -> Option<f64> {
     }
 }
 
-fn parse_number(cell: &str) -> Option<f64> {
-    cell.trim()
-        .parse::<f64>()
+/// A number; with `;` or tab as the delimiter a decimal comma (`0,028`) is accepted too.
+fn parse_number(cell: &str, delimiter: char) -> Option<f64> {
+    let cell = cell.trim();
+    cell.parse::<f64>()
         .ok()
+        .or_else(|| {
+            (delimiter != ',' && cell.matches(',').count() == 1)
+                .then(|| cell.replacen(',', ".", 1).parse::<f64>().ok())
+                .flatten()
+        })
         .filter(|value| value.is_finite())
 }
 
@@ -576,5 +704,41 @@ mod tests {
         for end in 0..text.len() {
             let _ = read(&text[..end], None);
         }
+    }
+
+    #[test]
+    fn units_decimal_comma_and_leads_in_rows() {
+        let options = CsvOptions {
+            sample_rate_hz: Some(500.0),
+        };
+        let limits = Limits::default();
+        let ecg = read_csv(
+            b"I (uV);II_mV;V1 [V]\n1,5;0,002;0,000003\n2;0,004;0\n",
+            &options,
+            &limits,
+        )
+        .unwrap();
+        assert_eq!(ecg.lead(Lead::I).unwrap().samples_uv, vec![1.5, 2.0]);
+        assert_eq!(ecg.lead(Lead::II).unwrap().samples_uv, vec![2.0, 4.0]);
+        assert_eq!(ecg.lead(Lead::V1).unwrap().samples_uv, vec![3.0, 0.0]);
+        // A decimal comma is not taken with a comma delimiter.
+        assert!(read_csv(b"I,II\n\"1,5\",2\n", &options, &limits).is_err());
+
+        let rows = b"time (s),0,0.002,0.004\nI,0.1,0.2,0.3\nII (uV),10,20,30\n";
+        let ecg = read_csv(rows, &CsvOptions::default(), &limits).unwrap();
+        assert_eq!(ecg.sample_rate_hz(), 500.0);
+        assert_eq!(
+            ecg.lead(Lead::I).unwrap().samples_uv,
+            vec![100.0, 200.0, 300.0]
+        );
+        assert_eq!(
+            ecg.lead(Lead::II).unwrap().samples_uv,
+            vec![10.0, 20.0, 30.0]
+        );
+        let ragged = b"I,0.1,0.2,0.3\nII,1,2\n";
+        assert!(matches!(
+            read_csv(ragged, &options, &limits),
+            Err(CsvError::RaggedRow { line: 2, .. })
+        ));
     }
 }
