@@ -139,3 +139,57 @@ fn readers_directly_on_prefixes_and_flipped_bytes() {
         );
     }
 }
+
+/// Every file of tests/fixtures/bad/ and tests/fixtures/bad/fuzz/ (inputs a fuzzer once crashed
+/// on), read the way the fuzz target reads them: typed errors or records, never a panic.
+#[test]
+fn regression_inputs_never_panic() {
+    const SEPARATOR: &[u8] = b"\xff\x00WFDB\x00\xff";
+    let mut count = 0;
+    for dir in ["bad", "bad/fuzz"] {
+        let Ok(entries) = std::fs::read_dir(format!("{FIXTURES}/{dir}")) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.is_file() || path.extension().is_some_and(|e| e == "md") {
+                continue;
+            }
+            let data = std::fs::read(&path).unwrap();
+            let files = match data.windows(SEPARATOR.len()).position(|w| w == SEPARATOR) {
+                Some(at) => {
+                    let header = &data[..at];
+                    let name = ecg_stenosis::formats::wfdb::parse_header(header)
+                        .ok()
+                        .and_then(|h| h.signals.first().map(|s| s.file.clone()))
+                        .unwrap_or_else(|| "record.dat".into());
+                    vec![
+                        InputFile {
+                            name: "record.hea".into(),
+                            bytes: header.to_vec(),
+                        },
+                        InputFile {
+                            name,
+                            bytes: data[at + SEPARATOR.len()..].to_vec(),
+                        },
+                    ]
+                }
+                None => vec![InputFile {
+                    name: path.display().to_string(),
+                    bytes: data,
+                }],
+            };
+            let options = ReadOptions {
+                sample_rate_hz: Some(500.0),
+            };
+            for record in read_files(&files, &options, &Limits::default()) {
+                if let Err(e) = record.result {
+                    let _ = (e.kind(), e.to_string());
+                }
+            }
+            count += 1;
+        }
+    }
+    println!("{count} regression inputs read without a panic");
+    assert!(count > 0);
+}
