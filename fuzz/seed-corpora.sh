@@ -4,7 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 f=tests/fixtures
-sep=$(printf '\xff\x00WFDB\x00\xff')
 rm -rf fuzz/corpus && mkdir -p fuzz/corpus/{muse,philips,aecg,dicom,scp,edf,wfdb,csv,npy}
 cp $f/muse/*.xml fuzz/corpus/muse/
 cp $f/philips/*.xml fuzz/corpus/philips/
@@ -16,9 +15,9 @@ cp $f/A0001.csv $f/bad/*.csv fuzz/corpus/csv/
 cp $f/model/golden-input.npy fuzz/corpus/npy/ 2>/dev/null || true
 for rec in A0002:mat binformats:d5; do
   name=${rec%%:*} ext=${rec##*:}
-  { cat "$f/wfdb/$name.hea"; printf '%s' "$sep"; cat "$f/wfdb/$name.$ext"; } > "fuzz/corpus/wfdb/$name"
+  { cat "$f/wfdb/$name.hea"; printf '\xff\x00WFDB\x00\xff'; cat "$f/wfdb/$name.$ext"; } > "fuzz/corpus/wfdb/$name"
 done
 # binformats.hea names ten files; a one-signal header exercises format 212 alone.
-{ printf 'r 1 200 499\nbinformats.d5 212 200/mV 12 0 -2042 -6824 0 sig\n'; printf '%s' "$sep"; cat "$f/wfdb/binformats.d5"; } > fuzz/corpus/wfdb/fmt212
-{ printf 'r 1 200 499\nbinformats.d6 310 200/mV 10 0 -505 -1621 0 sig\n'; printf '%s' "$sep"; cat "$f/wfdb/binformats.d6"; } > fuzz/corpus/wfdb/fmt310
+{ printf 'r 1 200 499\nbinformats.d5 212 200/mV 12 0 -2042 -6824 0 sig\n'; printf '\xff\x00WFDB\x00\xff'; cat "$f/wfdb/binformats.d5"; } > fuzz/corpus/wfdb/fmt212
+{ printf 'r 1 200 499\nbinformats.d6 310 200/mV 10 0 -505 -1621 0 sig\n'; printf '\xff\x00WFDB\x00\xff'; cat "$f/wfdb/binformats.d6"; } > fuzz/corpus/wfdb/fmt310
 ls fuzz/corpus/*
