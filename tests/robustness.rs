@@ -181,6 +181,7 @@ fn regression_inputs_never_panic() {
             };
             let options = ReadOptions {
                 sample_rate_hz: Some(500.0),
+                ..ReadOptions::default()
             };
             for record in read_files(&files, &options, &Limits::default()) {
                 if let Err(e) = record.result {

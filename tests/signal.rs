@@ -457,8 +457,45 @@ fn npz_matches_numpy_and_is_refused_as_an_ecg() {
     }];
     let options = ReadOptions {
         sample_rate_hz: Some(360.0),
+        ..ReadOptions::default()
     };
     let record = read_files(&files, &options, &Limits::default()).remove(0);
     let message = record.result.unwrap_err().to_string();
     assert!(message.contains("integer array ('<u2')"), "{message}");
+}
+
+/// Patient identifiers are read only when the caller asks, and never printed by `{:?}`.
+#[test]
+fn patient_identifiers_only_when_asked() {
+    let read = |path: &str, keep: bool| {
+        let files = [InputFile {
+            name: path.into(),
+            bytes: fixture(path),
+        }];
+        let options = ReadOptions {
+            keep_patient_identifiers: keep,
+            ..ReadOptions::default()
+        };
+        read_files(&files, &options, &Limits::default()).remove(0)
+    };
+    for path in [
+        "philips/3191723_v1.04_utf16.xml",
+        "dicom/ecgtoolkit_example_implicit_vr.dcm",
+        "hl7-aecg/ecgtoolkit_example.xml",
+        "muse/synthetic_muse.xml",
+    ] {
+        assert!(read(path, false).patient.is_none(), "{path}");
+    }
+    let philips = read("philips/3191723_v1.04_utf16.xml", true).patient.unwrap();
+    assert_eq!(philips.name.as_deref(), Some("ZZDEMOPTONLY, ADULT"));
+    assert_eq!(philips.id.as_deref(), Some("9999"));
+    let dicom = read("dicom/ecgtoolkit_example_implicit_vr.dcm", true).patient.unwrap();
+    assert_eq!(dicom.name.as_deref(), Some("Clark"));
+    assert_eq!(dicom.id.as_deref(), Some("SBJ-123"));
+    let aecg = read("hl7-aecg/ecgtoolkit_example.xml", true).patient.unwrap();
+    assert_eq!(aecg.id.as_deref(), Some("SBJ-123"));
+    assert_eq!(aecg.birth_date.as_deref(), Some("19530508"));
+    let muse = read("muse/synthetic_muse.xml", true).patient.unwrap();
+    assert_eq!(muse.id.as_deref(), Some("SYNTH0001"));
+    assert!(!format!("{muse:?}").contains("SYNTH0001"));
 }

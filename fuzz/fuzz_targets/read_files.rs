@@ -43,6 +43,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let options = ReadOptions {
         sample_rate_hz: Some(500.0),
+        ..ReadOptions::default()
     };
     for record in read_files(&files, &options, &LIMITS) {
         if let Err(e) = record.result {

@@ -189,6 +189,7 @@ mod cli {
         }
         let options = ReadOptions {
             sample_rate_hz: args.sample_rate_hz,
+            ..ReadOptions::default()
         };
         Ok(read_files(&inputs, &options, &Limits::default()))
     }

@@ -8,6 +8,7 @@ use crate::formats::dicom::{DicomError, read_dicom};
 use crate::formats::edf::{EdfError, looks_like_edf, read_edf};
 use crate::formats::muse::{MuseError, read_muse};
 use crate::formats::numpy::{NumpyError, read_npy_ecg, read_npz_ecg};
+use crate::formats::patient::{PatientIdentifiers, patient_identifiers};
 use crate::formats::philips::{PhilipsError, read_philips};
 use crate::formats::scp::{ScpError, looks_like_scp, read_scp};
 use crate::formats::wfdb::{WfdbError, looks_like_header, parse_header, read_wfdb};
@@ -192,11 +193,14 @@ pub struct InputFile {
     pub bytes: Vec<u8>,
 }
 
-/// What the caller knows that files may not say.
+/// What the caller knows that files may not say, and what it asks for.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ReadOptions {
-    /// Sample rate for files that do not give theirs (CSV without a time column).
+    /// Sample rate for files that do not give theirs (CSV without a time column, NumPy).
     pub sample_rate_hz: Option<f64>,
+    /// Also read the patient identifiers inside the files (name, ID, birth date) into
+    /// [`RecordResult::patient`]. Off by default; the command line and the page never set it.
+    pub keep_patient_identifiers: bool,
 }
 
 /// One record read from one or more files.
@@ -208,6 +212,8 @@ pub struct RecordResult {
     pub format: Format,
     /// The record (limb leads derived when absent), or why not.
     pub result: Result<Ecg, ReadError>,
+    /// The patient identifiers, only when [`ReadOptions::keep_patient_identifiers`] asked.
+    pub patient: Option<PatientIdentifiers>,
 }
 
 fn base_name(name: &str) -> &str {
@@ -291,10 +297,14 @@ pub fn read_files(
                 Format::Unknown => Err(ReadError::Unrecognised),
             };
         let result = result.map(Ecg::derive_limb_leads);
+        let patient = (options.keep_patient_identifiers && result.is_ok())
+            .then(|| patient_identifiers(format, &file.bytes))
+            .flatten();
         out.push(RecordResult {
             sources,
             format,
             result,
+            patient,
         });
     }
     out

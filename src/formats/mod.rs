@@ -13,6 +13,7 @@ pub mod edf;
 pub mod muse;
 pub mod npy;
 pub mod numpy;
+pub mod patient;
 pub mod philips;
 pub mod scp;
 pub mod wfdb;

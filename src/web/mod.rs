@@ -245,7 +245,14 @@ impl App {
                 bytes: bytes.to_vec(),
             })
             .collect();
-        let records = read_files(&files, &ReadOptions { sample_rate_hz }, &Limits::default());
+        let records = read_files(
+            &files,
+            &ReadOptions {
+                sample_rate_hz,
+                ..ReadOptions::default()
+            },
+            &Limits::default(),
+        );
         let errors = Array::new();
         let mut first: Option<(Ecg, Vec<String>, &'static str)> = None;
         let mut first_error = None;
