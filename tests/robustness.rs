@@ -82,7 +82,33 @@ fn readers_directly_on_prefixes_and_flipped_bytes() {
     fn wrap<E: std::fmt::Display>(r: Result<ecg_stenosis::ecg::Ecg, E>) -> Result<(), String> {
         r.map(|_| ()).map_err(|e| e.to_string())
     }
-    let readers: [(&str, Reader, bool); 7] = [
+    let readers: [(&str, Reader, bool); 9] = [
+        (
+            "A0001.csv",
+            |b, l| {
+                let options = ecg_stenosis::formats::CsvOptions {
+                    sample_rate_hz: Some(500.0),
+                };
+                wrap(ecg_stenosis::formats::read_csv(b, &options, l))
+            },
+            true,
+        ),
+        (
+            "wfdb/s0010_re.hea",
+            |b, l| {
+                let dat: &[u8] = include_bytes!("fixtures/wfdb/s0010_re.dat");
+                let xyz: &[u8] = include_bytes!("fixtures/wfdb/s0010_re.xyz");
+                let files = |name: &str| match name {
+                    "s0010_re.dat" => Some(dat),
+                    "s0010_re.xyz" => Some(xyz),
+                    _ => None,
+                };
+                wrap(
+                    ecg_stenosis::formats::wfdb::read_wfdb(b, &files, l).and_then(|r| r.into_ecg()),
+                )
+            },
+            true,
+        ),
         (
             "scp/ecgtoolkit_example.scp",
             |b, l| wrap(scp::read_scp(b, l)),

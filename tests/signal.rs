@@ -486,13 +486,19 @@ fn patient_identifiers_only_when_asked() {
     ] {
         assert!(read(path, false).patient.is_none(), "{path}");
     }
-    let philips = read("philips/3191723_v1.04_utf16.xml", true).patient.unwrap();
+    let philips = read("philips/3191723_v1.04_utf16.xml", true)
+        .patient
+        .unwrap();
     assert_eq!(philips.name.as_deref(), Some("ZZDEMOPTONLY, ADULT"));
     assert_eq!(philips.id.as_deref(), Some("9999"));
-    let dicom = read("dicom/ecgtoolkit_example_implicit_vr.dcm", true).patient.unwrap();
+    let dicom = read("dicom/ecgtoolkit_example_implicit_vr.dcm", true)
+        .patient
+        .unwrap();
     assert_eq!(dicom.name.as_deref(), Some("Clark"));
     assert_eq!(dicom.id.as_deref(), Some("SBJ-123"));
-    let aecg = read("hl7-aecg/ecgtoolkit_example.xml", true).patient.unwrap();
+    let aecg = read("hl7-aecg/ecgtoolkit_example.xml", true)
+        .patient
+        .unwrap();
     assert_eq!(aecg.id.as_deref(), Some("SBJ-123"));
     assert_eq!(aecg.birth_date.as_deref(), Some("19530508"));
     let muse = read("muse/synthetic_muse.xml", true).patient.unwrap();
