@@ -132,6 +132,16 @@ pub struct LeadSignal {
     pub derived: bool,
 }
 
+/// A recorded channel that is not one of the twelve standard leads (MLII, Frank X/Y/Z, a
+/// vendor's extra lead), kept under the name the file gives it, at the record's rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedSignal {
+    /// The name in the file.
+    pub name: String,
+    /// Samples in microvolts.
+    pub samples_uv: Vec<f32>,
+}
+
 /// Something the reader noticed and did not repair silently.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -348,6 +358,14 @@ pub enum EcgError {
     /// The same lead appears twice.
     #[error("lead {0} appears more than once")]
     Duplicate(Lead),
+    /// A non-standard channel breaks the record's invariants.
+    #[error("channel '{name}': {problem}")]
+    OtherChannel {
+        /// The channel's name.
+        name: String,
+        /// What is wrong (length or a non-finite sample).
+        problem: String,
+    },
 }
 
 /// What a file says about its acquisition, none of it identifying a patient: the device, when
@@ -392,6 +410,7 @@ pub struct Ecg {
     sample_rate_hz: f64,
     warnings: Vec<Warning>,
     info: AcquisitionInfo,
+    others: Vec<NamedSignal>,
 }
 
 impl Ecg {
@@ -433,7 +452,41 @@ impl Ecg {
             sample_rate_hz,
             warnings,
             info: AcquisitionInfo::default(),
+            others: Vec::new(),
         })
+    }
+
+    /// The record with channels that are not standard leads, checked like the leads: the same
+    /// length, finite samples.
+    pub fn with_other_channels(mut self, others: Vec<NamedSignal>) -> Result<Self, EcgError> {
+        let expected = self.samples_per_lead();
+        for other in &others {
+            let problem = if other.samples_uv.len() != expected {
+                Some(format!(
+                    "{} samples, but the leads have {expected}",
+                    other.samples_uv.len()
+                ))
+            } else {
+                other
+                    .samples_uv
+                    .iter()
+                    .position(|v| !v.is_finite())
+                    .map(|i| format!("sample {i} is not finite"))
+            };
+            if let Some(problem) = problem {
+                return Err(EcgError::OtherChannel {
+                    name: other.name.clone(),
+                    problem,
+                });
+            }
+        }
+        self.others = others;
+        Ok(self)
+    }
+
+    /// Recorded channels that are not standard leads, under their names in the file.
+    pub fn other_channels(&self) -> &[NamedSignal] {
+        &self.others
     }
 
     /// The record with what its file says about the acquisition.

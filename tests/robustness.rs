@@ -220,3 +220,41 @@ fn regression_inputs_never_panic() {
     println!("{count} regression inputs read without a panic");
     assert!(count > 0);
 }
+
+/// A recording longer than `Limits::max_duration_secs` is refused with a limit error before
+/// its samples are decoded, in every format that gives length and rate up front.
+#[test]
+fn duration_limit() {
+    let limits = Limits {
+        max_duration_secs: 5.0,
+        ..Limits::default()
+    };
+    for files in [
+        &["wfdb/A0002.hea", "wfdb/A0002.mat"][..],
+        &["edf/A0001.edf"],
+        &["dicom/ecgtoolkit_example_implicit_vr.dcm"],
+        &["muse/guangxi_sinus_rhythm.xml"],
+        &["philips/3191723_v1.04_utf16.xml"],
+        &["scp/ecgtoolkit_example.scp"],
+    ] {
+        let inputs: Vec<InputFile> = files
+            .iter()
+            .map(|f| InputFile {
+                name: f.to_string(),
+                bytes: bytes(f),
+            })
+            .collect();
+        let record = read_files(&inputs, &ReadOptions::default(), &limits).remove(0);
+        let error = record.result.expect_err(files[0]);
+        assert_eq!(
+            error.kind(),
+            ecg_stenosis::formats::ErrorKind::Limit,
+            "{}",
+            files[0]
+        );
+        assert!(
+            error.to_string().contains("seconds of recording"),
+            "{error}"
+        );
+    }
+}

@@ -505,3 +505,36 @@ fn patient_identifiers_only_when_asked() {
     assert_eq!(muse.id.as_deref(), Some("SYNTH0001"));
     assert!(!format!("{muse:?}").contains("SYNTH0001"));
 }
+
+/// Channels that are not standard leads keep their names: PTB's Frank leads vx, vy, vz (equal
+/// to wfdb-python's values) and MIT-BIH's MLII.
+#[test]
+fn other_channels_keep_their_names() {
+    let ptb = record(&[
+        "wfdb/s0010_re.hea",
+        "wfdb/s0010_re.dat",
+        "wfdb/s0010_re.xyz",
+    ]);
+    let names: Vec<&str> = ptb
+        .other_channels()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["vx", "vy", "vz"]);
+    let (shape, expected) = golden("s0010_re.uv.npy");
+    for (k, channel) in ptb.other_channels().iter().enumerate() {
+        let row = &expected[(12 + k) * shape[1]..(13 + k) * shape[1]];
+        for (j, e) in row.iter().enumerate() {
+            assert_eq!(
+                channel.samples_uv[j * 10],
+                *e,
+                "{} [{}]",
+                channel.name,
+                j * 10
+            );
+        }
+    }
+    let mitbih = record(&["wfdb/100.hea", "wfdb/100.dat"]);
+    assert_eq!(mitbih.other_channels()[0].name, "MLII");
+    assert!(mitbih.lead(Lead::V5).is_some());
+}

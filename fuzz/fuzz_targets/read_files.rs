@@ -15,6 +15,7 @@ const LIMITS: Limits = Limits {
     max_bytes: 4 * 1024 * 1024,
     max_columns: 64,
     max_samples_per_lead: 200_000,
+    max_duration_secs: 3600.0,
 };
 
 fuzz_target!(|data: &[u8]| {

@@ -295,6 +295,10 @@ mod cli {
                         "derived": l.derived,
                         "uv": l.samples_uv,
                     })).collect::<Vec<_>>(),
+                    "other_channels": ecg.other_channels().iter().map(|c| json!({
+                        "name": c.name,
+                        "uv": c.samples_uv,
+                    })).collect::<Vec<_>>(),
                     "warnings": warnings_json(ecg),
                     "acquisition": {
                         "device": ecg.info().device,
@@ -344,6 +348,13 @@ mod cli {
                     "lead {:<3} derived={} min_uv={min:.1} max_uv={max:.1}",
                     signal.lead.name(),
                     signal.derived
+                );
+            }
+            for channel in ecg.other_channels() {
+                println!(
+                    "channel '{}' (not a standard lead, kept): {} samples",
+                    channel.name,
+                    channel.samples_uv.len()
                 );
             }
             for warning in ecg.warnings() {

@@ -11,7 +11,7 @@
 //! Not supported (clear errors): big-endian and deflated transfer syntaxes, compressed pixel
 //! encapsulation (irrelevant to waveforms), 8-bit sample interpretations other than SB/UB.
 
-use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal};
 use crate::formats::{ErrorKind, Limits};
 
 /// Why a DICOM file could not be read. `tag` is `(gggg,eeee)`.
@@ -413,8 +413,8 @@ pub struct Group {
     pub sample_rate_hz: f64,
     /// Channels mapped to leads, in file order.
     pub leads: Vec<LeadSignal>,
-    /// Channels that are not standard leads.
-    pub ignored: Vec<String>,
+    /// Channels that are not standard leads, under their code meaning (or code).
+    pub others: Vec<NamedSignal>,
     /// The first channel's filter settings.
     pub filters: Option<String>,
 }
@@ -568,6 +568,14 @@ fn read_group(
     let rate = decimal(group, SAMPLING_FREQUENCY)
         .filter(|r| *r > 0.0)
         .ok_or_else(|| missing(SAMPLING_FREQUENCY, "missing or not a positive number"))?;
+    if let Some((found, limit)) = limits.exceeds_duration(samples, rate) {
+        return Err(DicomError::Limit {
+            path: path.into(),
+            what: "seconds of recording",
+            found,
+            limit,
+        });
+    }
     let bits = uint(group, BITS_ALLOCATED).unwrap_or(16);
     let interpretation = text(group, INTERPRETATION).unwrap_or_else(|| "SS".into());
     let width = match (bits, interpretation.as_str()) {
@@ -621,7 +629,7 @@ fn read_group(
         }
     };
     let mut leads = Vec::new();
-    let mut ignored = Vec::new();
+    let mut others = Vec::new();
     for (c, definition) in definitions.iter().enumerate() {
         let cpath = format!("{path}/ChannelDefinitionSequence[{}]", c + 1);
         let source =
@@ -632,13 +640,7 @@ fn read_group(
                     tag: tag_name(CHANNEL_SOURCE),
                     what: "missing".into(),
                 })?;
-        let lead = match channel_lead(source) {
-            Ok(lead) => lead,
-            Err(name) => {
-                ignored.push(name);
-                continue;
-            }
-        };
+        let lead = channel_lead(source);
         let sensitivity = decimal(definition, SENSITIVITY).unwrap_or(1.0);
         let correction = decimal(definition, CORRECTION_FACTOR).unwrap_or(1.0);
         let baseline = decimal(definition, BASELINE).unwrap_or(0.0);
@@ -661,11 +663,14 @@ fn read_group(
         let samples_uv = (0..samples)
             .map(|f| ((raw(f, c) * sensitivity * correction + baseline) * to_uv) as f32)
             .collect();
-        leads.push(LeadSignal {
-            lead,
-            samples_uv,
-            derived: false,
-        });
+        match lead {
+            Ok(lead) => leads.push(LeadSignal {
+                lead,
+                samples_uv,
+                derived: false,
+            }),
+            Err(name) => others.push(NamedSignal { name, samples_uv }),
+        }
     }
     let filters = definitions.first().and_then(|d| {
         AcquisitionInfo::describe_filters(
@@ -678,7 +683,7 @@ fn read_group(
         label: text(group, GROUP_LABEL).unwrap_or_default(),
         sample_rate_hz: rate,
         leads,
-        ignored,
+        others,
         filters,
     })
 }
@@ -703,10 +708,7 @@ pub fn read_dicom(bytes: &[u8], limits: &Limits) -> Result<Ecg, DicomError> {
             what: "empty".into(),
         })?;
     info.cart_filters = group.filters;
-    let warnings = group
-        .ignored
-        .into_iter()
-        .map(|name| Warning::ChannelIgnored { name })
-        .collect();
-    Ok(Ecg::new(group.leads, group.sample_rate_hz, warnings)?.with_info(info))
+    Ok(Ecg::new(group.leads, group.sample_rate_hz, Vec::new())?
+        .with_info(info)
+        .with_other_channels(group.others)?)
 }

@@ -6,7 +6,7 @@
 //! annotation signals are skipped (they hold no samples of the ECG); discontinuous EDF+D
 //! records are refused. The patient and recording identification fields are never read.
 
-use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
 use crate::formats::{ErrorKind, Limits};
 
 /// Why an EDF/BDF file could not be read.
@@ -221,6 +221,14 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
     } else {
         records as usize
     };
+    let seconds = records as f64 * record_secs;
+    if seconds > limits.max_duration_secs {
+        return Err(EdfError::Limit {
+            what: "seconds of recording",
+            found: seconds.ceil() as usize,
+            limit: limits.max_duration_secs.ceil() as usize,
+        });
+    }
     let needed = header_bytes.saturating_add(records.saturating_mul(record_bytes));
     if bytes.len() < needed {
         return Err(EdfError::Truncated {
@@ -228,36 +236,14 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
             needed,
         });
     }
-    let mut leads: Vec<LeadSignal> = Vec::new();
-    let mut warnings = Vec::new();
-    let mut rate = None;
+    // Every signal's byte offset inside a data record.
+    let mut offsets = Vec::with_capacity(signals.len());
     let mut offset_in_record = 0;
     for signal in &signals {
-        let start = offset_in_record;
+        offsets.push(offset_in_record);
         offset_in_record += signal.samples * width;
-        if signal.label.is_empty() {
-            continue;
-        }
-        let Ok(lead) = signal.label.parse::<Lead>() else {
-            warnings.push(Warning::ChannelIgnored {
-                name: signal.label.clone(),
-            });
-            continue;
-        };
-        if signal.scale.is_nan() {
-            warnings.push(Warning::ChannelIgnored {
-                name: signal.label.clone(),
-            });
-            continue;
-        }
-        let this_rate = signal.samples as f64 / record_secs;
-        if rate.is_some_and(|r: f64| (r - this_rate).abs() > 1e-9) {
-            return Err(EdfError::Unsupported(format!(
-                "leads at different rates ({} Hz and {this_rate} Hz)",
-                rate.unwrap_or_default()
-            )));
-        }
-        rate = Some(this_rate);
+    }
+    let decode = |signal: &Signal, start: usize| -> Result<Vec<f32>, EdfError> {
         let total = records.saturating_mul(signal.samples);
         if total > limits.max_samples_per_lead {
             return Err(EdfError::Limit {
@@ -279,10 +265,52 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
                 samples_uv.push((f64::from(digital) * signal.scale + signal.offset) as f32);
             }
         }
+        Ok(samples_uv)
+    };
+    let mut leads: Vec<LeadSignal> = Vec::new();
+    let mut warnings = Vec::new();
+    let mut rate = None;
+    for (signal, &start) in signals.iter().zip(&offsets) {
+        let Ok(lead) = signal.label.parse::<Lead>() else {
+            continue;
+        };
+        if signal.scale.is_nan() {
+            warnings.push(Warning::ChannelIgnored {
+                name: signal.label.clone(),
+            });
+            continue;
+        }
+        let this_rate = signal.samples as f64 / record_secs;
+        if rate.is_some_and(|r: f64| (r - this_rate).abs() > 1e-9) {
+            return Err(EdfError::Unsupported(format!(
+                "leads at different rates ({} Hz and {this_rate} Hz)",
+                rate.unwrap_or_default()
+            )));
+        }
+        rate = Some(this_rate);
         leads.push(LeadSignal {
             lead,
-            samples_uv,
+            samples_uv: decode(signal, start)?,
             derived: false,
+        });
+    }
+    // Other voltage channels at the leads' rate are kept under their names; the rest are not.
+    let mut others = Vec::new();
+    for (signal, &start) in signals.iter().zip(&offsets) {
+        if signal.label.is_empty() || signal.label.parse::<Lead>().is_ok() {
+            continue;
+        }
+        let same_rate =
+            rate.is_some_and(|r| (r - signal.samples as f64 / record_secs).abs() < 1e-9);
+        if signal.scale.is_nan() || !same_rate {
+            warnings.push(Warning::ChannelIgnored {
+                name: signal.label.clone(),
+            });
+            continue;
+        }
+        others.push(NamedSignal {
+            name: signal.label.clone(),
+            samples_uv: decode(signal, start)?,
         });
     }
     let rate = rate.ok_or(EdfError::NoLeads)?;
@@ -304,5 +332,7 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
             .map(|s| s.prefiltering.clone())
             .filter(|p| !p.is_empty()),
     };
-    Ok(Ecg::new(leads, rate, warnings)?.with_info(info))
+    Ok(Ecg::new(leads, rate, warnings)?
+        .with_info(info)
+        .with_other_channels(others)?)
 }

@@ -32,16 +32,30 @@ pub struct Limits {
     pub max_columns: usize,
     /// Most samples per lead accepted.
     pub max_samples_per_lead: usize,
+    /// Longest recording accepted, in seconds (checked from the header's sample count and
+    /// rate before the samples are decoded, where the format gives both up front).
+    pub max_duration_secs: f64,
+}
+
+impl Limits {
+    /// `Some((seconds, limit))`, both rounded up, when `samples` at `rate_hz` last longer than
+    /// allowed; for the readers' `Limit` errors.
+    pub fn exceeds_duration(&self, samples: usize, rate_hz: f64) -> Option<(usize, usize)> {
+        let secs = samples as f64 / rate_hz;
+        (rate_hz > 0.0 && secs > self.max_duration_secs)
+            .then(|| (secs.ceil() as usize, self.max_duration_secs.ceil() as usize))
+    }
 }
 
 impl Default for Limits {
-    /// Generous for resting ECGs and long rhythm strips: 256 MiB, 64 columns, and 2 million
-    /// samples per lead (over an hour at 500 Hz). A resting ECG is 10 s.
+    /// Generous for resting ECGs and long rhythm strips: 256 MiB, 64 columns, 2 million samples
+    /// per lead (over an hour at 500 Hz) and two hours. A resting ECG is 10 s.
     fn default() -> Self {
         Self {
             max_bytes: 256 * 1024 * 1024,
             max_columns: 64,
             max_samples_per_lead: 2_000_000,
+            max_duration_secs: 2.0 * 3600.0,
         }
     }
 }

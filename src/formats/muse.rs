@@ -187,6 +187,14 @@ pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
                 limit: limits.max_samples_per_lead,
             });
         }
+        if let Some((found, limit)) = limits.exceeds_duration(count, rate) {
+            return Err(MuseError::Limit {
+                path,
+                what: "seconds of recording",
+                found,
+                limit,
+            });
+        }
         let per_bit: f64 = number(node, "LeadAmplitudeUnitsPerBit", &path)?;
         let scale = match text_of(node, "LeadAmplitudeUnits").as_deref() {
             Some("MICROVOLTS") | None => 1.0,

@@ -120,6 +120,13 @@ fn ecg_from_array(
         });
     }
     let rate = sample_rate_hz.ok_or(NumpyError::SampleRateNeeded)?;
+    if let Some((found, limit)) = limits.exceeds_duration(samples, rate) {
+        return Err(NumpyError::Limit {
+            what: "seconds of recording",
+            found,
+            limit,
+        });
+    }
     let names: &[Lead] = if leads == 12 { &TWELVE } else { &EIGHT };
     let signals = names
         .iter()

@@ -18,7 +18,7 @@
 
 use base64::Engine;
 
-use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
 use crate::formats::xml::decode_xml_text;
 use crate::formats::{ErrorKind, Limits};
 
@@ -317,6 +317,13 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
             limit: limits.max_samples_per_lead,
         });
     }
+    if let Some((found, limit)) = limits.exceeds_duration(samples, rate) {
+        return Err(PhilipsError::Limit {
+            what: "seconds of recording",
+            found,
+            limit,
+        });
+    }
     let labels: Vec<String> = match attr("leadlabels") {
         Some(list) => list.split_whitespace().map(str::to_string).collect(),
         None => STANDARD_LABELS.iter().map(|s| s.to_string()).collect(),
@@ -380,17 +387,22 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
         None => samples,
     };
     let mut leads = Vec::new();
+    let mut others = Vec::new();
     for (label, v) in labels.into_iter().zip(values) {
+        let samples_uv = v[..end]
+            .iter()
+            .map(|&x| (f64::from(x) * resolution) as f32)
+            .collect();
         match label.parse::<Lead>() {
             Ok(lead) => leads.push(LeadSignal {
                 lead,
-                samples_uv: v[..end]
-                    .iter()
-                    .map(|&x| (f64::from(x) * resolution) as f32)
-                    .collect(),
+                samples_uv,
                 derived: false,
             }),
-            Err(_) => warnings.push(Warning::ChannelIgnored { name: label }),
+            Err(_) => others.push(NamedSignal {
+                name: label,
+                samples_uv,
+            }),
         }
     }
     let acquisition = descendant(root, "dataacquisition");
@@ -425,7 +437,9 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
         acquired: acquired.filter(|a| !a.is_empty()),
         cart_filters: AcquisitionInfo::describe_filters(high, low, mains),
     };
-    Ok(Ecg::new(leads, rate, warnings)?.with_info(info))
+    Ok(Ecg::new(leads, rate, warnings)?
+        .with_info(info)
+        .with_other_channels(others)?)
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 //! 4 and 5, the median added back at each type-0 QRS), tested on a constructed file only.
 //! Bimodal compression is refused with a clear error.
 
-use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
 use crate::formats::{ErrorKind, Limits};
 
 /// Why an SCP-ECG file could not be read.
@@ -382,6 +382,17 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
         what: "no section 6 (rhythm data)".into(),
     })?;
     let counts: Vec<usize> = lead_specs.iter().map(|&(_, n)| n).collect();
+    let interval_us = f64::from(r.u16(s6 + 18, 6)?);
+    let longest = counts.iter().copied().max().unwrap_or(0);
+    if interval_us > 0.0
+        && let Some((found, limit)) = limits.exceeds_duration(longest, 1e6 / interval_us)
+    {
+        return Err(ScpError::Limit {
+            what: "seconds of recording",
+            found,
+            limit,
+        });
+    }
     let rhythm = decode_block(&r, 6, s6, s6_len, &counts, tables.as_deref())?;
     let mut values: Vec<Vec<f64>> = rhythm
         .values
@@ -399,18 +410,21 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
         )?;
     }
     let mut leads = Vec::new();
+    let mut others = Vec::new();
     for (&(code, _), lead_values) in lead_specs.iter().zip(values) {
+        let samples_uv = lead_values
+            .iter()
+            .map(|&v| (v * rhythm.avm_nv / 1000.0) as f32)
+            .collect();
         match scp_lead(code) {
             Some(lead) => leads.push(LeadSignal {
                 lead,
-                samples_uv: lead_values
-                    .iter()
-                    .map(|&v| (v * rhythm.avm_nv / 1000.0) as f32)
-                    .collect(),
+                samples_uv,
                 derived: false,
             }),
-            None => warnings.push(Warning::ChannelIgnored {
+            None => others.push(NamedSignal {
                 name: format!("SCP lead code {code}"),
+                samples_uv,
             }),
         }
     }
@@ -421,7 +435,9 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
     let info = section(1)
         .map(|(start, len)| acquisition_tags(&bytes[start..start + len]))
         .unwrap_or_default();
-    Ok(Ecg::new(leads, 1e6 / interval_us, warnings)?.with_info(info))
+    Ok(Ecg::new(leads, 1e6 / interval_us, warnings)?
+        .with_info(info)
+        .with_other_channels(others)?)
 }
 
 /// A decoded section 5 or 6: amplitude multiplier, sample interval, values per lead.

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
 use crate::formats::{ErrorKind, Limits};
 
 /// Why a WFDB record could not be read. Header problems give the 1-based line.
@@ -522,6 +522,13 @@ pub fn read_wfdb<'a>(
                 limit: limits.max_samples_per_lead,
             });
         }
+        if let Some((found, limit)) = limits.exceeds_duration(frames, header.frame_rate_hz) {
+            return Err(WfdbError::Limit {
+                what: "seconds of recording",
+                found,
+                limit,
+            });
+        }
         if available < frames {
             return Err(WfdbError::Truncated {
                 file: name.to_string(),
@@ -610,11 +617,11 @@ pub fn read_wfdb<'a>(
 
 impl Record {
     /// The record as an [`Ecg`]: channels named as standard leads (any spelling
-    /// [`Lead`]'s `FromStr` accepts, so PTB's `i`, `avr`) become leads; others are left out with
-    /// a warning.
+    /// [`Lead`]'s `FromStr` accepts, so PTB's `i`, `avr`) become leads; the others (MLII, Frank
+    /// X/Y/Z) are kept under their names as [`Ecg::other_channels`].
     pub fn into_ecg(self) -> Result<Ecg, WfdbError> {
         let mut leads = Vec::new();
-        let mut warnings = self.warnings;
+        let warnings = self.warnings;
         let mut others = Vec::new();
         for channel in self.channels {
             match channel.name.parse::<Lead>() {
@@ -623,22 +630,23 @@ impl Record {
                     samples_uv: channel.samples_uv.iter().map(|&v| v as f32).collect(),
                     derived: false,
                 }),
-                Err(_) => {
-                    warnings.push(Warning::ChannelIgnored {
-                        name: channel.name.clone(),
-                    });
-                    others.push(channel.name);
-                }
+                Err(_) => others.push(NamedSignal {
+                    samples_uv: channel.samples_uv.iter().map(|&v| v as f32).collect(),
+                    name: channel.name,
+                }),
             }
         }
         if leads.is_empty() {
-            return Err(WfdbError::NoLeads(others.join(", ")));
+            let names: Vec<&str> = others.iter().map(|o| o.name.as_str()).collect();
+            return Err(WfdbError::NoLeads(names.join(", ")));
         }
         let info = AcquisitionInfo {
             acquired: self.header.base_time.clone(),
             ..AcquisitionInfo::default()
         };
-        Ok(Ecg::new(leads, self.sample_rate_hz, warnings)?.with_info(info))
+        Ok(Ecg::new(leads, self.sample_rate_hz, warnings)?
+            .with_info(info)
+            .with_other_channels(others)?)
     }
 }
 
