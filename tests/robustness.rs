@@ -6,6 +6,9 @@
 
 use ecg_stenosis::formats::{InputFile, Limits, ReadOptions, read_files};
 
+#[path = "common/fuzz_input.rs"]
+mod fuzz_input;
+
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 const STEP: usize = 64;
 
@@ -170,7 +173,6 @@ fn readers_directly_on_prefixes_and_flipped_bytes() {
 /// on), read the way the fuzz target reads them: typed errors or records, never a panic.
 #[test]
 fn regression_inputs_never_panic() {
-    const SEPARATOR: &[u8] = b"\xff\x00WFDB\x00\xff";
     let mut count = 0;
     for dir in ["bad", "bad/fuzz"] {
         let Ok(entries) = std::fs::read_dir(format!("{FIXTURES}/{dir}")) else {
@@ -182,29 +184,7 @@ fn regression_inputs_never_panic() {
                 continue;
             }
             let data = std::fs::read(&path).unwrap();
-            let files = match data.windows(SEPARATOR.len()).position(|w| w == SEPARATOR) {
-                Some(at) => {
-                    let header = &data[..at];
-                    let name = ecg_stenosis::formats::wfdb::parse_header(header)
-                        .ok()
-                        .and_then(|h| h.signals.first().map(|s| s.file.clone()))
-                        .unwrap_or_else(|| "record.dat".into());
-                    vec![
-                        InputFile {
-                            name: "record.hea".into(),
-                            bytes: header.to_vec(),
-                        },
-                        InputFile {
-                            name,
-                            bytes: data[at + SEPARATOR.len()..].to_vec(),
-                        },
-                    ]
-                }
-                None => vec![InputFile {
-                    name: path.display().to_string(),
-                    bytes: data,
-                }],
-            };
+            let files = fuzz_input::files(&data);
             let options = ReadOptions {
                 sample_rate_hz: Some(500.0),
                 ..ReadOptions::default()

@@ -4,11 +4,11 @@
 //! and the signal file it names, so WFDB records are fuzzed as pairs.
 #![no_main]
 
-use ecg_stenosis::formats::wfdb::parse_header;
-use ecg_stenosis::formats::{InputFile, Limits, ReadOptions, read_files};
+use ecg_stenosis::formats::{Limits, ReadOptions, read_files};
 use libfuzzer_sys::fuzz_target;
 
-const SEPARATOR: &[u8] = b"\xff\x00WFDB\x00\xff";
+#[path = "../../tests/common/fuzz_input.rs"]
+mod fuzz_input;
 
 /// Limits small enough that a fuzzer's "file" can reach them, so the limit checks run too.
 const LIMITS: Limits = Limits {
@@ -19,29 +19,7 @@ const LIMITS: Limits = Limits {
 };
 
 fuzz_target!(|data: &[u8]| {
-    let files = match data.windows(SEPARATOR.len()).position(|w| w == SEPARATOR) {
-        Some(at) => {
-            let (header, signal) = (&data[..at], &data[at + SEPARATOR.len()..]);
-            let name = parse_header(header)
-                .ok()
-                .and_then(|h| h.signals.first().map(|s| s.file.clone()))
-                .unwrap_or_else(|| "record.dat".into());
-            vec![
-                InputFile {
-                    name: "record.hea".into(),
-                    bytes: header.to_vec(),
-                },
-                InputFile {
-                    name,
-                    bytes: signal.to_vec(),
-                },
-            ]
-        }
-        None => vec![InputFile {
-            name: "input".into(),
-            bytes: data.to_vec(),
-        }],
-    };
+    let files = fuzz_input::files(data);
     let options = ReadOptions {
         sample_rate_hz: Some(500.0),
         ..ReadOptions::default()
