@@ -8,7 +8,7 @@
 //! annotations are not read. A series with several sequence sets (segments) uses the first,
 //! with a warning.
 
-use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
 use crate::formats::xml::decode_xml_text;
 use crate::formats::{ErrorKind, Limits};
 
@@ -155,6 +155,7 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
     let path = format!("{path}/component/sequenceSet[1]");
     let mut interval_secs = None;
     let mut leads = Vec::new();
+    let mut others = Vec::new();
     for (i, sequence) in components(*set, "sequence").enumerate() {
         let spath = format!("{path}/component[{}]/sequence", i + 1);
         let code = code_of(sequence).unwrap_or_default();
@@ -179,15 +180,21 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
             continue;
         }
         let Some(value) = value else { continue };
-        let Ok(lead) = code.parse::<Lead>() else {
-            warnings.push(Warning::ChannelIgnored { name: code });
-            continue;
-        };
+        let lead = code.parse::<Lead>().ok();
         let origin = match child(value, "origin") {
-            Some(node) => microvolts(Some(node), &format!("{spath}/value/origin"))?,
-            None => 0.0,
+            Some(node) => microvolts(Some(node), &format!("{spath}/value/origin")),
+            None => Ok(0.0),
         };
-        let scale = microvolts(child(value, "scale"), &format!("{spath}/value/scale"))?;
+        let scale = microvolts(child(value, "scale"), &format!("{spath}/value/scale"));
+        let (origin, scale) = match (lead, origin, scale) {
+            (_, Ok(origin), Ok(scale)) => (origin, scale),
+            // A non-lead sequence in other units (respiration, pressure …) is not an ECG channel.
+            (None, _, _) => {
+                warnings.push(Warning::ChannelIgnored { name: code });
+                continue;
+            }
+            (Some(_), Err(e), _) | (Some(_), _, Err(e)) => return Err(e),
+        };
         let digits = child(value, "digits")
             .and_then(|d| d.text())
             .unwrap_or_default();
@@ -207,7 +214,7 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
             })?;
             samples_uv.push((origin + scale * digit) as f32);
         }
-        if leads.len() >= limits.max_columns {
+        if leads.len() + others.len() >= limits.max_columns {
             return Err(AecgError::Limit {
                 path,
                 what: "leads",
@@ -215,11 +222,17 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
                 limit: limits.max_columns,
             });
         }
-        leads.push(LeadSignal {
-            lead,
-            samples_uv,
-            derived: false,
-        });
+        match lead {
+            Some(lead) => leads.push(LeadSignal {
+                lead,
+                samples_uv,
+                derived: false,
+            }),
+            None => others.push(NamedSignal {
+                name: code,
+                samples_uv,
+            }),
+        }
     }
     let interval = interval_secs.ok_or_else(|| AecgError::Element {
         path: format!("{path}/component/sequence"),
@@ -242,7 +255,9 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
         acquired,
         cart_filters: None,
     };
-    Ok(Ecg::new(leads, 1.0 / interval, warnings)?.with_info(info))
+    Ok(Ecg::new(leads, 1.0 / interval, warnings)?
+        .with_info(info)
+        .with_other_channels(others)?)
 }
 
 #[cfg(test)]
@@ -278,5 +293,18 @@ mod tests {
                 || err.to_string().contains("digits: sample 2"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn other_channels_are_kept_and_non_voltages_left_out() {
+        let extra = r#"<component><sequence><code code="MDC_ECG_LEAD_V4R"/><value xsi:type="SLIST_PQ"><origin value="0" unit="uV"/><scale value="1" unit="uV"/><digits>4 5 6</digits></value></sequence></component>
+<component><sequence><code code="MDC_PRESS_BLD"/><value xsi:type="SLIST_PQ"><origin value="0" unit="mm[Hg]"/><scale value="1" unit="mm[Hg]"/><digits>80 81 82</digits></value></sequence></component>
+</sequenceSet>"#;
+        let text = MINIMAL.replacen("</sequenceSet>", extra, 1);
+        let ecg = read_aecg(text.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(ecg.other_channels()[0].name, "MDC_ECG_LEAD_V4R");
+        assert_eq!(ecg.other_channels()[0].samples_uv, vec![4.0, 5.0, 6.0]);
+        assert_eq!(ecg.other_channels().len(), 1);
+        assert_eq!(ecg.warnings()[0].kind(), "channel_ignored");
     }
 }

@@ -12,7 +12,7 @@
 
 use base64::Engine;
 
-use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, Warning};
+use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
 use crate::formats::xml::decode_xml_text;
 use crate::formats::{ErrorKind, Limits};
 
@@ -155,6 +155,7 @@ pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
         .unwrap_or(0);
     let rate = base * 10f64.powi(exponent);
     let mut leads = Vec::new();
+    let mut others = Vec::new();
     let mut warnings = Vec::new();
     let lead_nodes: Vec<_> = waveform
         .children()
@@ -174,10 +175,7 @@ pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
             path: format!("{path}/LeadID"),
             what: "missing".into(),
         })?;
-        let Ok(lead) = id.parse::<Lead>() else {
-            warnings.push(Warning::ChannelIgnored { name: id });
-            continue;
-        };
+        let lead = id.parse::<Lead>().ok();
         let count: usize = number(node, "LeadSampleCountTotal", &path)?;
         if count > limits.max_samples_per_lead {
             return Err(MuseError::Limit {
@@ -237,7 +235,7 @@ pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
             && crc32(&raw) != expected
         {
             warnings.push(Warning::ChecksumMismatch {
-                channel: lead.name().into(),
+                channel: id.clone(),
             });
         }
         let samples_uv = raw
@@ -247,11 +245,17 @@ pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
                 ((f64::from(i16::from_le_bytes([c[0], c[1]])) - baseline) * per_bit * scale) as f32
             })
             .collect();
-        leads.push(LeadSignal {
-            lead,
-            samples_uv,
-            derived: false,
-        });
+        match lead {
+            Some(lead) => leads.push(LeadSignal {
+                lead,
+                samples_uv,
+                derived: false,
+            }),
+            None => others.push(NamedSignal {
+                name: id,
+                samples_uv,
+            }),
+        }
     }
     let demographics = child(root, "TestDemographics");
     let acquired = demographics.map(|d| {
@@ -272,7 +276,9 @@ pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
             hz("ACFilter"),
         ),
     };
-    Ok(Ecg::new(leads, rate, warnings)?.with_info(info))
+    Ok(Ecg::new(leads, rate, warnings)?
+        .with_info(info)
+        .with_other_channels(others)?)
 }
 
 #[cfg(test)]
@@ -303,5 +309,26 @@ mod tests {
             read_muse(b"<RestingECG></RestingECG>", &Limits::default()),
             Err(MuseError::NoRhythm)
         ));
+    }
+
+    #[test]
+    fn leads_other_channels_and_crc() {
+        let lead = |id: &str, data: &str, crc: u32| {
+            format!(
+                "<LeadData><LeadID>{id}</LeadID><LeadSampleCountTotal>2</LeadSampleCountTotal><LeadAmplitudeUnitsPerBit>4.88</LeadAmplitudeUnitsPerBit><LeadAmplitudeUnits>MICROVOLTS</LeadAmplitudeUnits><LeadDataCRC32>{crc}</LeadDataCRC32><WaveFormData>{data}</WaveFormData></LeadData>"
+            )
+        };
+        // "AQACAA==" holds the int16 LE samples 1, 2; V4R carries a wrong CRC.
+        let crc = crc32(&[1, 0, 2, 0]);
+        let xml = format!(
+            "<RestingECG><Waveform><WaveformType>Rhythm</WaveformType><SampleBase>500</SampleBase>{}{}</Waveform></RestingECG>",
+            lead("I", "AQACAA==", crc),
+            lead("V4R", "AQACAA==", crc + 1)
+        );
+        let ecg = read_muse(xml.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(ecg.lead(Lead::I).unwrap().samples_uv, vec![4.88, 9.76]);
+        assert_eq!(ecg.other_channels()[0].name, "V4R");
+        let kinds: Vec<&str> = ecg.warnings().iter().map(Warning::kind).collect();
+        assert_eq!(kinds, ["checksum_mismatch"]);
     }
 }
