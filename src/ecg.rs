@@ -54,6 +54,19 @@ impl Lead {
         Lead::V6,
     ];
 
+    /// The eight independent leads (I, II, V1–V6): what most carts record; III, aVR, aVL and
+    /// aVF follow from I and II.
+    pub const INDEPENDENT: [Lead; 8] = [
+        Lead::I,
+        Lead::II,
+        Lead::V1,
+        Lead::V2,
+        Lead::V3,
+        Lead::V4,
+        Lead::V5,
+        Lead::V6,
+    ];
+
     /// The conventional display name (`aVR`, `V1`, …).
     pub fn name(self) -> &'static str {
         match self {

@@ -9,7 +9,7 @@
 //! with a warning.
 
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
-use crate::formats::xml::decode_xml_text;
+use crate::formats::xml::{XmlError, decode_xml_text, parse_document};
 use crate::formats::{ErrorKind, Limits};
 
 /// Why an aECG file could not be read. `path` is the XML element path.
@@ -47,6 +47,15 @@ pub enum AecgError {
     /// The leads broke an invariant of [`Ecg`].
     #[error(transparent)]
     Ecg(#[from] crate::ecg::EcgError),
+}
+
+impl From<XmlError> for AecgError {
+    fn from(e: XmlError) -> Self {
+        AecgError::Xml {
+            line: e.line,
+            what: e.what,
+        }
+    }
 }
 
 impl AecgError {
@@ -115,19 +124,8 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
             limit: limits.max_bytes,
         });
     }
-    let text = decode_xml_text(bytes).map_err(|e| AecgError::Xml {
-        line: 1,
-        what: e.to_string(),
-    })?;
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        ..roxmltree::ParsingOptions::default()
-    };
-    let doc =
-        roxmltree::Document::parse_with_options(&text, options).map_err(|e| AecgError::Xml {
-            line: e.pos().row,
-            what: e.to_string(),
-        })?;
+    let text = decode_xml_text(bytes)?;
+    let doc = parse_document(&text)?;
     let root = doc.root_element();
     let series: Vec<_> = components(root, "series").collect();
     let (index, series) = series

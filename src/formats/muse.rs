@@ -13,7 +13,7 @@
 use base64::Engine;
 
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
-use crate::formats::xml::decode_xml_text;
+use crate::formats::xml::{XmlError, decode_xml_text, parse_document};
 use crate::formats::{ErrorKind, Limits};
 
 /// Why a MUSE file could not be read. `path` is the XML element path.
@@ -57,6 +57,15 @@ pub enum MuseError {
     /// The leads broke an invariant of [`Ecg`].
     #[error(transparent)]
     Ecg(#[from] crate::ecg::EcgError),
+}
+
+impl From<XmlError> for MuseError {
+    fn from(e: XmlError) -> Self {
+        MuseError::Xml {
+            line: e.line,
+            what: e.what,
+        }
+    }
 }
 
 impl MuseError {
@@ -126,19 +135,8 @@ pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
             limit: limits.max_bytes,
         });
     }
-    let text = decode_xml_text(bytes).map_err(|e| MuseError::Xml {
-        line: 1,
-        what: e.to_string(),
-    })?;
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        ..roxmltree::ParsingOptions::default()
-    };
-    let doc =
-        roxmltree::Document::parse_with_options(&text, options).map_err(|e| MuseError::Xml {
-            line: e.pos().row,
-            what: e.to_string(),
-        })?;
+    let text = decode_xml_text(bytes)?;
+    let doc = parse_document(&text)?;
     let root = doc.root_element();
     if !root.has_tag_name("RestingECG") {
         return Err(MuseError::NotMuse(root.tag_name().name().to_string()));

@@ -62,18 +62,6 @@ impl NumpyError {
     }
 }
 
-const TWELVE: [Lead; 12] = Lead::ALL;
-const EIGHT: [Lead; 8] = [
-    Lead::I,
-    Lead::II,
-    Lead::V1,
-    Lead::V2,
-    Lead::V3,
-    Lead::V4,
-    Lead::V5,
-    Lead::V6,
-];
-
 fn ecg_from_array(
     bytes: &[u8],
     member: Option<String>,
@@ -127,7 +115,11 @@ fn ecg_from_array(
             limit,
         });
     }
-    let names: &[Lead] = if leads == 12 { &TWELVE } else { &EIGHT };
+    let names: &[Lead] = if leads == 12 {
+        &Lead::ALL
+    } else {
+        &Lead::INDEPENDENT
+    };
     let signals = names
         .iter()
         .enumerate()

@@ -6,7 +6,7 @@
 //! logs, and the command line and the page never ask for them.
 
 use crate::formats::Format;
-use crate::formats::xml::decode_xml_text;
+use crate::formats::xml::{decode_xml_text, parse_document};
 
 /// Who the ECG belongs to, as the file says.
 #[derive(Clone, Default, PartialEq)]
@@ -41,14 +41,7 @@ fn join_name(last: Option<String>, first: Option<String>) -> Option<String> {
 
 fn xml_identifiers(bytes: &[u8], format: Format) -> Option<PatientIdentifiers> {
     let text = decode_xml_text(bytes).ok()?;
-    let doc = roxmltree::Document::parse_with_options(
-        &text,
-        roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..roxmltree::ParsingOptions::default()
-        },
-    )
-    .ok()?;
+    let doc = parse_document(&text).ok()?;
     let find = |name: &str| {
         doc.descendants()
             .find(|n| n.has_tag_name(name))

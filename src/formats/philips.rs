@@ -19,7 +19,7 @@
 use base64::Engine;
 
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
-use crate::formats::xml::decode_xml_text;
+use crate::formats::xml::{XmlError, decode_xml_text, parse_document};
 use crate::formats::{ErrorKind, Limits};
 
 /// Why a Philips file could not be read. `path` is the XML element path.
@@ -75,6 +75,15 @@ pub enum PhilipsError {
     /// The leads broke an invariant of [`Ecg`].
     #[error(transparent)]
     Ecg(#[from] crate::ecg::EcgError),
+}
+
+impl From<XmlError> for PhilipsError {
+    fn from(e: XmlError) -> Self {
+        PhilipsError::Xml {
+            line: e.line,
+            what: e.what,
+        }
+    }
 }
 
 impl PhilipsError {
@@ -240,21 +249,8 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
             limit: limits.max_bytes,
         });
     }
-    let text = decode_xml_text(bytes).map_err(|e| PhilipsError::Xml {
-        line: 1,
-        what: e.to_string(),
-    })?;
-    let doc = roxmltree::Document::parse_with_options(
-        &text,
-        roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..roxmltree::ParsingOptions::default()
-        },
-    )
-    .map_err(|e| PhilipsError::Xml {
-        line: e.pos().row,
-        what: e.to_string(),
-    })?;
+    let text = decode_xml_text(bytes)?;
+    let doc = parse_document(&text)?;
     let root = doc.root_element();
     let waveforms = descendant(root, "parsedwaveforms").ok_or_else(|| PhilipsError::Element {
         path: WAVEFORMS.into(),

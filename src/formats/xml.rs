@@ -1,23 +1,43 @@
 //! What the XML formats share: decoding the text in its declared encoding, and naming the root
 //! element (which says the dialect) without parsing the document.
 
-/// The text is not in the encoding it declares (or its byte-order mark gives).
+/// Why an XML document could not be read: where (1 for encoding problems) and what.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("the text is not valid {encoding}")]
-pub struct EncodingError {
-    /// The encoding tried.
-    pub encoding: &'static str,
+#[error("line {line}: {what}")]
+pub struct XmlError {
+    /// 1-based line of the problem.
+    pub line: u32,
+    /// The decoder's or the parser's description.
+    pub what: String,
+}
+
+fn not_valid(encoding: &'static encoding_rs::Encoding) -> XmlError {
+    XmlError {
+        line: 1,
+        what: format!("the text is not valid {}", encoding.name()),
+    }
+}
+
+/// Parses decoded XML with the one policy every reader shares: a DOCTYPE is allowed (MUSE
+/// exports carry one), its external DTD is never fetched.
+pub fn parse_document(text: &str) -> Result<roxmltree::Document<'_>, XmlError> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(text, options).map_err(|e| XmlError {
+        line: e.pos().row,
+        what: e.to_string(),
+    })
 }
 
 /// Decodes an XML document in its byte-order-mark or declared encoding (UTF-8 when neither).
 /// The external DTD is never fetched: decoding is all that happens here.
-pub fn decode_xml_text(bytes: &[u8]) -> Result<String, EncodingError> {
+pub fn decode_xml_text(bytes: &[u8]) -> Result<String, XmlError> {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
         return if had_errors {
-            Err(EncodingError {
-                encoding: encoding.name(),
-            })
+            Err(not_valid(encoding))
         } else {
             Ok(text.into_owned())
         };
@@ -27,9 +47,7 @@ pub fn decode_xml_text(bytes: &[u8]) -> Result<String, EncodingError> {
         .unwrap_or(encoding_rs::UTF_8);
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     if had_errors {
-        return Err(EncodingError {
-            encoding: encoding.name(),
-        });
+        return Err(not_valid(encoding));
     }
     Ok(text.into_owned())
 }

@@ -560,27 +560,18 @@ mod tests {
 
     fn twelve_leads(samples: usize, rate: f64, seed: u64) -> Ecg {
         use crate::ecg::LeadSignal;
-        let leads = [
-            Lead::I,
-            Lead::II,
-            Lead::V1,
-            Lead::V2,
-            Lead::V3,
-            Lead::V4,
-            Lead::V5,
-            Lead::V6,
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, &lead)| LeadSignal {
-            lead,
-            samples_uv: noise(samples, seed + i as u64)
-                .iter()
-                .map(|v| (v * 500.0) as f32)
-                .collect(),
-            derived: false,
-        })
-        .collect();
+        let leads = Lead::INDEPENDENT
+            .iter()
+            .enumerate()
+            .map(|(i, &lead)| LeadSignal {
+                lead,
+                samples_uv: noise(samples, seed + i as u64)
+                    .iter()
+                    .map(|v| (v * 500.0) as f32)
+                    .collect(),
+                derived: false,
+            })
+            .collect();
         Ecg::new(leads, rate, vec![]).unwrap()
     }
 

@@ -133,6 +133,15 @@ pub struct Quality {
     pub findings: Vec<Finding>,
 }
 
+/// A finding past its caution threshold: unusable from `unusable_at` on.
+fn graded(value: f64, unusable_at: f64) -> Verdict {
+    if value >= unusable_at {
+        Verdict::Unusable
+    } else {
+        Verdict::Caution
+    }
+}
+
 fn robust_peak_to_peak(x: &[f64]) -> f64 {
     let mut v = x.to_vec();
     v.sort_by(f64::total_cmp);
@@ -347,11 +356,7 @@ pub fn assess(ecg: &Ecg, beats: &Beats, needed_secs: f64, allow_padding: bool) -
                     findings.push(Finding {
                         kind: FindingKind::HighFrequencyNoise,
                         lead: name,
-                        severity: if rms >= NOISE_UNUSABLE_UV {
-                            Verdict::Unusable
-                        } else {
-                            Verdict::Caution
-                        },
+                        severity: graded(rms, NOISE_UNUSABLE_UV),
                         value: rms,
                         threshold: NOISE_CAUTION_UV,
                         message: format!(
@@ -369,11 +374,7 @@ pub fn assess(ecg: &Ecg, beats: &Beats, needed_secs: f64, allow_padding: bool) -
                 findings.push(Finding {
                     kind: FindingKind::BaselineWander,
                     lead: name,
-                    severity: if wander >= WANDER_UNUSABLE_UV {
-                        Verdict::Unusable
-                    } else {
-                        Verdict::Caution
-                    },
+                    severity: graded(wander, WANDER_UNUSABLE_UV),
                     value: wander,
                     threshold: WANDER_CAUTION_UV,
                     message: format!(
