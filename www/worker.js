@@ -11,6 +11,15 @@ function plainError(error) {
   return { kind: 'internal', message: String(error && error.message ? error.message : error) };
 }
 
+// The page shows a worker's OffscreenCanvas frame only once the worker commits it, after the
+// task that drew it. Answering after the next animation frame makes 'drawn' mean on screen.
+async function presented(result) {
+  if (typeof self.requestAnimationFrame === 'function') {
+    await new Promise((resolve) => self.requestAnimationFrame(resolve));
+  }
+  return result;
+}
+
 async function handle(data) {
   switch (data.type) {
     case 'start':
@@ -29,7 +38,7 @@ async function handle(data) {
     case 'draw':
       canvas.width = data.width;
       canvas.height = data.height;
-      return app.draw(canvas, data.pixelRatio);
+      return presented(app.draw(canvas, data.pixelRatio));
     case 'forward': {
       const logits = await app.forward(new Float32Array(data.input), data.batch, data.leads, data.samples);
       return Array.from(logits);

@@ -71,6 +71,19 @@ async function upload(page, file) {
 // Counts dark (trace) pixels inside each lead's panel of a PNG screenshot of the canvas. The
 // grid is light red and labels sit outside the panels, so only the trace is dark there.
 async function darkPixelsPerPanel(page) {
+  // The worker's frame reaches the screen through the compositor; on a loaded machine one
+  // screenshot can predate it. Up to 10 s of screenshots are taken until every panel shows a
+  // trace; the last counts are returned for the caller to check either way.
+  let counts = [];
+  for (let attempt = 0; attempt < 20; attempt++) {
+    counts = await darkPixelsOnce(page);
+    if (counts.every(({ dark, width }) => dark >= width / 2)) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return counts;
+}
+
+async function darkPixelsOnce(page) {
   // Device scale: one screenshot pixel per canvas pixel, the unit the panels are given in.
   const png = await page.locator('#tracing').screenshot({ scale: 'device' });
   const panels = JSON.parse(await page.getAttribute('#tracing', 'data-panels'));
