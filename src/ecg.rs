@@ -240,6 +240,23 @@ pub enum Warning {
         /// Seconds of zeros appended.
         padded_secs: f64,
     },
+    /// The file stored part of the signal at a lower rate (SCP-ECG bimodal compression: one
+    /// mean per `factor` samples outside the QRS complexes); those stretches were interpolated
+    /// back to the full rate, so their fine detail is the cart's approximation.
+    Interpolated {
+        /// Samples per stored value outside the protected zones.
+        factor: usize,
+        /// Share of each lead, 0 to 1, that was stored at the full rate.
+        full_rate_share: f64,
+    },
+    /// A channel recorded several samples per frame (WFDB) was averaged to one sample per frame
+    /// so that every lead shares the record's rate, as wfdb-python does by default.
+    FramesAveraged {
+        /// The channel.
+        channel: String,
+        /// Its samples per frame.
+        samples_per_frame: usize,
+    },
 }
 
 impl Warning {
@@ -259,6 +276,8 @@ impl Warning {
             Warning::Resampled { .. } => "resampled",
             Warning::Windowed { .. } => "windowed",
             Warning::ZeroPadded { .. } => "zero_padded",
+            Warning::Interpolated { .. } => "interpolated",
+            Warning::FramesAveraged { .. } => "frames_averaged",
         }
     }
 }
@@ -330,6 +349,24 @@ impl fmt::Display for Warning {
             Warning::ZeroPadded { padded_secs } => write!(
                 f,
                 "the record is {padded_secs:.3} s too short; zeros were appended as requested"
+            ),
+            Warning::Interpolated {
+                factor,
+                full_rate_share,
+            } => write!(
+                f,
+                "outside the QRS complexes the file keeps one value per {factor} samples \
+                 (SCP bimodal compression); those stretches ({:.0} % of the record) were \
+                 interpolated back to the full rate",
+                100.0 * (1.0 - full_rate_share)
+            ),
+            Warning::FramesAveraged {
+                channel,
+                samples_per_frame,
+            } => write!(
+                f,
+                "{channel} has {samples_per_frame} samples per frame; they were averaged to one \
+                 per frame, the rate of the other channels"
             ),
         }
     }

@@ -15,7 +15,8 @@
 //! length, total length, mode switch, base value, base code read least significant bit first)
 //! and first differences, tested on constructed data only; reference-beat subtraction (sections
 //! 4 and 5, the median added back at each type-0 QRS), tested on a constructed file only.
-//! Bimodal compression is refused with a clear error.
+//! Bimodal compression (see [`Bimodal`]) is implemented from the open decoders' reading of the
+//! standard and tested on constructed files only; no real bimodal file has confirmed it.
 
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
 use crate::formats::{ErrorKind, Limits};
@@ -347,7 +348,11 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
                 limit: limits.max_samples_per_lead,
             });
         }
-        lead_specs.push((code, samples));
+        lead_specs.push(LeadSpan {
+            code,
+            first,
+            samples,
+        });
     }
     // Section 2: Huffman tables (absent or 19999: the default).
     let mut tables: Option<Vec<Vec<Code>>> = None;
@@ -381,9 +386,12 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
         section: 0,
         what: "no section 6 (rhythm data)".into(),
     })?;
-    let counts: Vec<usize> = lead_specs.iter().map(|&(_, n)| n).collect();
-    let interval_us = f64::from(r.u16(s6 + 18, 6)?);
-    let longest = counts.iter().copied().max().unwrap_or(0);
+    let bimodal = Bimodal::read(&r, &section, s6)?;
+    let interval_us = match &bimodal {
+        Some(b) => b.full_interval_us,
+        None => f64::from(r.u16(s6 + 18, 6)?),
+    };
+    let longest = lead_specs.iter().map(|l| l.samples).max().unwrap_or(0);
     if interval_us > 0.0
         && let Some((found, limit)) = limits.exceeds_duration(longest, 1e6 / interval_us)
     {
@@ -393,17 +401,31 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
             limit,
         });
     }
+    let counts: Vec<usize> = lead_specs
+        .iter()
+        .map(|l| bimodal.as_ref().map_or(l.samples, |b| b.stored(l)))
+        .collect();
     let rhythm = decode_block(&r, 6, s6, s6_len, &counts, tables.as_deref())?;
     let mut values: Vec<Vec<f64>> = rhythm
         .values
         .iter()
         .map(|lead| lead.iter().map(|&v| f64::from(v)).collect())
         .collect();
+    if let Some(b) = &bimodal {
+        for (lead, span) in values.iter_mut().zip(&lead_specs) {
+            *lead = b.expand(span, lead);
+        }
+        let longest = lead_specs.iter().max_by_key(|l| l.samples);
+        warnings.push(Warning::Interpolated {
+            factor: b.factor,
+            full_rate_share: longest.map_or(0.0, |l| b.full_rate_share(l)),
+        });
+    }
     if flags & 1 != 0 {
         add_reference_beats(
             &r,
             &section,
-            &rhythm,
+            (rhythm.avm_nv, interval_us),
             &mut values,
             tables.as_deref(),
             limits,
@@ -411,7 +433,7 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
     }
     let mut leads = Vec::new();
     let mut others = Vec::new();
-    for (&(code, _), lead_values) in lead_specs.iter().zip(values) {
+    for (&LeadSpan { code, .. }, lead_values) in lead_specs.iter().zip(values) {
         let samples_uv = lead_values
             .iter()
             .map(|&v| (v * rhythm.avm_nv / 1000.0) as f32)
@@ -428,7 +450,6 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
             }),
         }
     }
-    let interval_us = rhythm.interval_us;
     if leads.is_empty() {
         return Err(ScpError::NoLeads);
     }
@@ -440,16 +461,211 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
         .with_other_channels(others)?)
 }
 
-/// A decoded section 5 or 6: amplitude multiplier, sample interval, values per lead.
+/// One lead of section 3: its SCP lead code, first sample number (1-based, at the full rate) and
+/// length in samples at the full rate.
+struct LeadSpan {
+    code: u8,
+    first: usize,
+    samples: usize,
+}
+
+/// SCP-ECG bimodal compression, as the open decoders (BioSig's `scp-decode`, written with the
+/// standard's Italian reference group, and ecgtoolkit) read EN 1064: outside the protected zones
+/// of section 4 (one `QB..QE` pair per QRS, u32 each, after the QRS table; 1-based sample
+/// numbers at the full rate) the rhythm data are stored decimated by `factor` = section 6's
+/// sample interval / section 5's (an integer from 2 to 4): each stretch of `n` unprotected
+/// samples is stored as `n / factor` means of `factor` consecutive samples followed by its last
+/// `n % factor` samples as they are (BioSig's convention; ecgtoolkit's encoder aligns zones to
+/// the factor so that no remainder occurs). Protected samples are stored one for one.
+///
+/// Decoding puts each mean at the centre of its group and interpolates linearly between
+/// neighbouring centres, holding the first and last mean flat to the stretch's edges: a ramp
+/// comes back exactly away from the edges. No extra smoothing is applied. Differences are undone
+/// on the stored values, before this expansion.
+struct Bimodal {
+    factor: usize,
+    full_interval_us: f64,
+    /// Protected zones, 1-based inclusive sample numbers, sorted and disjoint.
+    zones: Vec<(usize, usize)>,
+}
+
+/// A stretch of one lead: `n` samples stored one for one, or decimated.
+enum Stretch {
+    Protected(usize),
+    Decimated(usize),
+}
+
+impl Bimodal {
+    /// `None` unless section 6 flags bimodal compression with a factor above one.
+    fn read(
+        r: &Reader<'_>,
+        section: &dyn Fn(u16) -> Option<(usize, usize)>,
+        s6: usize,
+    ) -> Result<Option<Self>, ScpError> {
+        if r.u8(s6 + 21, 6)? == 0 {
+            return Ok(None);
+        }
+        let interval_6 = usize::from(r.u16(s6 + 18, 6)?);
+        let missing = |id: u16, why: &str| ScpError::Malformed {
+            byte_offset: s6 + 21,
+            section: 6,
+            what: format!("bimodal compression is flagged but section {id} ({why}) is missing"),
+        };
+        let (s5, _) = section(5).ok_or_else(|| missing(5, "the full sample rate"))?;
+        let interval_5 = usize::from(r.u16(s5 + 18, 5)?);
+        if interval_5 == 0 || interval_6 == 0 || interval_6 % interval_5 != 0 {
+            return Err(ScpError::Malformed {
+                byte_offset: s6 + 18,
+                section: 6,
+                what: format!(
+                    "bimodal compression from {interval_5} µs to {interval_6} µs is not a whole \
+                     decimation factor"
+                ),
+            });
+        }
+        let factor = interval_6 / interval_5;
+        if factor == 1 {
+            return Ok(None);
+        }
+        if factor > 4 {
+            return Err(ScpError::Unsupported {
+                section: 6,
+                what: format!("bimodal decimation by {factor} (the standard allows 1 to 4)"),
+            });
+        }
+        let (s4, s4_len) = section(4).ok_or_else(|| missing(4, "the protected zones"))?;
+        let qrs_count = usize::from(r.u16(s4 + 20, 4)?);
+        let zones_at = s4 + 22 + 14 * qrs_count;
+        if zones_at + 8 * qrs_count > s4 + s4_len {
+            return Err(ScpError::Malformed {
+                byte_offset: zones_at,
+                section: 4,
+                what: format!(
+                    "the protected zones of {qrs_count} QRS complexes run past the section"
+                ),
+            });
+        }
+        let mut zones = Vec::with_capacity(qrs_count);
+        for q in 0..qrs_count {
+            let at = zones_at + 8 * q;
+            let (start, end) = (r.u32(at, 4)? as usize, r.u32(at + 4, 4)? as usize);
+            if start > 0 && end >= start {
+                zones.push((start, end, at));
+            }
+        }
+        zones.sort_unstable();
+        for pair in zones.windows(2) {
+            if pair[1].0 <= pair[0].1 {
+                return Err(ScpError::Malformed {
+                    byte_offset: pair[1].2,
+                    section: 4,
+                    what: format!(
+                        "protected zone {}..{} overlaps {}..{}",
+                        pair[1].0, pair[1].1, pair[0].0, pair[0].1
+                    ),
+                });
+            }
+        }
+        Ok(Some(Bimodal {
+            factor,
+            full_interval_us: interval_5 as f64,
+            zones: zones.into_iter().map(|(a, b, _)| (a, b)).collect(),
+        }))
+    }
+
+    /// The lead cut into protected and decimated stretches, in order.
+    fn stretches(&self, lead: &LeadSpan) -> Vec<Stretch> {
+        let last = lead.first + lead.samples - 1;
+        let mut out = Vec::new();
+        let mut at = lead.first;
+        for &(start, end) in &self.zones {
+            let (start, end) = (start.max(lead.first), end.min(last));
+            if end < start {
+                continue;
+            }
+            if start > at {
+                out.push(Stretch::Decimated(start - at));
+            }
+            out.push(Stretch::Protected(end - start + 1));
+            at = end + 1;
+        }
+        if at <= last {
+            out.push(Stretch::Decimated(last + 1 - at));
+        }
+        out
+    }
+
+    /// How many values section 6 holds for the lead.
+    fn stored(&self, lead: &LeadSpan) -> usize {
+        self.stretches(lead)
+            .iter()
+            .map(|s| match *s {
+                Stretch::Protected(n) => n,
+                Stretch::Decimated(n) => n / self.factor + n % self.factor,
+            })
+            .sum()
+    }
+
+    /// Share of the lead stored at the full rate.
+    fn full_rate_share(&self, lead: &LeadSpan) -> f64 {
+        let protected: usize = self
+            .stretches(lead)
+            .iter()
+            .map(|s| match *s {
+                Stretch::Protected(n) => n,
+                Stretch::Decimated(_) => 0,
+            })
+            .sum();
+        protected as f64 / lead.samples.max(1) as f64
+    }
+
+    /// The lead at the full rate from its stored values (at least [`Bimodal::stored`] of them).
+    fn expand(&self, lead: &LeadSpan, stored: &[f64]) -> Vec<f64> {
+        let k = self.factor;
+        let mut out = Vec::with_capacity(lead.samples);
+        let mut at = 0;
+        for stretch in self.stretches(lead) {
+            match stretch {
+                Stretch::Protected(n) => out.extend_from_slice(&stored[at..at + n]),
+                Stretch::Decimated(n) => {
+                    let means = &stored[at..at + n / k];
+                    // Sample t of the stretch sits at (t − (k − 1)/2) / k in units of groups.
+                    let centre = (k as f64 - 1.0) / 2.0;
+                    for t in 0..means.len() * k {
+                        let x = (t as f64 - centre) / k as f64;
+                        let value = if x <= 0.0 {
+                            means[0]
+                        } else if x >= (means.len() - 1) as f64 {
+                            means[means.len() - 1]
+                        } else {
+                            let j = x.floor() as usize;
+                            let frac = x - j as f64;
+                            means[j] + (means[j + 1] - means[j]) * frac
+                        };
+                        out.push(value);
+                    }
+                    let rest = at + n / k;
+                    out.extend_from_slice(&stored[rest..rest + n % k]);
+                }
+            }
+            at += match stretch {
+                Stretch::Protected(n) => n,
+                Stretch::Decimated(n) => n / k + n % k,
+            };
+        }
+        out
+    }
+}
+
+/// A decoded section 5 or 6: amplitude multiplier and values per lead.
 struct Block {
     avm_nv: f64,
-    interval_us: f64,
     values: Vec<Vec<i32>>,
 }
 
 /// Decodes the common layout of sections 5 and 6: AVM (nV, u16), sample interval (µs, u16),
-/// difference encoding (u8), bimodal flag (u8, section 6), a u16 byte count per lead, then each
-/// lead's Huffman-coded data, `counts[i]` values for lead `i`.
+/// difference encoding (u8), bimodal flag (u8, section 6; see [`Bimodal`]), a u16 byte count per
+/// lead, then each lead's Huffman-coded data, `counts[i]` values for lead `i`.
 fn decode_block(
     r: &Reader<'_>,
     id: u16,
@@ -461,12 +677,6 @@ fn decode_block(
     let avm_nv = f64::from(r.u16(start + 16, id)?);
     let interval_us = f64::from(r.u16(start + 18, id)?);
     let differences = r.u8(start + 20, id)?;
-    if id == 6 && r.u8(start + 21, id)? != 0 {
-        return Err(ScpError::Unsupported {
-            section: 6,
-            what: "bimodal compression".into(),
-        });
-    }
     if avm_nv == 0.0 || interval_us == 0.0 {
         return Err(ScpError::Malformed {
             byte_offset: start + 16,
@@ -533,22 +743,18 @@ fn decode_block(
         }
         values.push(lead);
     }
-    Ok(Block {
-        avm_nv,
-        interval_us,
-        values,
-    })
+    Ok(Block { avm_nv, values })
 }
 
 /// Reference-beat subtraction undone (EN 1064 sections 4 and 5): the reference beat (section 5,
 /// `L` ms long, fiducial at sample `fcM`) is added back to the residual at every QRS of type 0,
 /// from its subtraction start `SB` to end `SE` (1-based sample numbers), aligned so that its
 /// fiducial falls on the QRS's `fc`: `x[i] += ref[i − fc + fcM]`. Reference values are scaled
-/// to the rhythm's AVM. The reference beat must be at the rhythm's sample rate.
+/// to the rhythm's AVM. The reference beat must be at the rhythm's (full) sample rate.
 fn add_reference_beats(
     r: &Reader<'_>,
     section: &dyn Fn(u16) -> Option<(usize, usize)>,
-    rhythm: &Block,
+    (rhythm_avm_nv, rhythm_interval_us): (f64, f64),
     values: &mut [Vec<f64>],
     tables: Option<&[Vec<Code>]>,
     limits: &Limits,
@@ -564,12 +770,12 @@ fn add_reference_beats(
     let fcm = usize::from(r.u16(s4 + 18, 4)?);
     let qrs_count = usize::from(r.u16(s4 + 20, 4)?);
     let interval_5 = f64::from(r.u16(s5 + 18, 5)?);
-    if interval_5 != rhythm.interval_us {
+    if interval_5 != rhythm_interval_us {
         return Err(ScpError::Unsupported {
             section: 5,
             what: format!(
-                "a reference beat sampled every {interval_5} µs with rhythm data every {} µs",
-                rhythm.interval_us
+                "a reference beat sampled every {interval_5} µs with rhythm data every \
+                 {rhythm_interval_us} µs"
             ),
         });
     }
@@ -583,7 +789,7 @@ fn add_reference_beats(
     }
     let counts = vec![ref_samples; values.len()];
     let reference = decode_block(r, 5, s5, s5_len, &counts, tables)?;
-    let scale = reference.avm_nv / rhythm.avm_nv;
+    let scale = reference.avm_nv / rhythm_avm_nv;
     for q in 0..qrs_count {
         let at = s4 + 22 + 14 * q;
         let beat_type = r.u16(at, 4)?;
@@ -778,43 +984,51 @@ mod tests {
         out
     }
 
-    /// Section 5 or 6 body: AVM, interval, no differences, no bimodal, one lead.
-    fn data_section(avm_nv: u16, interval_us: u16, values: &[i32]) -> Vec<u8> {
+    /// Section 5 or 6 body: AVM, interval, no differences, the bimodal flag, one lead.
+    fn data_section(avm_nv: u16, interval_us: u16, bimodal: bool, values: &[i32]) -> Vec<u8> {
         let codes: Vec<String> = values.iter().map(|&v| encode(v)).collect();
         let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
         let data = pack(&codes);
         let mut body = avm_nv.to_le_bytes().to_vec();
         body.extend_from_slice(&interval_us.to_le_bytes());
-        body.extend_from_slice(&[0, 0]);
+        body.extend_from_slice(&[0, u8::from(bimodal)]);
         body.extend_from_slice(&(data.len() as u16).to_le_bytes());
         body.extend_from_slice(&data);
         body
     }
 
-    /// A one-lead SCP file whose rhythm is a residual with a reference beat subtracted at one
-    /// QRS: the decoder must add the beat back where section 4 says.
-    #[test]
-    fn reference_beat_subtraction_is_undone() {
-        let samples = 20u32;
-        let residual: Vec<i32> = (0..samples as i32).map(|k| k % 3 - 1).collect();
-        let reference = [2, 4, 8, 4, 2, 1]; // 6 samples = 12 ms at 500 Hz, fiducial at 3
-        let mut s3 = vec![1u8, 0b0000_0101]; // one lead; reference beat subtraction, simultaneous
+    /// Section 3 body for one lead I of `samples` samples; `subtraction` flags reference beats.
+    fn one_lead(samples: u32, subtraction: bool) -> Vec<u8> {
+        let mut s3 = vec![1u8, 0b0000_0100 | u8::from(subtraction)]; // simultaneous leads
         s3.extend_from_slice(&1u32.to_le_bytes());
         s3.extend_from_slice(&samples.to_le_bytes());
         s3.push(1); // lead I
-        let mut s4 = 12u16.to_le_bytes().to_vec(); // reference beat 12 ms
-        s4.extend_from_slice(&3u16.to_le_bytes()); // fcM: sample 3 of the reference
-        s4.extend_from_slice(&1u16.to_le_bytes()); // one QRS
-        s4.extend_from_slice(&0u16.to_le_bytes()); // type 0
-        for v in [9u32, 10, 13] {
-            s4.extend_from_slice(&v.to_le_bytes()); // SB, fc, SE (1-based)
+        s3
+    }
+
+    /// Section 4 body: a 12 ms reference beat with fiducial 3, then per QRS its type-0
+    /// subtraction zone (SB, fc, SE) and its protected zone (QB, QE), 1-based.
+    fn qrs_section(qrs: &[([u32; 3], [u32; 2])]) -> Vec<u8> {
+        let mut s4 = 12u16.to_le_bytes().to_vec();
+        s4.extend_from_slice(&3u16.to_le_bytes());
+        s4.extend_from_slice(&(qrs.len() as u16).to_le_bytes());
+        for (subtraction, _) in qrs {
+            s4.extend_from_slice(&0u16.to_le_bytes());
+            for v in subtraction {
+                s4.extend_from_slice(&v.to_le_bytes());
+            }
         }
-        s4.extend_from_slice(&[0; 8]); // protected zone (unused without bimodal)
-        // Reference AVM 2.5 µV, rhythm 5 µV: reference values count half.
-        let s5 = data_section(2500, 2000, &reference);
-        let s6 = data_section(5000, 2000, &residual);
-        let bodies = [(3u16, s3), (4, s4), (5, s5), (6, s6)];
-        // Section 0: pointers (id, length, 1-based index); sections follow it in order.
+        for (_, protected) in qrs {
+            for v in protected {
+                s4.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        s4
+    }
+
+    /// A whole SCP file: section 0 pointing at the given sections, which follow it in order,
+    /// and the record's CRC and length.
+    fn scp_file(bodies: &[(u16, Vec<u8>)]) -> Vec<u8> {
         let s0_len = 16 + 10 * (bodies.len() + 1);
         let mut pointers = Vec::new();
         let mut index = 6 + s0_len + 1;
@@ -822,7 +1036,7 @@ mod tests {
         pointers.extend_from_slice(&0u16.to_le_bytes());
         pointers.extend_from_slice(&(s0_len as u32).to_le_bytes());
         pointers.extend_from_slice(&7u32.to_le_bytes());
-        for (id, body) in &bodies {
+        for (id, body) in bodies {
             let sec = section(*id, body);
             pointers.extend_from_slice(&id.to_le_bytes());
             pointers.extend_from_slice(&(sec.len() as u32).to_le_bytes());
@@ -838,6 +1052,22 @@ mod tests {
         let crc = crc_ccitt(&file[2..]);
         file[..2].copy_from_slice(&crc.to_le_bytes());
         assert!(looks_like_scp(&file));
+        file
+    }
+
+    /// A one-lead SCP file whose rhythm is a residual with a reference beat subtracted at one
+    /// QRS: the decoder must add the beat back where section 4 says.
+    #[test]
+    fn reference_beat_subtraction_is_undone() {
+        let samples = 20u32;
+        let residual: Vec<i32> = (0..samples as i32).map(|k| k % 3 - 1).collect();
+        let reference = [2, 4, 8, 4, 2, 1]; // 6 samples = 12 ms at 500 Hz, fiducial at 3
+        let s3 = one_lead(samples, true);
+        let s4 = qrs_section(&[([9, 10, 13], [0, 0])]);
+        // Reference AVM 2.5 µV, rhythm 5 µV: reference values count half.
+        let s5 = data_section(2500, 2000, false, &reference);
+        let s6 = data_section(5000, 2000, false, &residual);
+        let file = scp_file(&[(3u16, s3), (4, s4), (5, s5), (6, s6)]);
 
         let ecg = read_scp(&file, &Limits::default()).unwrap();
         assert!(ecg.warnings().is_empty(), "{:?}", ecg.warnings());
@@ -864,5 +1094,168 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("section 5 is missing"), "{err}");
+    }
+
+    /// The encoder side of [`Bimodal`], written out for the tests: per unprotected stretch of
+    /// `n` samples, `n / k` group means then the last `n % k` samples; protected samples as
+    /// they are. `zones` are 1-based inclusive.
+    fn bimodal_encode(signal: &[i32], zones: &[(usize, usize)], k: usize) -> Vec<i32> {
+        let protected = |i: usize| zones.iter().any(|&(a, b)| (a..=b).contains(&(i + 1)));
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < signal.len() {
+            if protected(i) {
+                out.push(signal[i]);
+                i += 1;
+                continue;
+            }
+            let end = (i..signal.len())
+                .find(|&j| protected(j))
+                .unwrap_or(signal.len());
+            let n = end - i;
+            for group in signal[i..i + n / k * k].chunks(k) {
+                let sum: i32 = group.iter().sum();
+                assert_eq!(sum % k as i32, 0, "test signals keep group means whole");
+                out.push(sum / k as i32);
+            }
+            out.extend_from_slice(&signal[i + n / k * k..end]);
+            i = end;
+        }
+        out
+    }
+
+    /// Bimodal compression undone on constructed one-lead files: a ramp with a spike in each
+    /// protected zone, decimated by 2 and by 4 with stretches that do and do not divide evenly.
+    #[test]
+    fn bimodal_compression_is_undone() {
+        for (k, zones) in [
+            (2usize, vec![(15usize, 22usize)]),
+            (4, vec![(9, 14), (27, 31)]), // stretches of 8, 12 and 9 samples
+        ] {
+            let samples = 40usize;
+            // A ramp of slope 2 has whole means over 2 or 4 samples; the QRS is a spike.
+            let mut signal: Vec<i32> = (0..samples as i32).map(|t| 2 * t).collect();
+            for &(a, b) in &zones {
+                for i in a..=b {
+                    signal[i - 1] += 300 * ((i - a) as i32 % 3);
+                }
+            }
+            let stored = bimodal_encode(&signal, &zones, k);
+            assert!(stored.len() < samples);
+            let qrs: Vec<_> = zones
+                .iter()
+                .map(|&(a, b)| ([0, 0, 0], [a as u32, b as u32]))
+                .collect();
+            let file = scp_file(&[
+                (3, one_lead(samples as u32, false)),
+                (4, qrs_section(&qrs)),
+                (5, data_section(5000, 2000, false, &[])),
+                (6, data_section(5000, 2000 * k as u16, true, &stored)),
+            ]);
+            let ecg = read_scp(&file, &Limits::default()).unwrap();
+            assert_eq!(ecg.sample_rate_hz(), 500.0, "the full rate, from section 5");
+            let lead = &ecg.lead(Lead::I).unwrap().samples_uv;
+            assert_eq!(lead.len(), samples);
+            let protected = |i: usize| zones.iter().any(|&(a, b)| (a..=b).contains(&i));
+            // The stretch (1-based, inclusive) around unprotected sample i.
+            let stretch = |i: usize| {
+                let (mut lo, mut hi) = (i, i);
+                while lo > 1 && !protected(lo - 1) {
+                    lo -= 1;
+                }
+                while hi < samples && !protected(hi + 1) {
+                    hi += 1;
+                }
+                (lo, hi)
+            };
+            let centre = (k as f64 - 1.0) / 2.0;
+            for i in 1..=samples {
+                let (got, want) = (f64::from(lead[i - 1]), 5.0 * f64::from(signal[i - 1]));
+                let exact = protected(i) || {
+                    let (lo, hi) = stretch(i);
+                    let (t, m) = ((i - lo) as f64, ((hi - lo + 1) / k) as f64);
+                    // The remainder is stored as is; between the first and last group centres
+                    // linear interpolation gives the ramp back.
+                    t >= m * k as f64 || (t >= centre && t <= (m - 1.0) * k as f64 + centre)
+                };
+                // Elsewhere the first or last mean is held: off by at most slope × (k − 1)/2.
+                let tolerance = if exact {
+                    1e-3
+                } else {
+                    5.0 * 2.0 * centre + 1e-3
+                };
+                assert!(
+                    (got - want).abs() <= tolerance,
+                    "k {k}, sample {i}: {got} vs {want} (exact: {exact})"
+                );
+            }
+            let share =
+                zones.iter().map(|&(a, b)| b - a + 1).sum::<usize>() as f64 / samples as f64;
+            assert!(
+                ecg.warnings().iter().any(|w| matches!(
+                    w,
+                    Warning::Interpolated { factor, full_rate_share }
+                        if *factor == k && (full_rate_share - share).abs() < 1e-12
+                )),
+                "{:?}",
+                ecg.warnings()
+            );
+        }
+    }
+
+    /// Bimodal compression with reference-beat subtraction, as carts combine them: the residual
+    /// is decimated outside the protected zone and the full-rate reference beat is added back
+    /// after expansion. Then the refusals: no section 4, a factor over 4, overlapping zones.
+    #[test]
+    fn bimodal_with_reference_beats_and_its_refusals() {
+        let samples = 24usize;
+        let residual: Vec<i32> = (0..samples as i32).map(|t| 2 * t).collect();
+        let reference = [2, 4, 8, 4, 2, 1]; // fiducial at 3
+        let zone = (9usize, 14usize); // subtraction 10..=14 with fc 11: inside the zone
+        let stored = bimodal_encode(&residual, &[zone], 2);
+        let bodies = |qrs: Vec<u8>, interval_6: u16| {
+            vec![
+                (3u16, one_lead(samples as u32, true)),
+                (4, qrs),
+                (5, data_section(5000, 2000, false, &reference)),
+                (6, data_section(5000, interval_6, true, &stored)),
+            ]
+        };
+        let qrs = qrs_section(&[([10, 11, 14], [zone.0 as u32, zone.1 as u32])]);
+        let ecg = read_scp(&scp_file(&bodies(qrs.clone(), 4000)), &Limits::default()).unwrap();
+        let lead = &ecg.lead(Lead::I).unwrap().samples_uv;
+        for i in zone.0..=zone.1 {
+            // Sample i gains reference[i − fc + fcM] (1-based) in 10..=14.
+            let added = if i >= 10 {
+                reference[i + 3 - 11 - 1]
+            } else {
+                0
+            };
+            let want = 5.0 * f64::from(residual[i - 1] + added);
+            assert!((f64::from(lead[i - 1]) - want).abs() < 1e-3, "sample {i}");
+        }
+
+        let refused = |bodies: Vec<(u16, Vec<u8>)>| {
+            read_scp(&scp_file(&bodies), &Limits::default())
+                .unwrap_err()
+                .to_string()
+        };
+        let mut no_zones = bodies(qrs.clone(), 4000);
+        no_zones.remove(1);
+        let err = refused(no_zones);
+        assert!(
+            err.contains("section 4 (the protected zones) is missing"),
+            "{err}"
+        );
+        let err = refused(bodies(qrs.clone(), 10_000));
+        assert!(err.contains("decimation by 5"), "{err}");
+        let err = refused(bodies(qrs, 3000));
+        assert!(err.contains("not a whole decimation factor"), "{err}");
+        let overlapping = qrs_section(&[([10, 11, 14], [9, 14]), ([0, 0, 0], [12, 20])]);
+        let err = refused(bodies(overlapping, 4000));
+        assert!(
+            err.contains("protected zone 12..20 overlaps 9..14"),
+            "{err}"
+        );
     }
 }
