@@ -250,7 +250,7 @@ pub enum Warning {
         full_rate_share: f64,
     },
     /// A channel recorded several samples per frame (WFDB) was averaged to one sample per frame
-    /// so that every lead shares the record's rate, as wfdb-python does by default.
+    /// so that every lead shares the record's rate (wfdb-python's default reading, too).
     FramesAveraged {
         /// The channel.
         channel: String,

@@ -53,7 +53,7 @@ fn prefixes_of_every_reader_fixture() {
         .chain((0..10).map(|i| format!("wfdb/binformats.d{i}")))
         .collect();
     let binformats: Vec<&str> = binformats.iter().map(String::as_str).collect();
-    let cases: [(&[&str], usize); 13] = [
+    let cases: [(&[&str], usize); 15] = [
         (&["scp/ecgtoolkit_example.scp"], 0),
         (&["edf/A0001.edf"], 0),
         (&["philips/129DYPRG_v1.03.xml"], 0),
@@ -67,6 +67,8 @@ fn prefixes_of_every_reader_fixture() {
         (&["wfdb/A0002.hea", "wfdb/A0002.mat"], 1),
         (&binformats, 6),
         (&binformats, 10),
+        (&["wfdb/mixed_spf.hea", "wfdb/mixed_spf.dat"], 0),
+        (&["wfdb/mixed_spf.hea", "wfdb/mixed_spf.dat"], 1),
     ];
     for (files, cut) in cases {
         let tried = every_prefix(files, cut);

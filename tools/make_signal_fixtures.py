@@ -25,6 +25,14 @@ What it writes (all float32 .npy, little-endian, C order) and how:
 - `<record>.resampled.npy`: scipy.signal.resample_poly(mV, 500, rate) of every lead, first
   5000 output samples, for records not at 500 Hz.
 - golden.json: versions, strides, shapes, and the beat annotations summary of record 100.
+
+It also writes one constructed record, `tests/fixtures/wfdb/mixed_spf.{hea,dat}`: three
+signals at 500 frames/s with 1, 2 and 4 samples per frame (seeded noise, so the bytes are
+the same each run), written by wfdb-python's `wrsamp(expanded=True)`. Its golden is the mean of each signal's
+samples within a frame, from wfdb-python's expanded physical reading
+(`rdrecord(smooth_frames=False).e_p_signal`). rdrecord's default smoothing is the same mean
+but truncated to a whole ADC unit (it averages digital values into an integer array), up to
+one unit lower; the reader keeps the exact mean.
 """
 
 import base64
@@ -174,16 +182,43 @@ def model_inputs(name, names, uv, fs, entry):
         entry["resampled_samples"] = int(resampled.shape[1])
 
 
+def write_mixed_spf():
+    """A record whose signals have 1, 2 and 4 samples per frame, written by wfdb-python."""
+    rng = np.random.default_rng(7)
+    frames = 1000
+    t = np.arange(frames * 4) / 2000.0
+
+    def wave(f):
+        x = 800 * np.sin(2 * np.pi * 1.2 * t) + 300 * np.sin(2 * np.pi * f * t) + rng.normal(0, 20, t.size)
+        return x.round().astype(np.int64)
+
+    v1 = wave(7.0)
+    rec = wfdb.Record(
+        record_name="mixed_spf", n_sig=3, fs=500, sig_len=frames,
+        e_d_signal=[v1[::4].copy(), wave(11.0)[::2].copy(), v1.copy()],
+        samps_per_frame=[1, 2, 4], fmt=["16"] * 3, adc_gain=[200.0] * 3, baseline=[0, 5, -3],
+        units=["mV"] * 3, sig_name=["I", "II", "V1"], adc_res=[16] * 3, adc_zero=[0] * 3,
+        file_name=["mixed_spf.dat"] * 3, block_size=[0] * 3, skew=[None] * 3, byte_offset=[None] * 3,
+    )
+    rec.set_d_features(expanded=True)
+    rec.wrsamp(expanded=True, write_dir=str(WFDB))
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    write_mixed_spf()
     meta = {
         "versions": {"numpy": np.__version__, "scipy": scipy.__version__, "wfdb": wfdb.__version__,
                      "pydicom": pydicom.__version__},
         "records": {},
     }
-    for name in ["A0001", "A0002", "A0003", "A0004", "A0005", "s0010_re", "100", "binformats"]:
+    for name in ["A0001", "A0002", "A0003", "A0004", "A0005", "s0010_re", "100", "binformats", "mixed_spf"]:
         rec = wfdb.rdrecord(str(WFDB / name))
         uv = (rec.p_signal * 1000.0).T
+        if name == "mixed_spf":
+            expanded = wfdb.rdrecord(str(WFDB / name), smooth_frames=False).e_p_signal
+            spf = rec.samps_per_frame
+            uv = np.stack([e.reshape(-1, k).mean(axis=1) * 1000.0 for e, k in zip(expanded, spf)])
         stride = {"100": STRIDE_100, "s0010_re": 10}.get(name, 1)
         save(f"{name}.uv.npy", uv[:, ::stride])
         entry = {"fs": rec.fs, "signals": rec.sig_name, "samples": int(rec.sig_len), "stride": stride}

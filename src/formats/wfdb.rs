@@ -10,8 +10,10 @@
 //! Sample formats 8 (first differences), 16, 24, 32 (little-endian two's complement), 61
 //! (16-bit big-endian), 80 and 160 (offset binary), 212 (two 12-bit samples in 3 bytes), 310
 //! and 311 (three 10-bit samples in 4 bytes). Signals that share a file are interleaved frame
-//! by frame; `xspf` gives several samples per frame. Not supported (a clear error): FLAC
-//! formats 508/516/524 and multi-segment records.
+//! by frame; `xspf` gives several samples per frame: kept when every signal has the same
+//! number, averaged to one per frame when they differ (as wfdb-python's `rdrecord` does by
+//! default, except that it truncates the mean to a whole ADC unit; the exact mean is kept here). Not supported (a
+//! clear error): FLAC formats 508/516/524 and multi-segment records.
 
 use std::collections::BTreeMap;
 
@@ -481,13 +483,20 @@ pub fn read_wfdb<'a>(
             limit: limits.max_columns,
         });
     }
-    let spf = header.signals.first().map_or(1, |s| s.samples_per_frame);
-    if header.signals.iter().any(|s| s.samples_per_frame != spf) {
-        return Err(WfdbError::Unsupported {
-            line: 2,
-            what: "signals with different samples per frame are not supported".into(),
-        });
-    }
+    // Signals with equal samples per frame keep them all (the rate is frame rate × spf); when
+    // they differ, each signal's samples of a frame are averaged to one (the exact mean, where
+    // wfdb-python's default `smooth_frames=True` truncates it), with a warning per signal.
+    let spf_max = header
+        .signals
+        .iter()
+        .map(|s| s.samples_per_frame)
+        .max()
+        .unwrap_or(1);
+    let mixed = header
+        .signals
+        .iter()
+        .any(|s| s.samples_per_frame != spf_max);
+    let out_spf = if mixed { 1 } else { spf_max };
     // Group signals by file, in order of first appearance.
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, s) in header.signals.iter().enumerate() {
@@ -512,13 +521,16 @@ pub fn read_wfdb<'a>(
             found: data.len(),
             needed: first.byte_offset,
         })?;
-        let per_frame = members.len() * spf;
+        let per_frame: usize = members
+            .iter()
+            .map(|&i| header.signals[i].samples_per_frame)
+            .sum();
         let available = body.len() * 8 / bits(first.format) / per_frame;
         let frames = header.frames.unwrap_or(available);
-        if frames.saturating_mul(spf) > limits.max_samples_per_lead {
+        if frames.saturating_mul(spf_max) > limits.max_samples_per_lead {
             return Err(WfdbError::Limit {
                 what: "samples per signal",
-                found: frames.saturating_mul(spf),
+                found: frames.saturating_mul(spf_max),
                 limit: limits.max_samples_per_lead,
             });
         }
@@ -538,11 +550,14 @@ pub fn read_wfdb<'a>(
         }
         frames_found = frames_found.min(frames);
         let stream = decode_stream(first.format, body, frames * per_frame);
-        for (k, &signal) in members.iter().enumerate() {
+        let mut within = 0; // where the signal's samples start inside a frame
+        for &signal in members {
+            let spf = header.signals[signal].samples_per_frame;
             let mut samples: Vec<i64> = Vec::with_capacity(frames * spf);
             for frame in stream.chunks_exact(per_frame) {
-                samples.extend_from_slice(&frame[k * spf..(k + 1) * spf]);
+                samples.extend_from_slice(&frame[within..within + spf]);
             }
+            within += spf;
             if first.format == 8 {
                 let mut acc = header.signals[signal].initial_value;
                 for v in &mut samples {
@@ -559,7 +574,7 @@ pub fn read_wfdb<'a>(
         frames_found
     };
     let max_skew = header.signals.iter().map(|s| s.skew).max().unwrap_or(0);
-    let length = frames.saturating_sub(max_skew) * spf;
+    let length = frames.saturating_sub(max_skew) * out_spf;
     let mut warnings = Vec::new();
     let mut channels = Vec::with_capacity(header.signals.len());
     for (i, (spec, samples)) in header.signals.iter().zip(digital).enumerate() {
@@ -579,18 +594,27 @@ pub fn read_wfdb<'a>(
             units: spec.units.clone(),
         })?;
         let missing_code = missing_value(spec.format);
+        // Digital samples per output sample: 1, or the signal's spf when frames are averaged.
+        let group = spec.samples_per_frame / out_spf;
+        if group > 1 {
+            warnings.push(Warning::FramesAveraged {
+                channel: spec.description.clone(),
+                samples_per_frame: spec.samples_per_frame,
+            });
+        }
         let mut missing = 0;
         let mut last = 0.0;
         let samples_uv = samples
-            .iter()
-            .skip(spec.skew * spf)
+            .chunks_exact(group)
+            .skip(spec.skew * spec.samples_per_frame / group)
             .take(length)
-            .map(|&d| {
-                if Some(d) == missing_code {
+            .map(|chunk| {
+                if chunk.iter().any(|&d| Some(d) == missing_code) {
                     missing += 1;
                     last
                 } else {
-                    last = (d - spec.baseline) as f64 / spec.adc_gain * scale;
+                    let mean = chunk.iter().sum::<i64>() as f64 / group as f64;
+                    last = (mean - spec.baseline as f64) / spec.adc_gain * scale;
                     last
                 }
             })
@@ -608,7 +632,7 @@ pub fn read_wfdb<'a>(
         });
     }
     Ok(Record {
-        sample_rate_hz: header.frame_rate_hz * spf as f64,
+        sample_rate_hz: header.frame_rate_hz * out_spf as f64,
         header,
         channels,
         warnings,
