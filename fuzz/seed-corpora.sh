@@ -13,7 +13,7 @@ cp $f/scp/*.scp fuzz/corpus/scp/
 cp $f/edf/*.edf fuzz/corpus/edf/
 cp $f/A0001.csv $f/bad/*.csv fuzz/corpus/csv/
 cp $f/model/golden-input.npy fuzz/corpus/npy/ 2>/dev/null || true
-for rec in A0002:mat binformats:d5; do
+for rec in A0002:mat binformats:d5 mixed_spf:dat; do
   name=${rec%%:*} ext=${rec##*:}
   { cat "$f/wfdb/$name.hea"; printf '\xff\x00WFDB\x00\xff'; cat "$f/wfdb/$name.$ext"; } > "fuzz/corpus/wfdb/$name"
 done

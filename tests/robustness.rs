@@ -53,8 +53,9 @@ fn prefixes_of_every_reader_fixture() {
         .chain((0..10).map(|i| format!("wfdb/binformats.d{i}")))
         .collect();
     let binformats: Vec<&str> = binformats.iter().map(String::as_str).collect();
-    let cases: [(&[&str], usize); 15] = [
+    let cases: [(&[&str], usize); 16] = [
         (&["scp/ecgtoolkit_example.scp"], 0),
+        (&["scp/constructed_bimodal.scp"], 0),
         (&["edf/A0001.edf"], 0),
         (&["philips/129DYPRG_v1.03.xml"], 0),
         (&["philips/3191723_v1.04_utf16.xml"], 0),

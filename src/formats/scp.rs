@@ -1258,4 +1258,83 @@ mod tests {
             "{err}"
         );
     }
+
+    /// `tests/fixtures/scp/constructed_bimodal.scp`: leads I and II, 2 s at 500 Hz, bimodal
+    /// compression by 2 around five QRS-like spikes, default Huffman table, no differences. The
+    /// prefix sweeps and the fuzz seeds use it; this test rebuilds it and compares, or writes it
+    /// when ECG_WRITE_FIXTURES is set.
+    #[test]
+    fn constructed_bimodal_fixture_is_current() {
+        let samples = 1000usize;
+        let zones: Vec<(usize, usize)> = (0..5).map(|b| (100 + 200 * b, 123 + 200 * b)).collect();
+        let lead = |gain: i32| -> Vec<i32> {
+            (0..samples)
+                .map(|t| {
+                    let i = t + 1;
+                    let wave = gain * (((t % 200) as i32 - 100) / 10) * 2;
+                    let spike = zones
+                        .iter()
+                        .find(|&&(a, b)| (a..=b).contains(&i))
+                        .map_or(0, |&(a, _)| {
+                            gain * 40 * (12 - (i as i32 - a as i32 - 12).abs())
+                        });
+                    wave + spike
+                })
+                .collect()
+        };
+        let (one, two) = (lead(1), lead(2));
+        let mut s3 = vec![2u8, 0b0000_0100];
+        for code in [1u8, 2] {
+            s3.extend_from_slice(&1u32.to_le_bytes());
+            s3.extend_from_slice(&(samples as u32).to_le_bytes());
+            s3.push(code);
+        }
+        let qrs: Vec<_> = zones
+            .iter()
+            .map(|&(a, b)| ([0, 0, 0], [a as u32, b as u32]))
+            .collect();
+        let encode_lead = |signal: &[i32]| {
+            let codes: Vec<String> = bimodal_encode(signal, &zones, 2)
+                .iter()
+                .map(|&v| encode(v))
+                .collect();
+            pack(&codes.iter().map(String::as_str).collect::<Vec<_>>())
+        };
+        let (d1, d2) = (encode_lead(&one), encode_lead(&two));
+        let mut s6 = 5000u16.to_le_bytes().to_vec();
+        s6.extend_from_slice(&4000u16.to_le_bytes());
+        s6.extend_from_slice(&[0, 1]);
+        s6.extend_from_slice(&(d1.len() as u16).to_le_bytes());
+        s6.extend_from_slice(&(d2.len() as u16).to_le_bytes());
+        s6.extend(d1);
+        s6.extend(d2);
+        let file = scp_file(&[
+            (3, s3),
+            (4, qrs_section(&qrs)),
+            (5, data_section(5000, 2000, false, &[])),
+            (6, s6),
+        ]);
+        let ecg = read_scp(&file, &Limits::default()).unwrap();
+        assert_eq!((ecg.sample_rate_hz(), ecg.leads().len()), (500.0, 2));
+        for (lead, want) in [(Lead::I, &one), (Lead::II, &two)] {
+            let got = &ecg.lead(lead).unwrap().samples_uv;
+            for &(a, b) in &zones {
+                for i in a..=b {
+                    assert_eq!(f64::from(got[i - 1]), 5.0 * f64::from(want[i - 1]));
+                }
+            }
+        }
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/scp/constructed_bimodal.scp"
+        );
+        if std::env::var_os("ECG_WRITE_FIXTURES").is_some() {
+            std::fs::write(path, &file).unwrap();
+        }
+        assert_eq!(
+            std::fs::read(path).unwrap(),
+            file,
+            "rerun with ECG_WRITE_FIXTURES=1"
+        );
+    }
 }
