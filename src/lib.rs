@@ -22,6 +22,7 @@
 //! | [`signal`] | filters, resampling, lead derivation, the model input, beats, quality | `ecg` |
 //! | [`model`] | Net1D, model files and the backend [`model::Runner`] | `ecg` |
 //! | [`render`] | draws an `Ecg` onto any plotters drawing area | `ecg` |
+//! | [`synth`] | seeded synthetic ECGs with territorial patterns (demonstration data, tests) | `ecg` |
 //! | `web` (wasm32 only) | the JavaScript API of the page | everything above |
 
 #![warn(missing_docs)]
@@ -31,6 +32,7 @@ pub mod formats;
 pub mod model;
 pub mod render;
 pub mod signal;
+pub mod synth;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -464,3 +464,90 @@ fn inspect_reports_the_acquisition_but_no_patient_identifier() {
         "high-pass 0.56 Hz, low-pass 150 Hz, mains 50 Hz"
     );
 }
+
+/// `synth` writes CSVs that read back as the generator's records (to the 0.1 µV the CSV keeps)
+/// and a labels.csv with the truth; bad options are usage errors.
+#[test]
+fn synth_writes_records_that_read_back_and_their_labels() {
+    use ecg_stenosis::synth::{SynthConfig, generate};
+    let dir = scratch("synth");
+    let (code, stdout, stderr) = run(&[
+        "synth",
+        "--seed",
+        "40",
+        "--count",
+        "2",
+        "--out-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("not patients"), "{stdout}");
+    let labels = std::fs::read_to_string(dir.join("labels.csv")).unwrap();
+    let rows: Vec<&str> = labels.lines().collect();
+    assert_eq!(
+        rows[0],
+        "file,seed,RCA,LM,LAD,LCX,RCA_pattern,LM_pattern,LAD_pattern,LCX_pattern,confounder,heart_rate_bpm"
+    );
+    assert_eq!(rows.len(), 3);
+    for (row, seed) in rows[1..].iter().zip([40u64, 41]) {
+        let case = generate(seed, &SynthConfig::default());
+        let fields: Vec<&str> = row.split(',').collect();
+        assert_eq!(fields[0], format!("synthetic-{seed}.csv"));
+        let stenosis: Vec<bool> = fields[2..6].iter().map(|f| *f == "1").collect();
+        assert_eq!(stenosis, case.stenosis);
+        let path = dir.join(fields[0]);
+        let (code, stdout, stderr) = run(&["inspect", path.to_str().unwrap(), "--json"]);
+        assert_eq!(code, 0, "{stderr}");
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let leads = report["records"][0]["leads"].as_array().unwrap();
+        assert_eq!(leads.len(), 12);
+        let mut worst = 0.0f64;
+        for (lead, expected) in leads.iter().zip(case.ecg.leads()) {
+            assert_eq!(lead["name"], expected.lead.name());
+            for (got, want) in lead["uv"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(&expected.samples_uv)
+            {
+                worst = worst.max((got.as_f64().unwrap() - f64::from(*want)).abs());
+            }
+        }
+        assert!(worst <= 0.051, "seed {seed}: {worst} µV");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    for bad in [
+        &["synth", "--out-dir", "x"][..],
+        &["synth", "--seed", "-1", "--out-dir", "x"],
+        &[
+            "synth",
+            "--seed",
+            "1",
+            "--pattern",
+            "RCX=1",
+            "--out-dir",
+            "x",
+        ],
+        &[
+            "synth",
+            "--seed",
+            "1",
+            "--pattern",
+            "RCA=2",
+            "--out-dir",
+            "x",
+        ],
+        &[
+            "synth",
+            "--seed",
+            "1",
+            "--confounder",
+            "stemi",
+            "--out-dir",
+            "x",
+        ],
+    ] {
+        let (code, _, stderr) = run(bad);
+        assert_eq!(code, 2, "{bad:?}: {stderr}");
+    }
+}

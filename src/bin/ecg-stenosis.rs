@@ -50,6 +50,8 @@ mod cli {
       ecg-stenosis convert CHECKPOINT.pth --out MODEL.safetensors [--metadata META.json]
                            [--dtype f32|f16|bf16]
       ecg-stenosis predict --model MODEL.safetensors --tensor X.npy [--json] [--backend auto|cpu|gpu]
+      ecg-stenosis synth --seed S [--count N] --out-dir DIR [--pattern VESSEL=SEVERITY]...
+                         [--confounder NAME] [--clean]
 
     FILE is an ECG file, recognised by its content: a WFDB header (.hea; give its signal
     files too: a header and the files it names form one record) or CSV/TSV (a header of lead
@@ -63,7 +65,13 @@ mod cli {
     convert reads a PyTorch checkpoint (flat state dict, {'state_dict': ...}, {'model': ...},
     'module.' prefixes) without Python and writes a safetensors model file.
     predict --tensor runs the network on an already-preprocessed float32 .npy of shape
-    [12, samples] or [N, 12, samples]; no preprocessing is applied.";
+    [12, samples] or [N, 12, samples]; no preprocessing is applied.
+    synth writes N invented 12-lead ECGs (seeds S, S+1, …) as DIR/synthetic-SEED.csv (time
+    in s, leads in mV, 500 Hz, 10 s) and their truth as DIR/labels.csv: severe stenosis per
+    vessel, the severity of each territorial pattern drawn, the confounder. --pattern (RCA,
+    LM, LAD or LCX, severity 0–1) draws only the patterns given, --confounder adds one
+    (lvh_strain, lbbb, rbbb, early_repolarisation, nonspecific_st_t), --clean leaves out
+    noise and artefacts. Demonstration data from a model of the ECG, not patient recordings.";
 
     enum Command {
         Inspect,
@@ -71,6 +79,7 @@ mod cli {
         Render,
         Convert,
         Predict,
+        Synth,
     }
 
     struct Args {
@@ -90,6 +99,12 @@ mod cli {
         start_secs: f64,
         allow_padding: bool,
         override_quality: bool,
+        seed: Option<u64>,
+        count: usize,
+        out_dir: Option<PathBuf>,
+        patterns: Option<[f64; 4]>,
+        confounder: Option<ecg_stenosis::synth::Confounder>,
+        clean: bool,
     }
 
     fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -99,6 +114,7 @@ mod cli {
             "render" => Command::Render,
             "convert" => Command::Convert,
             "predict" => Command::Predict,
+            "synth" => Command::Synth,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown command '{other}'")),
         };
@@ -119,11 +135,55 @@ mod cli {
             start_secs: 0.0,
             allow_padding: false,
             override_quality: false,
+            seed: None,
+            count: 1,
+            out_dir: None,
+            patterns: None,
+            confounder: None,
+            clean: false,
         };
         while let Some(arg) = args.next() {
             let mut value = |what: &str| args.next().ok_or(format!("{arg} needs {what}"));
             match arg.as_str() {
                 "--out" => parsed.out = Some(PathBuf::from(value("a path")?)),
+                "--out-dir" => parsed.out_dir = Some(PathBuf::from(value("a directory")?)),
+                "--seed" => {
+                    let text = value("a whole number")?;
+                    parsed.seed = Some(text.parse().map_err(|_| {
+                        format!("--seed: '{text}' is not a whole number from 0 to 2^64 − 1")
+                    })?);
+                }
+                "--pattern" => {
+                    let text = value("VESSEL=SEVERITY")?;
+                    let bad = || {
+                        format!(
+                            "--pattern '{text}': expected VESSEL=SEVERITY, VESSEL one of RCA, LM, LAD, LCX and SEVERITY from 0 to 1"
+                        )
+                    };
+                    let (vessel, severity) = text.split_once('=').ok_or_else(bad)?;
+                    let index = ecg_stenosis::synth::VESSELS
+                        .iter()
+                        .position(|v| v.eq_ignore_ascii_case(vessel))
+                        .ok_or_else(bad)?;
+                    let severity = severity
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|s| (0.0..=1.0).contains(s))
+                        .ok_or_else(bad)?;
+                    parsed.patterns.get_or_insert([0.0; 4])[index] = severity;
+                }
+                "--confounder" => parsed.confounder = Some(value("a confounder name")?.parse()?),
+                "--clean" => parsed.clean = true,
+                "--count" => {
+                    let text = value("a number of ECGs")?;
+                    parsed.count = text
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=100_000).contains(n))
+                        .ok_or(format!(
+                            "--count: '{text}' is not a number from 1 to 100000"
+                        ))?;
+                }
                 "--model" => parsed.model = Some(PathBuf::from(value("a path")?)),
                 "--tensor" => parsed.tensor = Some(PathBuf::from(value("a path")?)),
                 "--metadata" => parsed.metadata = Some(PathBuf::from(value("a path")?)),
@@ -246,6 +306,7 @@ mod cli {
             Command::Predict => return predict(&args).map(|()| ExitCode::SUCCESS),
             Command::Inspect => return inspect(&args),
             Command::Preprocess => return preprocess(&args),
+            Command::Synth => return synth(&args).map(|()| ExitCode::SUCCESS),
             Command::Render => {}
         }
         if args.files.len() != 1 {
@@ -264,6 +325,74 @@ mod cli {
         drop(area);
         println!("wrote {}", out.display());
         Ok(ExitCode::SUCCESS)
+    }
+
+    /// Writes `--count` synthetic ECGs as CSV and their truth as labels.csv.
+    fn synth(args: &Args) -> Result<(), String> {
+        use ecg_stenosis::synth::{SynthConfig, VESSELS, generate};
+        use std::fmt::Write as _;
+        let seed = args.seed.ok_or("synth needs --seed S")?;
+        let dir = args.out_dir.as_ref().ok_or("synth needs --out-dir DIR")?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+        let write = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text)
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))
+        };
+        let mut config = SynthConfig {
+            nuisances: !args.clean,
+            ..SynthConfig::default()
+        };
+        if args.patterns.is_some() || args.confounder.is_some() {
+            config.forced_patterns = Some(args.patterns.unwrap_or([0.0; 4]));
+            config.forced_confounder = args.confounder;
+        }
+        let mut labels = String::from("file,seed");
+        for v in VESSELS {
+            let _ = write!(labels, ",{v}");
+        }
+        for v in VESSELS {
+            let _ = write!(labels, ",{v}_pattern");
+        }
+        labels.push_str(",confounder,heart_rate_bpm\n");
+        for k in 0..args.count as u64 {
+            let seed = seed
+                .checked_add(k)
+                .ok_or("--seed plus --count passes 2^64 − 1")?;
+            let case = generate(seed, &config);
+            let ecg = &case.ecg;
+            let mut csv = String::from("time (s)");
+            for lead in ecg.leads() {
+                let _ = write!(csv, ",{} (mV)", lead.lead.name());
+            }
+            csv.push('\n');
+            for i in 0..ecg.samples_per_lead() {
+                let _ = write!(csv, "{:.4}", i as f64 / ecg.sample_rate_hz());
+                for lead in ecg.leads() {
+                    let _ = write!(csv, ",{:.4}", lead.samples_uv[i] / 1000.0);
+                }
+                csv.push('\n');
+            }
+            let name = format!("synthetic-{seed}.csv");
+            write(&name, &csv)?;
+            let _ = write!(labels, "{name},{seed}");
+            for s in case.stenosis {
+                let _ = write!(labels, ",{}", u8::from(s));
+            }
+            for p in case.patterns {
+                let _ = write!(labels, ",{p:.3}");
+            }
+            let confounder = case.confounder.map_or("", |c| c.name());
+            let _ = writeln!(labels, ",{confounder},{:.1}", case.heart_rate_bpm);
+        }
+        write("labels.csv", &labels)?;
+        println!(
+            "wrote {} synthetic ECG(s) and labels.csv to {} (invented data, not patients)",
+            args.count,
+            dir.display()
+        );
+        Ok(())
     }
 
     fn warnings_json(ecg: &Ecg) -> Vec<serde_json::Value> {

@@ -8,9 +8,11 @@
 use burn::module::{Module, ModuleMapper, Param};
 use burn::tensor::{Device, Tensor, TensorData};
 
+use crate::synth::rng::SplitMix64;
+
 /// Fills a module's float parameters from a seed (see the module docs).
 pub struct SeededInit {
-    state: u64,
+    rng: SplitMix64,
     device: Device,
     path: Vec<String>,
 }
@@ -19,21 +21,11 @@ impl SeededInit {
     /// Replaces every float parameter of `module` with seeded values on `device`.
     pub fn apply<M: Module>(module: M, seed: u64, device: &Device) -> M {
         let mut mapper = Self {
-            state: seed,
+            rng: SplitMix64::new(seed),
             device: device.clone(),
             path: Vec::new(),
         };
         module.map(&mut mapper)
-    }
-
-    /// SplitMix64 (Steele, Lea & Flood 2014), mapped to [0, 1).
-    fn next_unit(&mut self) -> f64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// The range a parameter's values are drawn from, by its name and shape. Running variances
@@ -71,7 +63,7 @@ impl ModuleMapper for SeededInit {
         let (low, high) = self.range(&dims);
         let count = dims.iter().product::<usize>();
         let values: Vec<f32> = (0..count)
-            .map(|_| (low + (high - low) * self.next_unit()) as f32)
+            .map(|_| (low + (high - low) * self.rng.unit()) as f32)
             .collect();
         Param::from_tensor(Tensor::from_data(
             TensorData::new(values, shape),
