@@ -23,11 +23,13 @@
 //! | [`model`] | Net1D, model files and the backend [`model::Runner`] | `ecg` |
 //! | [`render`] | draws an `Ecg` onto any plotters drawing area | `ecg` |
 //! | [`synth`] | seeded synthetic ECGs with territorial patterns (demonstration data, tests) | `ecg` |
+//! | [`evaluation`] | AUC with bootstrap CI, Brier score, reliability, strata cut-offs | `synth` (its seeded RNG) |
 //! | `web` (wasm32 only) | the JavaScript API of the page | everything above |
 
 #![warn(missing_docs)]
 
 pub mod ecg;
+pub mod evaluation;
 pub mod formats;
 pub mod model;
 pub mod render;
