@@ -226,8 +226,8 @@ mod tests {
             .collect();
         let (out, sensitivity) = rule_out_cutoff(&probs, &labels, 0.9).unwrap();
         let (inn, specificity) = rule_in_cutoff(&probs, &labels, 0.9).unwrap();
-        assert!(sensitivity >= 0.9 && sensitivity < 0.92, "{sensitivity}");
-        assert!(specificity >= 0.9 && specificity < 0.91, "{specificity}");
+        assert!((0.9..0.92).contains(&sensitivity), "{sensitivity}");
+        assert!((0.9..0.91).contains(&specificity), "{specificity}");
         assert!(out < inn, "{out} {inn}");
         // Recount by the strata definitions.
         let pos = labels.iter().filter(|&&l| l).count() as f64;
