@@ -23,6 +23,7 @@
 //! | [`model`] | Net1D, model files and the backend [`model::Runner`] | `ecg` |
 //! | [`render`] | draws an `Ecg` onto any plotters drawing area | `ecg` |
 //! | [`synth`] | seeded synthetic ECGs with territorial patterns (demonstration data, tests) | `ecg` |
+//! | `train` (feature `train`) | trains and evaluates the demonstration model | `synth`, `signal`, `model`, `evaluation` |
 //! | [`evaluation`] | AUC with bootstrap CI, Brier score, reliability, strata cut-offs | `synth` (its seeded RNG) |
 //! | `web` (wasm32 only) | the JavaScript API of the page | everything above |
 
@@ -35,6 +36,8 @@ pub mod model;
 pub mod render;
 pub mod signal;
 pub mod synth;
+#[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+pub mod train;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

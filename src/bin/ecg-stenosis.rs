@@ -52,6 +52,8 @@ mod cli {
       ecg-stenosis predict --model MODEL.safetensors --tensor X.npy [--json] [--backend auto|cpu|gpu]
       ecg-stenosis synth --seed S [--count N] --out-dir DIR [--pattern VESSEL=SEVERITY]...
                          [--confounder NAME] [--clean]
+      ecg-stenosis train-demo --out MODEL.safetensors [--steps N] [--batch B] [--seed S]
+                              [--validation N] [--dtype f32|f16]   (build with --features train)
 
     FILE is an ECG file, recognised by its content: a WFDB header (.hea; give its signal
     files too: a header and the files it names form one record) or CSV/TSV (a header of lead
@@ -71,7 +73,10 @@ mod cli {
     vessel, the severity of each territorial pattern drawn, the confounder. --pattern (RCA,
     LM, LAD or LCX, severity 0–1) draws only the patterns given, --confounder adds one
     (lvh_strain, lbbb, rbbb, early_repolarisation, nonspecific_st_t), --clean leaves out
-    noise and artefacts. Demonstration data from a model of the ECG, not patient recordings.";
+    noise and artefacts. Demonstration data from a model of the ECG, not patient recordings.
+    train-demo trains the demonstration model on synthetic ECGs (scripts/train-demo.sh), then
+    evaluates it on held-out synthetic ECGs and writes the metrics, strata cut-offs and
+    disclaimer into the file.";
 
     enum Command {
         Inspect,
@@ -80,6 +85,7 @@ mod cli {
         Convert,
         Predict,
         Synth,
+        TrainDemo,
     }
 
     struct Args {
@@ -105,6 +111,9 @@ mod cli {
         patterns: Option<[f64; 4]>,
         confounder: Option<ecg_stenosis::synth::Confounder>,
         clean: bool,
+        steps: Option<usize>,
+        batch: Option<usize>,
+        validation: Option<usize>,
     }
 
     fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -115,6 +124,7 @@ mod cli {
             "convert" => Command::Convert,
             "predict" => Command::Predict,
             "synth" => Command::Synth,
+            "train-demo" => Command::TrainDemo,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown command '{other}'")),
         };
@@ -141,6 +151,9 @@ mod cli {
             patterns: None,
             confounder: None,
             clean: false,
+            steps: None,
+            batch: None,
+            validation: None,
         };
         while let Some(arg) = args.next() {
             let mut value = |what: &str| args.next().ok_or(format!("{arg} needs {what}"));
@@ -174,6 +187,19 @@ mod cli {
                 }
                 "--confounder" => parsed.confounder = Some(value("a confounder name")?.parse()?),
                 "--clean" => parsed.clean = true,
+                "--steps" | "--batch" | "--validation" => {
+                    let text = value("a positive whole number")?;
+                    let n = text
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=10_000_000).contains(n))
+                        .ok_or(format!("{arg}: '{text}' is not a positive whole number"))?;
+                    match arg.as_str() {
+                        "--steps" => parsed.steps = Some(n),
+                        "--batch" => parsed.batch = Some(n),
+                        _ => parsed.validation = Some(n),
+                    }
+                }
                 "--count" => {
                     let text = value("a number of ECGs")?;
                     parsed.count = text
@@ -307,6 +333,7 @@ mod cli {
             Command::Inspect => return inspect(&args),
             Command::Preprocess => return preprocess(&args),
             Command::Synth => return synth(&args).map(|()| ExitCode::SUCCESS),
+            Command::TrainDemo => return train_demo(&args).map(|()| ExitCode::SUCCESS),
             Command::Render => {}
         }
         if args.files.len() != 1 {
@@ -391,6 +418,102 @@ mod cli {
             "wrote {} synthetic ECG(s) and labels.csv to {} (invented data, not patients)",
             args.count,
             dir.display()
+        );
+        Ok(())
+    }
+
+    #[cfg(not(feature = "train"))]
+    fn train_demo(_: &Args) -> Result<(), String> {
+        Err("train-demo needs a build with --features train (scripts/train-demo.sh)".into())
+    }
+
+    /// Trains the demonstration model and writes it with its card (feature `train`).
+    #[cfg(feature = "train")]
+    fn train_demo(args: &Args) -> Result<(), String> {
+        use ecg_stenosis::train::{TrainConfig, train};
+        let out = args
+            .out
+            .as_ref()
+            .ok_or("train-demo needs --out MODEL.safetensors")?;
+        let defaults = TrainConfig::default();
+        let config = TrainConfig {
+            seed: args.seed.unwrap_or(defaults.seed),
+            steps: args.steps.unwrap_or(defaults.steps),
+            batch: args.batch.unwrap_or(defaults.batch),
+            validation_cases: args.validation.unwrap_or(defaults.validation_cases),
+            warmup: defaults
+                .warmup
+                .min(args.steps.unwrap_or(defaults.steps) / 4)
+                .max(1),
+            ..defaults
+        };
+        let started = std::time::Instant::now();
+        let mut window = Vec::new();
+        let (model, report) = train(&config, |step, loss| {
+            window.push(loss);
+            if (step + 1) % 25 == 0 || step + 1 == config.steps {
+                let elapsed = started.elapsed().as_secs_f64();
+                let eta = elapsed / (step + 1) as f64 * (config.steps - step - 1) as f64;
+                eprintln!(
+                    "step {:>6}/{}  loss {:.4} (mean of the last {})  {:.0} s, about {:.0} s left",
+                    step + 1,
+                    config.steps,
+                    window.iter().sum::<f64>() / window.len() as f64,
+                    window.len(),
+                    elapsed,
+                    eta
+                );
+                window.clear();
+            }
+        })
+        .map_err(|e| e.to_string())?;
+        let bytes = model
+            .to_safetensors(args.dtype)
+            .map_err(|e| e.to_string())?;
+        ModelFile::from_bytes(&bytes).map_err(|e| format!("self-check failed: {e}"))?;
+        std::fs::write(out, &bytes).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+        let metadata = model.metadata();
+        println!(
+            "trained {} parameters in {:.0} s ({} steps of {}), evaluated in {:.0} s; loss {:.4} → {:.4}",
+            report.parameters,
+            report.train_secs,
+            config.steps,
+            config.batch,
+            report.eval_secs,
+            report.loss_first_last.0,
+            report.loss_first_last.1
+        );
+        println!(
+            "| vessel | positives / cases | AUC (95 % CI) | Brier | rule-out < p (sensitivity) | rule-in ≥ p (specificity) |"
+        );
+        println!("|---|---:|---|---:|---|---|");
+        for vessel in &metadata.outputs {
+            let m = &metadata.card.metrics["vessels"][vessel];
+            let ci = &m["auc_ci95"];
+            let t = metadata.thresholds.get(vessel);
+            println!(
+                "| {vessel} | {} / {} | {:.3} ({:.3}–{:.3}) | {:.4} | {} | {} |",
+                m["positives"],
+                m["cases"],
+                m["auc"].as_f64().unwrap_or(f64::NAN),
+                ci[0].as_f64().unwrap_or(f64::NAN),
+                ci[1].as_f64().unwrap_or(f64::NAN),
+                m["brier"].as_f64().unwrap_or(f64::NAN),
+                t.map_or("–".into(), |t| format!(
+                    "{:.4} ({:.3})",
+                    t.rule_out.probability, t.rule_out.sensitivity
+                )),
+                t.map_or("–".into(), |t| format!(
+                    "{:.4} ({:.3})",
+                    t.rule_in.probability, t.rule_in.specificity
+                )),
+            );
+        }
+        println!(
+            "wrote {} ({} bytes): {}",
+            out.display(),
+            bytes.len(),
+            metadata.card.disclaimer
         );
         Ok(())
     }
