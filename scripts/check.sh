@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # README command 2, and exactly what CI runs (.ci/run): installs what is missing, then fmt,
-# clippy (native and wasm32), native tests, docs, the page's wasm build, the browser tests
-# (wasm-bindgen-test in headless Chromium, once through cargo and once through wasm-pack) and
-# the end-to-end page tests (playwright-core driving Debian's Chromium). Prints each stage's
-# time and, last, the test counts.
+# clippy (native, wasm32, and native with the training feature), native tests, docs, the
+# page's wasm build, the browser tests (wasm-bindgen-test in headless Chromium, once through
+# cargo and once through wasm-pack) and the end-to-end page tests (playwright-core driving
+# Debian's Chromium). Prints each stage's time and, last, the test counts.
 #
 # ECG_REQUIRE_WEBGPU=1 (the default here) makes the WebGPU browser test fail rather than skip
 # when Chromium offers no adapter; export ECG_REQUIRE_WEBGPU= (empty) to let it skip, and the
@@ -29,6 +29,7 @@ stage "setup (installs only what is missing)" scripts/setup.sh
 stage "cargo fmt --check" cargo fmt --all -- --check
 stage "clippy native" cargo clippy --all-targets --locked -- -D warnings
 stage "clippy wasm32 (webgpu)" cargo clippy --all-targets --locked --target wasm32-unknown-unknown --features webgpu -- -D warnings
+stage "clippy native (train feature)" cargo clippy --all-targets --locked --features train -- -D warnings
 run_logged "native tests" "$logs/native.log" cargo test --locked
 stage "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 stage "page build (pkg/)" scripts/build-web.sh

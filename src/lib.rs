@@ -21,6 +21,7 @@
 //! | [`formats`] | bytes → `Ecg` | `ecg` |
 //! | [`signal`] | filters, resampling, lead derivation, the model input, beats, quality | `ecg` |
 //! | [`model`] | Net1D, model files and the backend [`model::Runner`] | `ecg` |
+//! | [`pipeline`] | record → model input by the file's recipe → probabilities and strata | `signal`, `model` |
 //! | [`render`] | draws an `Ecg` onto any plotters drawing area | `ecg` |
 //! | [`synth`] | seeded synthetic ECGs with territorial patterns (demonstration data, tests) | `ecg` |
 //! | `train` (feature `train`) | trains and evaluates the demonstration model | `synth`, `signal`, `model`, `evaluation` |
@@ -33,6 +34,7 @@ pub mod ecg;
 pub mod evaluation;
 pub mod formats;
 pub mod model;
+pub mod pipeline;
 pub mod render;
 pub mod signal;
 pub mod synth;

@@ -35,18 +35,13 @@ use crate::model::net1d::{Net1d, Net1dConfig};
 use crate::model::seeded::SeededInit;
 use crate::signal::{InputShape, Preprocessing, WindowOptions, prepare};
 use crate::synth::rng::SplitMix64;
-use crate::synth::{GENERATOR_VERSION, SynthConfig, VESSELS, draw_stenosis, generate};
+use crate::synth::{
+    GENERATOR_VERSION, SynthConfig, TRAIN_SEED_BASE, VESSELS, draw_stenosis, generate,
+};
 
 /// The sentence shown next to every probability of the demonstration model.
 pub const DEMO_DISCLAIMER: &str = "Demonstration model trained only on synthetic ECGs: its \
     probabilities are not clinically validated and must not guide any decision about a patient.";
-
-/// Seeds of the training stream start here; validation seeds start at 0 and test splits at
-/// [`TEST_SPLIT_SEED`], so the sets never overlap.
-const TRAIN_SEED_BASE: u64 = 1 << 40;
-
-/// First seed of the small re-evaluation split used by the tests.
-pub const TEST_SPLIT_SEED: u64 = 1 << 41;
 
 /// Everything that determines the demonstration model.
 #[derive(Debug, Clone)]

@@ -551,3 +551,47 @@ fn synth_writes_records_that_read_back_and_their_labels() {
         assert_eq!(code, 2, "{bad:?}: {stderr}");
     }
 }
+
+/// `predict FILE` without `--model` uses the built-in demonstration model: four vessels with a
+/// probability and a stratum, its disclaimer with every record; an unreadable file is named on
+/// stderr (exit 1) and the readable ones are still predicted.
+#[test]
+fn predict_files_with_the_demonstration_model() {
+    let (code, stdout, stderr) = run(&[
+        "predict",
+        "tests/fixtures/wfdb/A0002.hea",
+        "tests/fixtures/wfdb/A0002.mat",
+        "tests/fixtures/bad/no-rate.csv",
+        "--json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("no-rate.csv"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["model"]["demonstration"], true);
+    let records = report["records"].as_array().unwrap();
+    assert_eq!(records.len(), 1);
+    let record = &records[0];
+    assert!(record["disclaimer"].as_str().unwrap().contains("synthetic"));
+    assert_eq!(record["quality"]["verdict"], "ok");
+    for vessel in ["RCA", "LM", "LAD", "LCX"] {
+        let v = &record["vessels"][vessel];
+        let p = v["probability"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p), "{vessel}: {p}");
+        assert!(
+            ["low", "intermediate", "high"].contains(&v["stratum"].as_str().unwrap()),
+            "{vessel}: {v}"
+        );
+    }
+    // Plain text: one line per vessel and the disclaimer after them.
+    let (code, stdout, _) = run(&["predict", "tests/fixtures/A0001.csv"]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let first = lines.iter().position(|l| l.starts_with("RCA ")).unwrap();
+    for (k, vessel) in ["RCA", "LM", "LAD", "LCX"].iter().enumerate() {
+        assert!(lines[first + k].starts_with(vessel), "{stdout}");
+    }
+    assert!(
+        lines[first + 4].starts_with("note: Demonstration model"),
+        "{stdout}"
+    );
+}

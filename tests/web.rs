@@ -421,6 +421,80 @@ mod signal_in_the_browser {
         assert!(message.contains("printed ECG"), "{message}");
     }
 
+    /// The page's risk call with the shipped demonstration model: four vessels with a
+    /// probability and a stratum each, and the card's disclaimer in the summary; the same
+    /// numbers as the native pipeline gives for this record (`pipeline` + `Runner`, CPU).
+    #[wasm_bindgen_test]
+    async fn the_demonstration_model_gives_four_risks_with_its_disclaimer() {
+        use ecg_stenosis::model::{ModelFile, Runner};
+        use ecg_stenosis::pipeline::{model_input, vessel_risks};
+        const DEMO: &[u8] = include_bytes!("../www/models/demo.safetensors");
+        let mut app = App::start(false)
+            .await
+            .unwrap_or_else(|_| panic!("App::start failed"));
+        let refused = wasm_bindgen_futures::JsFuture::from(app.predict()).await;
+        assert!(refused.is_err(), "no record, no model: no estimate");
+        app.load_model(DEMO)
+            .unwrap_or_else(|e| panic!("{:?}", field(&e, "message")));
+        app.load_files(
+            vec!["A0001.hea".into(), "A0001.mat".into()],
+            vec![Uint8Array::from(A0001_HEA), Uint8Array::from(A0001_MAT)],
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{:?}", field(&e, "message")));
+        let result = wasm_bindgen_futures::JsFuture::from(app.predict())
+            .await
+            .unwrap_or_else(|e| panic!("{:?}", field(&e, "message")));
+        let model = field(&result, "model");
+        assert_eq!(field(&model, "demonstration").as_bool(), Some(true));
+        let disclaimer = field(&model, "disclaimer").as_string().unwrap();
+        assert!(disclaimer.contains("synthetic"), "{disclaimer}");
+        let vessels = js_sys::Array::from(&field(&result, "vessels"));
+        assert_eq!(vessels.length(), 4);
+
+        // The native path on the same record, CPU backend.
+        let files = vec![
+            InputFile {
+                name: "A0001.hea".into(),
+                bytes: A0001_HEA.to_vec(),
+            },
+            InputFile {
+                name: "A0001.mat".into(),
+                bytes: A0001_MAT.to_vec(),
+            },
+        ];
+        let ecg = read_files(&files, &ReadOptions::default(), &Limits::default())
+            .remove(0)
+            .result
+            .unwrap();
+        let file = ModelFile::from_bytes(DEMO).unwrap();
+        let runner = Runner::cpu("test");
+        let net = file.build(runner.device()).unwrap();
+        let input = model_input(&ecg, file.metadata(), WindowOptions::default()).unwrap();
+        let logits = runner
+            .forward(&net, input.values, [1, 12, 5000])
+            .await
+            .unwrap();
+        let expected = vessel_risks(file.metadata(), &logits);
+        for (k, want) in expected.iter().enumerate() {
+            let got = vessels.get(k as u32);
+            assert_eq!(
+                field(&got, "vessel").as_string().as_deref(),
+                Some(want.vessel.as_str())
+            );
+            let p = field(&got, "probability").as_f64().unwrap();
+            assert!(
+                (p - want.probability).abs() < 1e-6,
+                "{p} vs {}",
+                want.probability
+            );
+            assert_eq!(
+                field(&got, "stratum").as_string().as_deref(),
+                want.stratum.map(|s| s.name())
+            );
+        }
+    }
+
     #[wasm_bindgen_test]
     fn both_recipes_equal_scipy_in_the_browser() {
         let files = vec![

@@ -59,18 +59,72 @@ async function openFiles(fileList) {
       + summary.errors.map((e) => ` Could not read ${e.sources.join(' + ')}: ${e.message}.`).join('');
     canvas.setAttribute('aria-label', `ECG tracing of ${file.name}: ${names}`);
     canvas.dataset.panels = JSON.stringify(panels);
+    await showRisk();
     document.body.dataset.state = 'drawn';
   } catch (error) {
     showError(file.name, error);
   }
 }
 
+// Per-vessel probability and stratum, with the model card's disclaimer beside them whenever
+// the model is a demonstration model. Text only (no HTML from data).
+async function showRisk() {
+  const box = $('risk');
+  box.replaceChildren();
+  if (!modelInfo) {
+    box.textContent = `No risk estimate: no model is loaded (${modelError || 'none found'}).`;
+    return;
+  }
+  let result;
+  try {
+    result = await ask({ type: 'predict' });
+  } catch (error) {
+    box.textContent = `No risk estimate: ${error.message}`;
+    return;
+  }
+  const table = document.createElement('table');
+  table.id = 'risk-table';
+  const head = table.createTHead().insertRow();
+  for (const title of ['Vessel', 'Probability of severe stenosis', 'Stratum']) {
+    const th = document.createElement('th');
+    th.textContent = title;
+    head.appendChild(th);
+  }
+  const body = table.createTBody();
+  for (const v of result.vessels) {
+    const row = body.insertRow();
+    row.dataset.vessel = v.vessel;
+    row.insertCell().textContent = v.vessel;
+    row.insertCell().textContent = `${(100 * v.probability).toFixed(1)} %`;
+    row.insertCell().textContent = v.stratum || 'no strata in this model';
+  }
+  const caption = table.createCaption();
+  caption.textContent = `${result.model.name} (${result.model.version}); signal quality: ${result.quality}`;
+  box.appendChild(table);
+  if (result.model.demonstration) {
+    const note = document.createElement('p');
+    note.id = 'disclaimer';
+    note.className = 'disclaimer';
+    note.textContent = result.model.disclaimer;
+    box.appendChild(note);
+  }
+}
+
+let modelInfo = null;
+let modelError = null;
+
 async function start() {
   const offscreen = canvas.transferControlToOffscreen();
   const preferWebgpu = new URLSearchParams(location.search).get('backend') !== 'cpu';
   try {
-    const info = await ask({ type: 'start', canvas: offscreen, preferWebgpu }, [offscreen]);
+    const started = await ask({ type: 'start', canvas: offscreen, preferWebgpu }, [offscreen]);
+    const info = started.backend;
+    modelInfo = started.model;
+    modelError = started.modelError;
     $('backend').textContent = describeBackend(info);
+    $('model').textContent = modelInfo
+      ? `${modelInfo.name}${modelInfo.demonstration ? ': a demonstration model, not clinically validated' : ''}`
+      : `none (${modelError})`;
     document.body.dataset.backend = info.kind;
     document.body.dataset.state = 'ready';
   } catch (error) {

@@ -22,17 +22,31 @@ async function presented(result) {
 
 async function handle(data) {
   switch (data.type) {
-    case 'start':
+    case 'start': {
       await init();
       canvas = data.canvas;
       app = await App.start(data.preferWebgpu);
-      return app.backend();
+      // The demonstration model ships with the page (same origin); without it the page still
+      // reads and draws ECGs and says that no risk estimate is available.
+      let model = null;
+      let modelError = null;
+      try {
+        const response = await fetch(new URL('./models/demo.safetensors', import.meta.url));
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        model = app.load_model(new Uint8Array(await response.arrayBuffer()));
+      } catch (error) {
+        modelError = plainError(error).message;
+      }
+      return { backend: app.backend(), model, modelError };
+    }
     case 'load':
       return app.load_files(
         data.files.map((file) => file.name),
         data.files.map((file) => new Uint8Array(file.bytes)),
         data.sampleRateHz ?? undefined,
       );
+    case 'predict':
+      return app.predict();
     case 'loadModel':
       return app.load_model(new Uint8Array(data.bytes));
     case 'draw':

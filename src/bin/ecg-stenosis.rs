@@ -49,7 +49,9 @@ mod cli {
       ecg-stenosis render FILE --out TRACING.svg [--sample-rate-hz R]
       ecg-stenosis convert CHECKPOINT.pth --out MODEL.safetensors [--metadata META.json]
                            [--dtype f32|f16|bf16]
-      ecg-stenosis predict --model MODEL.safetensors --tensor X.npy [--json] [--backend auto|cpu|gpu]
+      ecg-stenosis predict FILE... [--model M] [--json] [--start-secs S] [--allow-padding]
+                           [--override-quality] [--backend auto|cpu|gpu]
+      ecg-stenosis predict [--model M] --tensor X.npy [--json] [--backend auto|cpu|gpu]
       ecg-stenosis synth --seed S [--count N] --out-dir DIR [--pattern VESSEL=SEVERITY]...
                          [--confounder NAME] [--clean]
       ecg-stenosis train-demo --out MODEL.safetensors [--steps N] [--batch B] [--seed S]
@@ -66,6 +68,9 @@ mod cli {
     Exit status: 0 all files read, 1 some file unreadable (one line each on stderr), 2 usage.
     convert reads a PyTorch checkpoint (flat state dict, {'state_dict': ...}, {'model': ...},
     'module.' prefixes) without Python and writes a safetensors model file.
+    predict FILE gives each record's four probabilities and risk strata, with the model
+    file's recipe and cut-offs; without --model it uses the built-in demonstration model
+    (synthetic training data: its disclaimer is printed with every result).
     predict --tensor runs the network on an already-preprocessed float32 .npy of shape
     [12, samples] or [N, 12, samples]; no preprocessing is applied.
     synth writes N invented 12-lead ECGs (seeds S, S+1, …) as DIR/synthetic-SEED.csv (time
@@ -329,7 +334,7 @@ mod cli {
     fn run(args: Args) -> Result<ExitCode, String> {
         match args.command {
             Command::Convert => return convert(&args).map(|()| ExitCode::SUCCESS),
-            Command::Predict => return predict(&args).map(|()| ExitCode::SUCCESS),
+            Command::Predict => return predict(&args),
             Command::Inspect => return inspect(&args),
             Command::Preprocess => return preprocess(&args),
             Command::Synth => return synth(&args).map(|()| ExitCode::SUCCESS),
@@ -817,19 +822,30 @@ mod cli {
     /// How many records go through the network at once.
     const BATCH: usize = 8;
 
-    fn predict(args: &Args) -> Result<(), String> {
-        let model_path = args
-            .model
-            .as_deref()
-            .ok_or("predict needs --model MODEL.safetensors")?;
-        let tensor_path = args
-            .tensor
-            .as_deref()
-            .ok_or("predict needs --tensor X.npy (ECG files come with the pipeline)")?;
-        if let Some(extra) = args.files.first() {
-            return Err(format!("unexpected argument '{}'", extra.display()));
+    /// The demonstration model shipped with the page (`www/models/demo.safetensors`), built
+    /// into the binary so that `predict FILE` works from anywhere without `--model`.
+    const DEMO_MODEL: &[u8] = include_bytes!("../../www/models/demo.safetensors");
+
+    /// `--model M`, or the demonstration model.
+    fn model_file(args: &Args) -> Result<ModelFile, String> {
+        match &args.model {
+            Some(path) => ModelFile::from_path(path).map_err(|e| e.to_string()),
+            None => ModelFile::from_bytes(DEMO_MODEL)
+                .map_err(|e| format!("the built-in demonstration model: {e}")),
         }
-        let model = ModelFile::from_path(model_path).map_err(|e| e.to_string())?;
+    }
+
+    fn predict(args: &Args) -> Result<ExitCode, String> {
+        let Some(tensor_path) = args.tensor.as_deref() else {
+            return predict_files(args);
+        };
+        if let Some(extra) = args.files.first() {
+            return Err(format!(
+                "unexpected argument '{}' with --tensor",
+                extra.display()
+            ));
+        }
+        let model = model_file(args)?;
         let metadata = model.metadata();
         let limits = Limits::default();
         let array = read_npy_f32(&read(tensor_path)?, &limits)
@@ -901,7 +917,136 @@ mod cli {
                 println!("{i}\t{}", cells.join("\t"));
             }
         }
-        Ok(())
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// `predict FILE...`: each record through the quality gate, the model file's recipe and
+    /// the network, to four probabilities and their strata. Unreadable or unusable records are
+    /// reported on stderr (exit status 1) and the others still predicted.
+    fn predict_files(args: &Args) -> Result<ExitCode, String> {
+        use ecg_stenosis::pipeline::{model_input, vessel_risks};
+        let records = records(args)?;
+        let mut failed = report_failures(&records);
+        let model = model_file(args)?;
+        let metadata = model.metadata();
+        let runner = block_on(Runner::choose(args.backend)).map_err(|e| e.to_string())?;
+        let net = model.build(runner.device()).map_err(|e| e.to_string())?;
+        let shape = InputShape {
+            sample_rate_hz: metadata.input.sample_rate_hz,
+            samples: metadata.input.samples,
+        };
+        let window = WindowOptions {
+            start_secs: args.start_secs,
+            allow_padding: args.allow_padding,
+        };
+        let demonstration = metadata.card.demonstration;
+        let mut json_records = Vec::new();
+        for record in &records {
+            let Ok(ecg) = &record.result else { continue };
+            let sources = record.sources.join(" + ");
+            let beats = beats_of(ecg);
+            let quality = quality_of(ecg, &beats, shape, args);
+            if quality.verdict == Verdict::Unusable && !args.override_quality {
+                let reasons: Vec<&str> = quality
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Verdict::Unusable)
+                    .map(|f| f.message.as_str())
+                    .collect();
+                eprintln!(
+                    "ecg-stenosis: {sources}: the quality gate calls this ECG unusable ({}); no estimate (give --override-quality to get one anyway)",
+                    reasons.join("; ")
+                );
+                failed = true;
+                continue;
+            }
+            let input = match model_input(ecg, metadata, window) {
+                Ok(input) => input,
+                Err(e) => {
+                    eprintln!("ecg-stenosis: {sources}: {e}");
+                    failed = true;
+                    continue;
+                }
+            };
+            let leads = metadata.architecture.config.in_channels;
+            let logits = block_on(runner.forward(&net, input.values, [1, leads, shape.samples]))
+                .map_err(|e| format!("{sources}: {e}"))?;
+            let risks = vessel_risks(metadata, &logits);
+            // The record's warnings, then what preprocessing added (derivation is in both).
+            let mut warnings: Vec<serde_json::Value> = Vec::new();
+            for w in ecg.warnings().iter().chain(&input.warnings) {
+                let entry = json!({"kind": w.kind(), "message": w.to_string()});
+                if !warnings.contains(&entry) {
+                    warnings.push(entry);
+                }
+            }
+            if args.json {
+                let vessels: serde_json::Map<String, serde_json::Value> = risks
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.vessel.clone(),
+                            json!({
+                                "probability": r.probability,
+                                "stratum": r.stratum.map(|s| s.name()),
+                            }),
+                        )
+                    })
+                    .collect();
+                let mut entry = json!({
+                    "sources": record.sources,
+                    "vessels": vessels,
+                    "quality": quality,
+                    "window_start_secs": input.start_secs,
+                    "warnings": warnings,
+                });
+                if demonstration {
+                    entry["disclaimer"] = json!(metadata.card.disclaimer);
+                }
+                json_records.push(entry);
+                continue;
+            }
+            println!("record: {sources}");
+            println!("quality: {}", quality.verdict.name());
+            for r in &risks {
+                println!(
+                    "{:<4} {:.4}  {}",
+                    r.vessel,
+                    r.probability,
+                    r.stratum
+                        .map_or("(no strata in this model file)", |s| s.name())
+                );
+            }
+            if demonstration {
+                println!("note: {}", metadata.card.disclaimer);
+            }
+            for w in &warnings {
+                println!("warning: {}", w["message"].as_str().unwrap_or_default());
+            }
+        }
+        let info = runner.info();
+        if args.json {
+            let report = json!({
+                "records": json_records,
+                "model": {
+                    "name": metadata.name,
+                    "version": metadata.version,
+                    "demonstration": demonstration,
+                    "disclaimer": metadata.card.disclaimer,
+                },
+                "backend": info.kind.name(),
+                "backend_detail": info.adapter.as_ref().or(info.cpu_reason.as_ref()),
+            });
+            println!("{report}");
+        } else {
+            println!(
+                "model: {} {} (backend {})",
+                metadata.name,
+                metadata.version,
+                info.kind.name()
+            );
+        }
+        Ok(exit_status(failed))
     }
 
     pub fn main() -> ExitCode {

@@ -15,7 +15,7 @@
 //! length, total length, mode switch, base value, base code read least significant bit first)
 //! and first differences, tested on constructed data only; reference-beat subtraction (sections
 //! 4 and 5, the median added back at each type-0 QRS), tested on a constructed file only.
-//! Bimodal compression (see [`Bimodal`]) is implemented from the open decoders' reading of the
+//! Bimodal compression (see `Bimodal` in the source) is implemented from the open decoders' reading of the
 //! standard and tested on constructed files only; no real bimodal file has confirmed it.
 
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};

@@ -97,6 +97,42 @@ pub struct Thresholds {
     pub rule_in: RuleIn,
 }
 
+/// A risk stratum: below rule-out, between, or at and above rule-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stratum {
+    /// Below the rule-out cut-off.
+    Low,
+    /// Between the cut-offs.
+    Intermediate,
+    /// At or above the rule-in cut-off.
+    High,
+}
+
+impl Stratum {
+    /// `low`, `intermediate` or `high`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stratum::Low => "low",
+            Stratum::Intermediate => "intermediate",
+            Stratum::High => "high",
+        }
+    }
+}
+
+impl Thresholds {
+    /// The stratum of a probability, by this output's cut-offs (never by constants in code).
+    pub fn stratum(&self, probability: f64) -> Stratum {
+        if probability < self.rule_out.probability {
+            Stratum::Low
+        } else if probability >= self.rule_in.probability {
+            Stratum::High
+        } else {
+            Stratum::Intermediate
+        }
+    }
+}
+
 /// The rule-out cut-off and the sensitivity it was chosen for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleOut {

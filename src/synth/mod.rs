@@ -70,6 +70,14 @@ use rng::SplitMix64;
 /// Version of the generator: bump it whenever any case's samples change for a given seed.
 pub const GENERATOR_VERSION: u32 = 1;
 
+/// Seed ranges that never overlap: held-out validation cases use seeds from 0, the training
+/// stream seeds from [`TRAIN_SEED_BASE`], re-evaluation splits in tests seeds from
+/// [`TEST_SPLIT_SEED`].
+pub const TRAIN_SEED_BASE: u64 = 1 << 40;
+
+/// First seed of the re-evaluation splits (see [`TRAIN_SEED_BASE`]).
+pub const TEST_SPLIT_SEED: u64 = 1 << 41;
+
 /// The four vessels in the model's output order.
 pub const VESSELS: [&str; 4] = ["RCA", "LM", "LAD", "LCX"];
 

@@ -343,6 +343,91 @@ impl App {
         Ok(out.into())
     }
 
+    /// The risk of the loaded record with the loaded model file: the quality gate, the file's
+    /// recipe, the network, then per vessel `{vessel, probability, stratum}` (strata by the
+    /// file's cut-offs), with `{quality, warnings, model}`; `model` carries the demonstration
+    /// flag and the disclaimer the page shows next to the probabilities. Throws
+    /// `{kind, message}` without a record or a model file, or for an unusable record.
+    pub fn predict(&self) -> js_sys::Promise {
+        use crate::pipeline::{model_input, vessel_risks};
+        use crate::signal::WindowOptions;
+        use crate::signal::beats::detect_r_peaks;
+        use crate::signal::quality::{Verdict, assess};
+        let prepared = (|| {
+            let ecg = self
+                .ecg
+                .as_ref()
+                .ok_or_else(|| error_object("invalid_input", "no ECG loaded yet", None))?;
+            let model = self.model.as_ref().ok_or_else(|| {
+                error_object("model", "no model file loaded: no risk estimate", None)
+            })?;
+            let metadata = model.metadata();
+            let recorded: Vec<&[f32]> = ecg
+                .leads()
+                .iter()
+                .filter(|l| !l.derived)
+                .map(|l| l.samples_uv.as_slice())
+                .collect();
+            let beats = detect_r_peaks(&recorded, ecg.sample_rate_hz());
+            let seconds = metadata.input.samples as f64 / metadata.input.sample_rate_hz;
+            let quality = assess(ecg, &beats, seconds, false);
+            if quality.verdict == Verdict::Unusable {
+                let reasons: Vec<&str> = quality
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Verdict::Unusable)
+                    .map(|f| f.message.as_str())
+                    .collect();
+                return Err(error_object(
+                    "quality",
+                    &format!("no risk estimate: {}", reasons.join("; ")),
+                    None,
+                ));
+            }
+            let input = model_input(ecg, metadata, WindowOptions::default())
+                .map_err(|e| error_object("invalid_input", &e.to_string(), None))?;
+            let warnings: Vec<String> = input.warnings.iter().map(ToString::to_string).collect();
+            let leads = metadata.architecture.config.in_channels;
+            Ok((
+                input.values,
+                [1, leads, metadata.input.samples],
+                metadata.clone(),
+                quality.verdict.name(),
+                warnings,
+                model_summary(model),
+            ))
+        })();
+        let runner = Rc::clone(&self.runner);
+        let net = Rc::clone(&self.net);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let (values, shape, metadata, verdict, warnings, summary) = prepared?;
+            let logits = runner
+                .forward(&net, values, shape)
+                .await
+                .map_err(|e| run_error(&e))?;
+            let out = Object::new();
+            let vessels = Array::new();
+            for risk in vessel_risks(&metadata, &logits) {
+                let v = Object::new();
+                set(&v, "vessel", risk.vessel.as_str());
+                set(&v, "probability", risk.probability);
+                if let Some(stratum) = risk.stratum {
+                    set(&v, "stratum", stratum.name());
+                }
+                vessels.push(&v);
+            }
+            set(&out, "vessels", vessels);
+            set(&out, "quality", verdict);
+            let list = Array::new();
+            for w in &warnings {
+                list.push(&JsValue::from_str(w));
+            }
+            set(&out, "warnings", list);
+            set(&out, "model", summary);
+            Ok(out.into())
+        })
+    }
+
     /// Runs the network (the loaded model file, else the self-check Net1D: a tiny configuration
     /// with fixed weights, not a clinical model) on a caller-given `[batch, leads, samples]`
     /// tensor with no preprocessing; resolves to `batch × outputs` logits.

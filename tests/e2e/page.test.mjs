@@ -113,6 +113,17 @@ test('the page names its backend and draws all 12 leads of a CSV, with no reques
 
   assert.equal(await upload(page, fixture('A0001.csv')), 'drawn', await page.textContent('#message'));
   assert.match(await page.textContent('#summary'), /12 leads .* 500 Hz, 15\.00 s/);
+  // The shipped demonstration model gives four vessels, each with a probability and a stratum,
+  // and its disclaimer stands right under them.
+  assert.match(await page.textContent('#model'), /a demonstration model, not clinically validated/);
+  const rows = await page.$$eval('#risk-table tbody tr', (trs) => trs.map((tr) =>
+    Array.from(tr.cells, (td) => td.textContent)));
+  assert.deepEqual(rows.map((r) => r[0]), ['RCA', 'LM', 'LAD', 'LCX']);
+  for (const [, probability, stratum] of rows) {
+    assert.match(probability, /^\d+\.\d %$/);
+    assert.match(stratum, /^(low|intermediate|high)$/);
+  }
+  assert.match(await page.textContent('#disclaimer'), /trained only on synthetic ECGs/);
 
   const counts = await darkPixelsPerPanel(page);
   assert.deepEqual(counts.map((c) => c.lead),

@@ -1,0 +1,144 @@
+//! The shipped demonstration model (`www/models/demo.safetensors`, written by
+//! `scripts/train-demo.sh`): its card is honest about what it is, its numbers agree with a
+//! re-evaluation on a fresh seeded split, and each territorial pattern raises its own vessel.
+#![cfg(not(target_arch = "wasm32"))]
+
+use ecg_stenosis::evaluation::{auc, auc_bootstrap_ci};
+use ecg_stenosis::model::runner::block_on;
+use ecg_stenosis::model::{ModelFile, Net1d, Runner};
+use ecg_stenosis::pipeline::model_input;
+use ecg_stenosis::signal::WindowOptions;
+use ecg_stenosis::synth::{Case, SynthConfig, TEST_SPLIT_SEED, VESSELS, generate};
+
+const DEMO: &[u8] = include_bytes!("../www/models/demo.safetensors");
+
+struct Demo {
+    file: ModelFile,
+    runner: Runner,
+    net: Net1d,
+}
+
+fn demo() -> Demo {
+    let file = ModelFile::from_bytes(DEMO).expect("the shipped model loads");
+    let runner = Runner::cpu("tests");
+    let net = file.build(runner.device()).unwrap();
+    Demo { file, runner, net }
+}
+
+impl Demo {
+    fn probabilities(&self, case: &Case) -> [f64; 4] {
+        let input = model_input(&case.ecg, self.file.metadata(), WindowOptions::default())
+            .expect("a generated ECG is a valid input");
+        let logits =
+            block_on(self.runner.forward(&self.net, input.values, [1, 12, 5000])).expect("forward");
+        let mut p = [0.0; 4];
+        for (v, &z) in logits.iter().enumerate() {
+            p[v] = 1.0 / (1.0 + (-f64::from(z)).exp());
+        }
+        p
+    }
+}
+
+#[test]
+fn the_card_says_what_the_model_is() {
+    let demo = demo();
+    let m = demo.file.metadata();
+    assert!(m.card.demonstration);
+    assert!(
+        m.card.disclaimer.contains("synthetic"),
+        "{}",
+        m.card.disclaimer
+    );
+    assert!(m.card.disclaimer.contains("not clinically validated"));
+    assert_eq!(m.outputs, VESSELS);
+    for vessel in VESSELS {
+        let t = &m.thresholds[vessel];
+        assert!(t.rule_out.probability <= t.rule_in.probability, "{vessel}");
+        let metrics = &m.card.metrics["vessels"][vessel];
+        let (a, ci) = (metrics["auc"].as_f64().unwrap(), &metrics["auc_ci95"]);
+        assert!(ci[0].as_f64().unwrap() <= a && a <= ci[1].as_f64().unwrap());
+    }
+    let generator = &m.card.extra["generator"];
+    assert_eq!(
+        generator["version"].as_u64(),
+        Some(u64::from(ecg_stenosis::synth::GENERATOR_VERSION)),
+        "the model was trained on this generator version"
+    );
+    assert!(DEMO.len() <= 8 << 20, "{} bytes", DEMO.len());
+}
+
+/// The card's AUC per vessel against a re-evaluation on 300 fresh cases from the same
+/// screening population: the card's value must lie inside the re-evaluation's bootstrap 95 %
+/// interval (vessels with fewer than 10 positives in the split are reported, not judged).
+#[test]
+fn card_metrics_agree_with_a_re_evaluation() {
+    let demo = demo();
+    let population = SynthConfig::default();
+    let cases = 300;
+    let mut probs = Vec::with_capacity(cases);
+    let mut labels = Vec::with_capacity(cases);
+    for seed in TEST_SPLIT_SEED..TEST_SPLIT_SEED + cases as u64 {
+        let case = generate(seed, &population);
+        probs.push(demo.probabilities(&case));
+        labels.push(case.stenosis);
+    }
+    let metrics = &demo.file.metadata().card.metrics["vessels"];
+    for (v, vessel) in VESSELS.iter().enumerate() {
+        let p: Vec<f64> = probs.iter().map(|r| r[v]).collect();
+        let l: Vec<bool> = labels.iter().map(|r| r[v]).collect();
+        let positives = l.iter().filter(|&&x| x).count();
+        let card = metrics[*vessel]["auc"].as_f64().unwrap();
+        let Some(again) = auc(&p, &l) else {
+            println!("{vessel}: no positives in the split; card AUC {card:.3}");
+            continue;
+        };
+        let (low, high) = auc_bootstrap_ci(&p, &l, 1000, 11).unwrap();
+        println!(
+            "{vessel}: card AUC {card:.3}; re-evaluated {again:.3} (95 % CI {low:.3}–{high:.3}) on \
+             {positives} positives of {cases}"
+        );
+        if positives >= 10 {
+            assert!(
+                (low..=high).contains(&card),
+                "{vessel}: card {card} outside {low}–{high}"
+            );
+        }
+    }
+}
+
+/// One isolated territorial pattern (severity 0.6, noise on) against the same ECG without
+/// it: the matching vessel's probability must rise in at least 90 % of the cases.
+#[test]
+fn each_territorial_pattern_raises_its_own_vessel() {
+    let demo = demo();
+    let seeds = 25;
+    for (v, vessel) in VESSELS.iter().enumerate() {
+        let mut rose = 0;
+        let mut gain = 0.0;
+        for seed in 0..seeds {
+            let seed = TEST_SPLIT_SEED + 10_000 + seed;
+            let base = SynthConfig {
+                forced_patterns: Some([0.0; 4]),
+                ..SynthConfig::default()
+            };
+            let mut patterns = [0.0; 4];
+            patterns[v] = 0.6;
+            let with = SynthConfig {
+                forced_patterns: Some(patterns),
+                ..SynthConfig::default()
+            };
+            let before = demo.probabilities(&generate(seed, &base))[v];
+            let after = demo.probabilities(&generate(seed, &with))[v];
+            rose += usize::from(after > before);
+            gain += after - before;
+        }
+        println!(
+            "{vessel}: probability rose in {rose} of {seeds} cases (mean change {:+.3})",
+            gain / seeds as f64
+        );
+        assert!(
+            rose * 10 >= seeds as usize * 9,
+            "{vessel}: {rose} of {seeds}"
+        );
+    }
+}
