@@ -322,6 +322,19 @@ mod signal_in_the_browser {
         Reflect::get(value, &JsValue::from_str(key)).unwrap()
     }
 
+    /// CPSC A0001 read natively (header and .mat) by the crate's readers.
+    fn a0001() -> ecg_stenosis::ecg::Ecg {
+        let files =
+            [("A0001.hea", A0001_HEA), ("A0001.mat", A0001_MAT)].map(|(name, bytes)| InputFile {
+                name: name.into(),
+                bytes: bytes.to_vec(),
+            });
+        read_files(&files, &ReadOptions::default(), &Limits::default())
+            .remove(0)
+            .result
+            .unwrap()
+    }
+
     #[wasm_bindgen_test]
     async fn every_format_family_loads_through_the_page_api() {
         let mut app = App::start(false)
@@ -453,20 +466,7 @@ mod signal_in_the_browser {
         assert_eq!(vessels.length(), 4);
 
         // The native path on the same record, CPU backend.
-        let files = vec![
-            InputFile {
-                name: "A0001.hea".into(),
-                bytes: A0001_HEA.to_vec(),
-            },
-            InputFile {
-                name: "A0001.mat".into(),
-                bytes: A0001_MAT.to_vec(),
-            },
-        ];
-        let ecg = read_files(&files, &ReadOptions::default(), &Limits::default())
-            .remove(0)
-            .result
-            .unwrap();
+        let ecg = a0001();
         let file = ModelFile::from_bytes(DEMO).unwrap();
         let runner = Runner::cpu("test");
         let net = file.build(runner.device()).unwrap();
@@ -497,20 +497,7 @@ mod signal_in_the_browser {
 
     #[wasm_bindgen_test]
     fn both_recipes_equal_scipy_in_the_browser() {
-        let files = vec![
-            InputFile {
-                name: "A0001.hea".into(),
-                bytes: A0001_HEA.to_vec(),
-            },
-            InputFile {
-                name: "A0001.mat".into(),
-                bytes: A0001_MAT.to_vec(),
-            },
-        ];
-        let ecg = read_files(&files, &ReadOptions::default(), &Limits::default())
-            .remove(0)
-            .result
-            .unwrap();
+        let ecg = a0001();
         let goldens: [(Preprocessing, &[u8], f32); 2] = [
             (
                 Preprocessing::Ecgfounder,

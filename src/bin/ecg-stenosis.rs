@@ -34,7 +34,7 @@ mod cli {
     use ecg_stenosis::model::state::StoredDtype;
     use ecg_stenosis::model::{BackendPreference, ModelFile, ModelMetadata, Runner};
     use ecg_stenosis::render::{DrawOptions, draw_leads};
-    use ecg_stenosis::signal::beats::{Beats, detect_r_peaks};
+    use ecg_stenosis::signal::beats::{Beats, detect_in_recorded};
     use ecg_stenosis::signal::quality::{Quality, Verdict, assess};
     use ecg_stenosis::signal::{InputShape, Preprocessing, WindowOptions, prepare};
     use plotters::drawing::IntoDrawingArea;
@@ -311,16 +311,6 @@ mod cli {
         }
     }
 
-    fn beats_of(ecg: &Ecg) -> Beats {
-        let leads: Vec<&[f32]> = ecg
-            .leads()
-            .iter()
-            .filter(|l| !l.derived)
-            .map(|l| l.samples_uv.as_slice())
-            .collect();
-        detect_r_peaks(&leads, ecg.sample_rate_hz())
-    }
-
     /// The quality gate for a model input of `shape`.
     fn quality_of(ecg: &Ecg, beats: &Beats, shape: InputShape, args: &Args) -> Quality {
         assess(
@@ -536,7 +526,7 @@ mod cli {
         let mut json_records = Vec::new();
         for record in &records {
             let Ok(ecg) = &record.result else { continue };
-            let beats = (args.beats || args.quality).then(|| beats_of(ecg));
+            let beats = (args.beats || args.quality).then(|| detect_in_recorded(ecg));
             let quality = match (&beats, args.quality) {
                 (Some(beats), true) => Some(quality_of(ecg, beats, InputShape::default(), args)),
                 _ => None,
@@ -679,26 +669,21 @@ mod cli {
             let sources = record.sources.join(" + ");
             match prepare(ecg, recipe, shape, window) {
                 Ok(input) => {
-                    let beats = beats_of(ecg);
+                    let beats = detect_in_recorded(ecg);
                     let quality = quality_of(ecg, &beats, shape, args);
                     if quality.verdict == Verdict::Unusable {
-                        let reasons: Vec<&str> = quality
-                            .findings
-                            .iter()
-                            .filter(|f| f.severity == Verdict::Unusable)
-                            .map(|f| f.message.as_str())
-                            .collect();
+                        let reasons = quality.unusable_reasons();
                         if !args.override_quality {
                             eprintln!(
                                 "ecg-stenosis: {sources}: the quality gate calls this ECG unusable ({}); give --override-quality to prepare it anyway",
-                                reasons.join("; ")
+                                reasons
                             );
                             failed = true;
                             continue;
                         }
                         println!(
                             "{sources}: quality override: unusable ECG prepared at the user's request ({})",
-                            reasons.join("; ")
+                            reasons
                         );
                     }
                     println!(
@@ -944,18 +929,13 @@ mod cli {
         for record in &records {
             let Ok(ecg) = &record.result else { continue };
             let sources = record.sources.join(" + ");
-            let beats = beats_of(ecg);
+            let beats = detect_in_recorded(ecg);
             let quality = quality_of(ecg, &beats, shape, args);
             if quality.verdict == Verdict::Unusable && !args.override_quality {
-                let reasons: Vec<&str> = quality
-                    .findings
-                    .iter()
-                    .filter(|f| f.severity == Verdict::Unusable)
-                    .map(|f| f.message.as_str())
-                    .collect();
+                let reasons = quality.unusable_reasons();
                 eprintln!(
                     "ecg-stenosis: {sources}: the quality gate calls this ECG unusable ({}); no estimate (give --override-quality to get one anyway)",
-                    reasons.join("; ")
+                    reasons
                 );
                 failed = true;
                 continue;

@@ -125,6 +125,17 @@ fn moving_average(x: &[f64], width: usize) -> Vec<f64> {
         .collect()
 }
 
+/// R peaks of a record, found on its recorded leads (derived limb leads add nothing).
+pub fn detect_in_recorded(ecg: &crate::ecg::Ecg) -> Beats {
+    let leads: Vec<&[f32]> = ecg
+        .leads()
+        .iter()
+        .filter(|l| !l.derived)
+        .map(|l| l.samples_uv.as_slice())
+        .collect();
+    detect_r_peaks(&leads, ecg.sample_rate_hz())
+}
+
 /// Finds R peaks in `leads` (µV, all the same length, at `sample_rate_hz`). Leads that are
 /// flat contribute nothing; a record with no usable lead, or too short to filter, has no beats.
 pub fn detect_r_peaks(leads: &[&[f32]], sample_rate_hz: f64) -> Beats {

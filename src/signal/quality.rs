@@ -133,6 +133,20 @@ pub struct Quality {
     pub findings: Vec<Finding>,
 }
 
+impl Quality {
+    /// The messages of the findings that make the ECG unusable, joined with "; " (empty when
+    /// it is usable): what a refusal says.
+    pub fn unusable_reasons(&self) -> String {
+        let reasons: Vec<&str> = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Verdict::Unusable)
+            .map(|f| f.message.as_str())
+            .collect();
+        reasons.join("; ")
+    }
+}
+
 /// A finding past its caution threshold: unusable from `unusable_at` on.
 fn graded(value: f64, unusable_at: f64) -> Verdict {
     if value >= unusable_at {

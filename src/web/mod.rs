@@ -351,7 +351,7 @@ impl App {
     pub fn predict(&self) -> js_sys::Promise {
         use crate::pipeline::{model_input, vessel_risks};
         use crate::signal::WindowOptions;
-        use crate::signal::beats::detect_r_peaks;
+        use crate::signal::beats::detect_in_recorded;
         use crate::signal::quality::{Verdict, assess};
         let prepared = (|| {
             let ecg = self
@@ -362,25 +362,13 @@ impl App {
                 error_object("model", "no model file loaded: no risk estimate", None)
             })?;
             let metadata = model.metadata();
-            let recorded: Vec<&[f32]> = ecg
-                .leads()
-                .iter()
-                .filter(|l| !l.derived)
-                .map(|l| l.samples_uv.as_slice())
-                .collect();
-            let beats = detect_r_peaks(&recorded, ecg.sample_rate_hz());
+            let beats = detect_in_recorded(ecg);
             let seconds = metadata.input.samples as f64 / metadata.input.sample_rate_hz;
             let quality = assess(ecg, &beats, seconds, false);
             if quality.verdict == Verdict::Unusable {
-                let reasons: Vec<&str> = quality
-                    .findings
-                    .iter()
-                    .filter(|f| f.severity == Verdict::Unusable)
-                    .map(|f| f.message.as_str())
-                    .collect();
                 return Err(error_object(
                     "quality",
-                    &format!("no risk estimate: {}", reasons.join("; ")),
+                    &format!("no risk estimate: {}", quality.unusable_reasons()),
                     None,
                 ));
             }
