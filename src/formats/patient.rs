@@ -166,17 +166,8 @@ fn scp_identifiers(bytes: &[u8]) -> Option<PatientIdentifiers> {
     let section = bytes.get(start..start + len)?;
     let mut out = PatientIdentifiers::default();
     let (mut last, mut first) = (None, None);
-    let mut at = 16;
-    while let (Some(&tag), Some(l)) = (
-        section.get(at),
-        section
-            .get(at + 1..at + 3)
-            .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]]))),
-    ) {
-        if tag == 255 {
-            break;
-        }
-        let value = section.get(at + 3..at + 3 + l)?;
+    for entry in super::scp::section1_tags(section) {
+        let (tag, value) = entry.ok()?;
         let text = || {
             non_empty(Some(
                 String::from_utf8_lossy(value)
@@ -196,7 +187,6 @@ fn scp_identifiers(bytes: &[u8]) -> Option<PatientIdentifiers> {
             }
             _ => {}
         }
-        at += 3 + l;
     }
     out.name = join_name(last, first);
     Some(out)

@@ -816,25 +816,46 @@ fn add_reference_beats(
     Ok(())
 }
 
-/// Device, date, time and filters from section 1's tags (header skipped; tag u8, length u16,
-/// value); every other tag, the patient's included, is passed over unread.
+/// A section-1 tag whose value runs past the end of the section.
+pub(crate) struct TruncatedTag;
+
+/// Section 1's tags after its 16-byte header (tag u8, length u16, value), in order, until tag
+/// 255 or the end of the bytes; a value that runs past the section yields `Err` and ends it.
+pub(crate) fn section1_tags(
+    section: &[u8],
+) -> impl Iterator<Item = Result<(u8, &[u8]), TruncatedTag>> {
+    let mut at = Some(16);
+    std::iter::from_fn(move || {
+        let start = at?;
+        let tag = *section.get(start)?;
+        let len = section
+            .get(start + 1..start + 3)
+            .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))?;
+        if tag == 255 {
+            at = None;
+            return None;
+        }
+        match section.get(start + 3..start + 3 + len) {
+            Some(value) => {
+                at = Some(start + 3 + len);
+                Some(Ok((tag, value)))
+            }
+            None => {
+                at = None;
+                Some(Err(TruncatedTag))
+            }
+        }
+    })
+}
+
+/// Device, date, time and filters from section 1's tags; every other tag, the patient's
+/// included, is passed over unread.
 fn acquisition_tags(section: &[u8]) -> AcquisitionInfo {
     let mut info = AcquisitionInfo::default();
     let (mut date, mut time) = (None, None);
     let (mut high, mut low, mut mains) = (None, None, None);
-    let mut at = 16;
-    while let (Some(&tag), Some(len)) = (
-        section.get(at),
-        section
-            .get(at + 1..at + 3)
-            .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]]))),
-    ) {
-        if tag == 255 {
-            break;
-        }
-        let Some(value) = section.get(at + 3..at + 3 + len) else {
-            break;
-        };
+    for entry in section1_tags(section) {
+        let Ok((tag, value)) = entry else { break };
         match (tag, value) {
             // Acquiring device: the model description is 6 bytes at offset 8 (EN 1064 §5.4.3.1).
             (14, v) if v.len() >= 14 => {
@@ -864,7 +885,6 @@ fn acquisition_tags(section: &[u8]) -> AcquisitionInfo {
             }
             _ => {}
         }
-        at += 3 + len;
     }
     info.acquired = match (date, time) {
         (Some(d), Some(t)) => Some(format!("{d} {t}")),
