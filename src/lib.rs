@@ -22,6 +22,7 @@
 //! | [`signal`] | filters, resampling, lead derivation, the model input, beats, quality | `ecg` |
 //! | [`model`] | Net1D, model files and the backend [`model::Runner`] | `ecg` |
 //! | [`pipeline`] | record → model input by the file's recipe → probabilities and strata | `signal`, `model` |
+//! | [`saliency`] | per-vessel attribution maps (input × gradient, integrated gradients, SmoothGrad), lead and phase shares | `model`, `signal` |
 //! | [`render`] | draws an `Ecg` onto any plotters drawing area | `ecg` |
 //! | [`synth`] | seeded synthetic ECGs with territorial patterns (demonstration data, tests) | `ecg` |
 //! | `train` (feature `train`) | trains and evaluates the demonstration model | `synth`, `signal`, `model`, `evaluation` |
@@ -30,12 +31,14 @@
 
 #![warn(missing_docs)]
 
+pub mod clock;
 pub mod ecg;
 pub mod evaluation;
 pub mod formats;
 pub mod model;
 pub mod pipeline;
 pub mod render;
+pub mod saliency;
 pub mod signal;
 pub mod synth;
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]

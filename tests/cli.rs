@@ -569,9 +569,22 @@ fn predict_files_with_the_demonstration_model() {
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["model"]["demonstration"], true);
     let records = report["records"].as_array().unwrap();
-    assert_eq!(records.len(), 1);
+    assert_eq!(
+        records.len(),
+        2,
+        "one report per record, the unreadable one too"
+    );
     let record = &records[0];
-    assert!(record["disclaimer"].as_str().unwrap().contains("synthetic"));
+    assert!(
+        record["model"]["disclaimer"]
+            .as_str()
+            .unwrap()
+            .contains("synthetic")
+    );
+    let failed = &records[1];
+    assert_eq!(failed["sources"][0], "tests/fixtures/bad/no-rate.csv");
+    assert_eq!(failed["error"]["kind"], "invalid_input");
+    assert_eq!(failed["vessels"], serde_json::json!({}));
     assert_eq!(record["quality"]["verdict"], "ok");
     for vessel in ["RCA", "LM", "LAD", "LCX"] {
         let v = &record["vessels"][vessel];
@@ -593,5 +606,258 @@ fn predict_files_with_the_demonstration_model() {
     assert!(
         lines[first + 4].starts_with("note: Demonstration model"),
         "{stdout}"
+    );
+}
+
+/// Numbers within `tolerance`, everything else equal; `timing_ms` only checked for shape
+/// (milliseconds vary from run to run).
+fn same_json(got: &serde_json::Value, want: &serde_json::Value, path: &str, tolerance: f64) {
+    use serde_json::Value;
+    match (got, want) {
+        (Value::Number(a), Value::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            assert!((a - b).abs() <= tolerance, "{path}: {a} vs {b}");
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            let keys_a: Vec<&String> = a.keys().collect();
+            let keys_b: Vec<&String> = b.keys().collect();
+            assert_eq!(keys_a, keys_b, "{path}: keys (and their order)");
+            for (key, value) in a {
+                if key == "timing_ms" {
+                    let stages = ["read", "quality", "preprocess", "inference"];
+                    let sum: f64 = stages.iter().map(|s| value[s].as_f64().unwrap()).sum();
+                    assert!(stages.iter().all(|s| value[s].as_f64().unwrap() >= 0.0));
+                    assert!((value["total"].as_f64().unwrap() - sum).abs() < 1e-6);
+                    continue;
+                }
+                same_json(value, &b[key], &format!("{path}.{key}"), tolerance);
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            assert_eq!(a.len(), b.len(), "{path}: length");
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                same_json(x, y, &format!("{path}[{i}]"), tolerance);
+            }
+        }
+        _ => assert_eq!(got, want, "{path}"),
+    }
+}
+
+/// The JSON report of one fixture, pinned: every field, in order, as README ("The JSON
+/// report") documents it. Regenerate after an intended change with
+/// `ecg-stenosis predict tests/fixtures/wfdb/A0002.hea tests/fixtures/wfdb/A0002.mat --json
+/// --backend cpu` (timings set to null). Its probabilities also agree with PyTorch's
+/// (tools/make_saliency_fixtures.py, A0002.reference.json) to 1e-6.
+#[test]
+fn golden_report_of_a0002() {
+    let (code, stdout, stderr) = run(&[
+        "predict",
+        "tests/fixtures/wfdb/A0002.hea",
+        "tests/fixtures/wfdb/A0002.mat",
+        "--json",
+        "--backend",
+        "cpu",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let got: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let want: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/fixtures/golden/report-A0002.json").unwrap(),
+    )
+    .unwrap();
+    same_json(&got, &want, "report", 1e-6);
+    let reference: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/fixtures/golden/A0002.reference.json").unwrap(),
+    )
+    .unwrap();
+    for vessel in ["RCA", "LM", "LAD", "LCX"] {
+        let p = got["records"][0]["vessels"][vessel]["probability"]
+            .as_f64()
+            .unwrap();
+        let torch = reference["probabilities"][vessel].as_f64().unwrap();
+        println!("{vessel}: {p:.9} (PyTorch {torch:.9})");
+        assert!((p - torch).abs() < 1e-6, "{vessel}: {p} vs PyTorch {torch}");
+    }
+}
+
+/// `saliency` against PyTorch autograd (tools/make_saliency_fixtures.py): the map on the
+/// record's time base (A0002 is 500 Hz, so the first 5000 samples are the model input's and
+/// the rest, never seen by the network, is zero) and the lead shares.
+#[test]
+fn saliency_maps_equal_pytorch_autograd() {
+    use ecg_stenosis::formats::{Limits, read_npy_f32};
+    let dir = scratch("saliency");
+    let reference: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/fixtures/golden/A0002.reference.json").unwrap(),
+    )
+    .unwrap();
+    for case in reference["saliency"].as_array().unwrap() {
+        let vessel = case["vessel"].as_str().unwrap();
+        let method = case["method"].as_str().unwrap();
+        let steps = case["steps"].to_string();
+        let out = dir.join(format!("{vessel}.npy"));
+        let mut args = vec![
+            "saliency",
+            "tests/fixtures/wfdb/A0002.hea",
+            "tests/fixtures/wfdb/A0002.mat",
+            "--vessel",
+            vessel,
+            "--method",
+            method,
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+            "--backend",
+            "cpu",
+        ];
+        if method != "grad-x-input" {
+            args.extend(["--steps", &steps]);
+        }
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 0, "{stderr}");
+        let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(summary["vessel"], vessel);
+        assert_eq!(summary["method"], method);
+        let map = read_npy_f32(&std::fs::read(&out).unwrap(), &Limits::default()).unwrap();
+        let samples = map.shape[1];
+        assert_eq!(map.shape[0], 12);
+        let golden = read_npy_f32(
+            &std::fs::read(format!(
+                "tests/fixtures/golden/{}",
+                case["file"].as_str().unwrap()
+            ))
+            .unwrap(),
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(golden.shape, vec![12, 5000]);
+        let scale = golden.values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let mut worst = 0.0f32;
+        for lead in 0..12 {
+            for i in 0..samples {
+                let got = map.values[lead * samples + i];
+                let want = if i < 5000 {
+                    golden.values[lead * 5000 + i]
+                } else {
+                    0.0
+                };
+                worst = worst.max((got - want).abs());
+            }
+        }
+        let lead_names = [
+            "I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6",
+        ];
+        let mut worst_share = 0.0f64;
+        for (k, name) in lead_names.iter().enumerate() {
+            let got = summary["lead_share"][name].as_f64().unwrap();
+            let want = case["lead_share"][k].as_f64().unwrap();
+            worst_share = worst_share.max((got - want).abs());
+        }
+        println!(
+            "{vessel} {method}: max |Δ| {worst:.2e} of max |map| {scale:.2e} ({:.2e} relative); lead shares max |Δ| {worst_share:.2e}",
+            worst / scale
+        );
+        assert!(
+            worst <= 1e-4 * scale,
+            "{vessel} {method}: {worst} of {scale}"
+        );
+        assert!(worst_share < 1e-4, "{vessel} {method}: {worst_share}");
+        let phases = &summary["phase_share"];
+        let total: f64 = ["P", "QRS", "ST-T"]
+            .iter()
+            .map(|p| phases[p].as_f64().unwrap())
+            .sum();
+        assert!((total - 1.0).abs() < 1e-9, "{phases}");
+    }
+}
+
+/// A minimal RFC 4180 reader, as a spreadsheet reads CSV: quoted fields may hold commas,
+/// doubled quotes and line breaks.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    assert!(!quoted, "unterminated quote");
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// `predict --csv`: one header row and one row per input, readable files or not, every row
+/// as wide as the header; the batch goes on past the bad ones (exit status 1).
+#[test]
+fn batch_csv_has_one_row_per_file() {
+    let dir = scratch("csv");
+    let out = dir.join("batch.csv");
+    let (code, stdout, stderr) = run(&[
+        "predict",
+        "tests/fixtures/wfdb/A0001.hea",
+        "tests/fixtures/wfdb/A0001.mat",
+        "tests/fixtures/bad/ragged.csv",
+        "tests/fixtures/does-not-exist.xml",
+        "tests/fixtures/A0001.csv",
+        "--csv",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows = csv_rows(&text);
+    let header = &rows[0];
+    assert_eq!(
+        header[..4],
+        ["file", "format", "RCA_probability", "RCA_stratum"]
+    );
+    assert_eq!(rows.len(), 5, "{text}");
+    for row in &rows {
+        assert_eq!(row.len(), header.len(), "{row:?}");
+    }
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let by_file = |file: &str| rows.iter().find(|r| r[0] == file).unwrap();
+    let wfdb = by_file("tests/fixtures/wfdb/A0001.hea + tests/fixtures/wfdb/A0001.mat");
+    let csv = by_file("tests/fixtures/A0001.csv");
+    for vessel in ["RCA", "LM", "LAD", "LCX"] {
+        let p: f64 = wfdb[column(&format!("{vessel}_probability"))]
+            .parse()
+            .unwrap();
+        assert!((0.0..=1.0).contains(&p));
+        // The same record as CSV gives the same numbers.
+        assert_eq!(
+            wfdb[column(&format!("{vessel}_probability"))],
+            csv[column(&format!("{vessel}_probability"))]
+        );
+    }
+    assert_eq!(wfdb[column("demonstration_model")], "true");
+    let ragged = by_file("tests/fixtures/bad/ragged.csv");
+    assert_eq!(
+        ragged[column("error")],
+        "line 4: 2 values, but the header has 3 columns"
+    );
+    assert_eq!(ragged[column("RCA_probability")], "");
+    let missing = by_file("tests/fixtures/does-not-exist.xml");
+    assert!(
+        missing[column("error")].starts_with("cannot read"),
+        "{missing:?}"
     );
 }

@@ -313,7 +313,9 @@ mod signal_in_the_browser {
     use ecg_stenosis::signal::{InputShape, Preprocessing, WindowOptions, prepare};
     use ecg_stenosis::web::App;
     use js_sys::{Reflect, Uint8Array};
+    use wasm_bindgen::JsCast;
     use wasm_bindgen::JsValue;
+    use wasm_bindgen::closure::Closure;
 
     const A0001_HEA: &[u8] = include_bytes!("fixtures/wfdb/A0001.hea");
     const A0001_MAT: &[u8] = include_bytes!("fixtures/wfdb/A0001.mat");
@@ -434,18 +436,20 @@ mod signal_in_the_browser {
         assert!(message.contains("printed ECG"), "{message}");
     }
 
-    /// The page's risk call with the shipped demonstration model: four vessels with a
-    /// probability and a stratum each, and the card's disclaimer in the summary; the same
-    /// numbers as the native pipeline gives for this record (`pipeline` + `Runner`, CPU).
+    /// The page's analysis with the shipped demonstration model: the same report as the
+    /// native pipeline gives for this record (CPU backend), then a saliency map with its
+    /// progress events, equal to the native map.
     #[wasm_bindgen_test]
-    async fn the_demonstration_model_gives_four_risks_with_its_disclaimer() {
+    async fn the_demonstration_model_gives_the_native_report_and_saliency() {
+        use ecg_stenosis::formats::{Format, RecordResult};
         use ecg_stenosis::model::{ModelFile, Runner};
-        use ecg_stenosis::pipeline::{model_input, vessel_risks};
+        use ecg_stenosis::pipeline::{Analyser, Options};
+        use ecg_stenosis::saliency::Method;
         const DEMO: &[u8] = include_bytes!("../www/models/demo.safetensors");
         let mut app = App::start(false)
             .await
             .unwrap_or_else(|_| panic!("App::start failed"));
-        let refused = wasm_bindgen_futures::JsFuture::from(app.predict()).await;
+        let refused = wasm_bindgen_futures::JsFuture::from(app.analyse(false)).await;
         assert!(refused.is_err(), "no record, no model: no estimate");
         app.load_model(DEMO)
             .unwrap_or_else(|e| panic!("{:?}", field(&e, "message")));
@@ -455,37 +459,51 @@ mod signal_in_the_browser {
             None,
         )
         .unwrap_or_else(|e| panic!("{:?}", field(&e, "message")));
-        let result = wasm_bindgen_futures::JsFuture::from(app.predict())
+        let not_yet =
+            wasm_bindgen_futures::JsFuture::from(app.explain("RCA".into(), None, None, None)).await;
+        assert!(not_yet.is_err(), "nothing analysed yet: nothing to explain");
+        let report = wasm_bindgen_futures::JsFuture::from(app.analyse(false))
             .await
             .unwrap_or_else(|e| panic!("{:?}", field(&e, "message")));
-        let model = field(&result, "model");
+        let model = field(&report, "model");
         assert_eq!(field(&model, "demonstration").as_bool(), Some(true));
         let disclaimer = field(&model, "disclaimer").as_string().unwrap();
         assert!(disclaimer.contains("synthetic"), "{disclaimer}");
-        let vessels = js_sys::Array::from(&field(&result, "vessels"));
-        assert_eq!(vessels.length(), 4);
+        assert_eq!(
+            field(&field(&report, "quality"), "verdict")
+                .as_string()
+                .as_deref(),
+            Some("ok")
+        );
+        let timing = field(&report, "timing_ms");
+        assert!(field(&timing, "inference").as_f64().unwrap() > 0.0);
+        let vessels = field(&report, "vessels");
 
         // The native path on the same record, CPU backend.
-        let ecg = a0001();
         let file = ModelFile::from_bytes(DEMO).unwrap();
         let runner = Runner::cpu("test");
         let net = file.build(runner.device()).unwrap();
-        let input = model_input(&ecg, file.metadata(), WindowOptions::default()).unwrap();
-        let logits = runner
-            .forward(&net, input.values, [1, 12, 5000])
-            .await
-            .unwrap();
-        let expected = vessel_risks(file.metadata(), &logits);
-        for (k, want) in expected.iter().enumerate() {
-            let got = vessels.get(k as u32);
-            assert_eq!(
-                field(&got, "vessel").as_string().as_deref(),
-                Some(want.vessel.as_str())
-            );
+        let analyser = Analyser {
+            model: &file,
+            runner: &runner,
+            net: &net,
+        };
+        let record = RecordResult {
+            sources: vec!["A0001.hea".into(), "A0001.mat".into()],
+            format: Format::Wfdb,
+            result: Ok(a0001()),
+            patient: None,
+            read_ms: 0.0,
+        };
+        let native = analyser.analyse(record, Options::default()).await;
+        assert_eq!(native.report.vessels.len(), 4);
+        for want in &native.report.vessels {
+            let got = field(&vessels, &want.vessel);
             let p = field(&got, "probability").as_f64().unwrap();
             assert!(
                 (p - want.probability).abs() < 1e-6,
-                "{p} vs {}",
+                "{}: {p} vs {}",
+                want.vessel,
                 want.probability
             );
             assert_eq!(
@@ -493,6 +511,70 @@ mod signal_in_the_browser {
                 want.stratum.map(|s| s.name())
             );
         }
+
+        // Integrated gradients with 4 steps: two batches of progress, then the map.
+        let events = std::rc::Rc::new(std::cell::RefCell::new(Vec::<(f64, f64)>::new()));
+        let sink = std::rc::Rc::clone(&events);
+        let callback = Closure::<dyn FnMut(f64, f64)>::new(move |done, total| {
+            sink.borrow_mut().push((done, total));
+        });
+        let explained = wasm_bindgen_futures::JsFuture::from(
+            app.explain(
+                "LCX".into(),
+                Some("integrated-gradients".into()),
+                Some(4),
+                Some(
+                    callback
+                        .as_ref()
+                        .unchecked_ref::<js_sys::Function>()
+                        .clone(),
+                ),
+            ),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{:?}", field(&e, "message")));
+        assert_eq!(events.borrow().last(), Some(&(4.0, 4.0)));
+        assert_eq!(field(&explained, "leads").as_f64(), Some(12.0));
+        assert_eq!(field(&explained, "samples").as_f64(), Some(7500.0));
+        let map = js_sys::Float32Array::from(field(&explained, "map")).to_vec();
+        let expected = analyser
+            .explain(
+                &native,
+                "LCX",
+                Method::IntegratedGradients { steps: 4 },
+                &mut |_, _| {},
+            )
+            .await
+            .unwrap();
+        let scale = expected
+            .record_map
+            .iter()
+            .fold(0.0f32, |m, v| m.max(v.abs()));
+        let worst = map
+            .iter()
+            .zip(&expected.record_map)
+            .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+        assert!(
+            worst <= 1e-4 * scale,
+            "browser vs native map: {worst} (scale {scale})"
+        );
+        let summary = field(&explained, "summary");
+        assert_eq!(
+            field(&summary, "method").as_string().as_deref(),
+            Some("integrated-gradients")
+        );
+        let shares = field(&summary, "lead_share");
+        let total: f64 = Lead::ALL
+            .iter()
+            .map(|l| field(&shares, l.name()).as_f64().unwrap())
+            .sum();
+        assert!((total - 1.0).abs() < 1e-9, "lead shares sum to {total}");
+        let unknown =
+            wasm_bindgen_futures::JsFuture::from(app.explain("PDA".into(), None, None, None))
+                .await
+                .expect_err("no such output");
+        let message = field(&unknown, "message").as_string().unwrap();
+        assert!(message.contains("RCA, LM, LAD, LCX"), "{message}");
     }
 
     #[wasm_bindgen_test]

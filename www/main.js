@@ -5,17 +5,22 @@ const pending = new Map();
 let nextId = 1;
 
 worker.onmessage = (event) => {
-  const { id, ok, result, error } = event.data;
+  const { id, ok, result, error, progress } = event.data;
   const request = pending.get(id);
   if (!request) return;
+  if (progress) {
+    if (request.onProgress) request.onProgress(progress);
+    return;
+  }
   pending.delete(id);
   if (ok) request.resolve(result); else request.reject(error);
 };
 
-function ask(message, transfer = []) {
+// One request to the worker; `onProgress({done, total})` hears the long ones' progress.
+function ask(message, transfer = [], onProgress = null) {
   const id = nextId++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
+    pending.set(id, { resolve, reject, onProgress });
     worker.postMessage({ ...message, id }, transfer);
   });
 }
@@ -77,9 +82,13 @@ async function showRisk() {
   }
   let result;
   try {
-    result = await ask({ type: 'predict' });
+    result = await ask({ type: 'analyse' });
   } catch (error) {
     box.textContent = `No risk estimate: ${error.message}`;
+    return;
+  }
+  if (result.error) {
+    box.textContent = `No risk estimate: ${result.error.message}`;
     return;
   }
   const table = document.createElement('table');
@@ -91,15 +100,15 @@ async function showRisk() {
     head.appendChild(th);
   }
   const body = table.createTBody();
-  for (const v of result.vessels) {
+  for (const [vessel, v] of Object.entries(result.vessels)) {
     const row = body.insertRow();
-    row.dataset.vessel = v.vessel;
-    row.insertCell().textContent = v.vessel;
+    row.dataset.vessel = vessel;
+    row.insertCell().textContent = vessel;
     row.insertCell().textContent = `${(100 * v.probability).toFixed(1)} %`;
     row.insertCell().textContent = v.stratum || 'no strata in this model';
   }
   const caption = table.createCaption();
-  caption.textContent = `${result.model.name} (${result.model.version}); signal quality: ${result.quality}`;
+  caption.textContent = `${result.model.name} (${result.model.version}); signal quality: ${result.quality.verdict}`;
   box.appendChild(table);
   if (result.model.demonstration) {
     const note = document.createElement('p');

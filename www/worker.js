@@ -45,8 +45,13 @@ async function handle(data) {
         data.files.map((file) => new Uint8Array(file.bytes)),
         data.sampleRateHz ?? undefined,
       );
-    case 'predict':
-      return app.predict();
+    case 'analyse':
+      return app.analyse(Boolean(data.overrideQuality));
+    case 'explain':
+      // Progress of the gradient passes goes back as {id, progress: {done, total}} messages
+      // while the request runs; the answer comes last.
+      return app.explain(data.vessel, data.method ?? undefined, data.steps ?? undefined,
+        (done, total) => self.postMessage({ id: data.id, progress: { done, total } }));
     case 'loadModel':
       return app.load_model(new Uint8Array(data.bytes));
     case 'draw':

@@ -33,7 +33,9 @@ mod cli {
     use ecg_stenosis::model::runner::block_on;
     use ecg_stenosis::model::state::StoredDtype;
     use ecg_stenosis::model::{BackendPreference, ModelFile, ModelMetadata, Runner};
+    use ecg_stenosis::pipeline::{Analyser, BackendSummary, Batch, ModelSummary, Options, Report};
     use ecg_stenosis::render::{DrawOptions, draw_leads};
+    use ecg_stenosis::saliency::Method;
     use ecg_stenosis::signal::beats::{Beats, detect_in_recorded};
     use ecg_stenosis::signal::quality::{Quality, Verdict, assess};
     use ecg_stenosis::signal::{InputShape, Preprocessing, WindowOptions, prepare};
@@ -49,9 +51,13 @@ mod cli {
       ecg-stenosis render FILE --out TRACING.svg [--sample-rate-hz R]
       ecg-stenosis convert CHECKPOINT.pth --out MODEL.safetensors [--metadata META.json]
                            [--dtype f32|f16|bf16]
-      ecg-stenosis predict FILE... [--model M] [--json] [--start-secs S] [--allow-padding]
-                           [--override-quality] [--backend auto|cpu|gpu]
+      ecg-stenosis predict FILE... [--model M] [--json | --csv OUT.csv] [--start-secs S]
+                           [--allow-padding] [--override-quality] [--backend auto|cpu|gpu]
       ecg-stenosis predict [--model M] --tensor X.npy [--json] [--backend auto|cpu|gpu]
+      ecg-stenosis saliency FILE --vessel RCA|LM|LAD|LCX --out S.npy [--model M] [--json]
+                            [--method grad-x-input|integrated-gradients|smoothgrad] [--steps N]
+                            [--start-secs S] [--allow-padding] [--override-quality]
+                            [--backend auto|cpu|gpu]
       ecg-stenosis synth --seed S [--count N] --out-dir DIR [--pattern VESSEL=SEVERITY]...
                          [--confounder NAME] [--clean]
       ecg-stenosis train-demo --out MODEL.safetensors [--steps N] [--batch B] [--seed S]
@@ -70,7 +76,13 @@ mod cli {
     'module.' prefixes) without Python and writes a safetensors model file.
     predict FILE gives each record's four probabilities and risk strata, with the model
     file's recipe and cut-offs; without --model it uses the built-in demonstration model
-    (synthetic training data: its disclaimer is printed with every result).
+    (synthetic training data: its disclaimer is printed with every result). --json prints
+    one report per record (README, 'The JSON report'); --csv writes one row per record (-
+    for standard output). Records without an estimate keep their row with the error.
+    saliency explains one vessel's logit: S.npy is [12, samples] float32 on the record's own
+    time base (zero outside the 10 s the network saw); --json prints the lead and beat-phase
+    shares. Integrated gradients take --steps (default 32), SmoothGrad --steps noisy copies
+    (default 16).
     predict --tensor runs the network on an already-preprocessed float32 .npy of shape
     [12, samples] or [N, 12, samples]; no preprocessing is applied.
     synth writes N invented 12-lead ECGs (seeds S, S+1, …) as DIR/synthetic-SEED.csv (time
@@ -89,6 +101,7 @@ mod cli {
         Render,
         Convert,
         Predict,
+        Saliency,
         Synth,
         TrainDemo,
     }
@@ -104,6 +117,9 @@ mod cli {
         dtype: StoredDtype,
         backend: BackendPreference,
         json: bool,
+        csv: Option<PathBuf>,
+        vessel: Option<String>,
+        method: Option<String>,
         beats: bool,
         quality: bool,
         recipe: Option<Preprocessing>,
@@ -128,6 +144,7 @@ mod cli {
             "render" => Command::Render,
             "convert" => Command::Convert,
             "predict" => Command::Predict,
+            "saliency" => Command::Saliency,
             "synth" => Command::Synth,
             "train-demo" => Command::TrainDemo,
             "-h" | "--help" => return Err(String::new()),
@@ -144,6 +161,9 @@ mod cli {
             dtype: StoredDtype::F32,
             backend: BackendPreference::Auto,
             json: false,
+            csv: None,
+            vessel: None,
+            method: None,
             beats: false,
             quality: false,
             recipe: None,
@@ -237,6 +257,13 @@ mod cli {
                 }
                 "--backend" => parsed.backend = value("auto, cpu or gpu")?.parse()?,
                 "--json" => parsed.json = true,
+                "--csv" => {
+                    parsed.csv = Some(PathBuf::from(value("a path (or - for standard output)")?))
+                }
+                "--vessel" => parsed.vessel = Some(value("RCA, LM, LAD or LCX")?),
+                "--method" => {
+                    parsed.method = Some(value("grad-x-input, integrated-gradients or smoothgrad")?)
+                }
                 "--beats" => parsed.beats = true,
                 "--quality" => parsed.quality = true,
                 "--allow-padding" => parsed.allow_padding = true,
@@ -325,6 +352,7 @@ mod cli {
         match args.command {
             Command::Convert => return convert(&args).map(|()| ExitCode::SUCCESS),
             Command::Predict => return predict(&args),
+            Command::Saliency => return saliency(&args),
             Command::Inspect => return inspect(&args),
             Command::Preprocess => return preprocess(&args),
             Command::Synth => return synth(&args).map(|()| ExitCode::SUCCESS),
@@ -905,128 +933,321 @@ mod cli {
         Ok(ExitCode::SUCCESS)
     }
 
-    /// `predict FILE...`: each record through the quality gate, the model file's recipe and
-    /// the network, to four probabilities and their strata. Unreadable or unusable records are
-    /// reported on stderr (exit status 1) and the others still predicted.
+    /// `predict FILE...`: each record through [`Analyser::analyse`]: quality gate, the model
+    /// file's recipe, the network, strata. Records without an estimate (unreadable, unusable,
+    /// too short) are reported with their error, on stderr and in the JSON or CSV, and the
+    /// batch goes on; the exit status is then 1.
     fn predict_files(args: &Args) -> Result<ExitCode, String> {
-        use ecg_stenosis::pipeline::{model_input, vessel_risks};
-        let records = records(args)?;
-        let mut failed = report_failures(&records);
         let model = model_file(args)?;
         let metadata = model.metadata();
         let runner = block_on(Runner::choose(args.backend)).map_err(|e| e.to_string())?;
         let net = model.build(runner.device()).map_err(|e| e.to_string())?;
-        let shape = InputShape {
-            sample_rate_hz: metadata.input.sample_rate_hz,
-            samples: metadata.input.samples,
+        let analyser = Analyser {
+            model: &model,
+            runner: &runner,
+            net: &net,
         };
-        let window = WindowOptions {
-            start_secs: args.start_secs,
-            allow_padding: args.allow_padding,
+        let options = Options {
+            window: WindowOptions {
+                start_secs: args.start_secs,
+                allow_padding: args.allow_padding,
+            },
+            override_quality: args.override_quality,
         };
-        let demonstration = metadata.card.demonstration;
-        let mut json_records = Vec::new();
-        for record in &records {
-            let Ok(ecg) = &record.result else { continue };
-            let sources = record.sources.join(" + ");
-            let beats = detect_in_recorded(ecg);
-            let quality = quality_of(ecg, &beats, shape, args);
-            if quality.verdict == Verdict::Unusable && !args.override_quality {
-                let reasons = quality.unusable_reasons();
-                eprintln!(
-                    "ecg-stenosis: {sources}: the quality gate calls this ECG unusable ({}); no estimate (give --override-quality to get one anyway)",
-                    reasons
-                );
-                failed = true;
-                continue;
-            }
-            let input = match model_input(ecg, metadata, window) {
-                Ok(input) => input,
-                Err(e) => {
-                    eprintln!("ecg-stenosis: {sources}: {e}");
-                    failed = true;
-                    continue;
-                }
-            };
-            let leads = metadata.architecture.config.in_channels;
-            let logits = block_on(runner.forward(&net, input.values, [1, leads, shape.samples]))
-                .map_err(|e| format!("{sources}: {e}"))?;
-            let risks = vessel_risks(metadata, &logits);
-            // The record's warnings, then what preprocessing added (derivation is in both).
-            let mut warnings: Vec<serde_json::Value> = Vec::new();
-            for w in ecg.warnings().iter().chain(&input.warnings) {
-                let entry = json!({"kind": w.kind(), "message": w.to_string()});
-                if !warnings.contains(&entry) {
-                    warnings.push(entry);
-                }
-            }
-            if args.json {
-                let vessels: serde_json::Map<String, serde_json::Value> = risks
-                    .iter()
-                    .map(|r| {
-                        (
-                            r.vessel.clone(),
-                            json!({
-                                "probability": r.probability,
-                                "stratum": r.stratum.map(|s| s.name()),
-                            }),
-                        )
-                    })
-                    .collect();
-                let mut entry = json!({
-                    "sources": record.sources,
-                    "vessels": vessels,
-                    "quality": quality,
-                    "window_start_secs": input.start_secs,
-                    "warnings": warnings,
-                });
-                if demonstration {
-                    entry["disclaimer"] = json!(metadata.card.disclaimer);
-                }
-                json_records.push(entry);
-                continue;
-            }
-            println!("record: {sources}");
-            println!("quality: {}", quality.verdict.name());
-            for r in &risks {
-                println!(
-                    "{:<4} {:.4}  {}",
-                    r.vessel,
-                    r.probability,
-                    r.stratum
-                        .map_or("(no strata in this model file)", |s| s.name())
-                );
-            }
-            if demonstration {
-                println!("note: {}", metadata.card.disclaimer);
-            }
-            for w in &warnings {
-                println!("warning: {}", w["message"].as_str().unwrap_or_default());
+        if args.files.is_empty() {
+            return Err("no FILE given".into());
+        }
+        // Files the system cannot read keep their row; the others are read together (a WFDB
+        // header and its signal files form one record).
+        let mut reports = Vec::new();
+        let mut inputs = Vec::new();
+        for path in &args.files {
+            match std::fs::read(path) {
+                Ok(bytes) => inputs.push(InputFile {
+                    name: path.display().to_string(),
+                    bytes,
+                }),
+                Err(e) => reports.push(analyser.failed(
+                    vec![path.display().to_string()],
+                    "io",
+                    format!("cannot read: {e}"),
+                )),
             }
         }
-        let info = runner.info();
+        let read_options = ReadOptions {
+            sample_rate_hz: args.sample_rate_hz,
+            ..ReadOptions::default()
+        };
+        let records = read_files(&inputs, &read_options, &Limits::default());
+        let mut failed = false;
+        for report in &reports {
+            if let Some(error) = &report.error {
+                eprintln!(
+                    "ecg-stenosis: {}: {}",
+                    report.sources.join(" + "),
+                    error.message
+                );
+                failed = true;
+            }
+            if !args.json && args.csv.is_none() {
+                print_report(report);
+            }
+        }
+        for record in records {
+            let report = block_on(analyser.analyse(record, options)).report;
+            if let Some(error) = &report.error {
+                eprintln!(
+                    "ecg-stenosis: {}: {} ({})",
+                    report.sources.join(" + "),
+                    error.message,
+                    error.kind
+                );
+                failed = true;
+            }
+            if !args.json && args.csv.is_none() {
+                print_report(&report);
+            }
+            reports.push(report);
+        }
+        if let Some(out) = &args.csv {
+            let table = csv_table(&reports, &metadata.outputs);
+            if out.as_os_str() == "-" {
+                print!("{table}");
+            } else {
+                std::fs::write(out, table)
+                    .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+                eprintln!("wrote {} ({} rows)", out.display(), reports.len());
+            }
+        }
         if args.json {
-            let report = json!({
-                "records": json_records,
-                "model": {
-                    "name": metadata.name,
-                    "version": metadata.version,
-                    "demonstration": demonstration,
-                    "disclaimer": metadata.card.disclaimer,
-                },
-                "backend": info.kind.name(),
-                "backend_detail": info.adapter.as_ref().or(info.cpu_reason.as_ref()),
-            });
-            println!("{report}");
-        } else {
+            let batch = Batch {
+                records: &reports,
+                model: ModelSummary::of(metadata),
+                backend: BackendSummary::of(&runner),
+            };
+            println!(
+                "{}",
+                serde_json::to_string(&batch).map_err(|e| e.to_string())?
+            );
+        } else if args.csv.is_none() {
             println!(
                 "model: {} {} (backend {})",
                 metadata.name,
                 metadata.version,
-                info.kind.name()
+                runner.info().kind.name()
             );
         }
         Ok(exit_status(failed))
+    }
+
+    fn print_report(report: &Report) {
+        println!("record: {}", report.sources.join(" + "));
+        if let Some(quality) = &report.quality {
+            let overridden = if report.quality_overridden {
+                " (overridden: estimate given anyway)"
+            } else {
+                ""
+            };
+            println!("quality: {}{overridden}", quality.verdict.name());
+        }
+        if let Some(error) = &report.error {
+            println!("no estimate: {}", error.message);
+        }
+        for r in &report.vessels {
+            println!(
+                "{:<4} {:.4}  {}",
+                r.vessel,
+                r.probability,
+                r.stratum
+                    .map_or("(no strata in this model file)", |s| s.name())
+            );
+        }
+        if !report.vessels.is_empty() && report.model.demonstration {
+            println!("note: {}", report.model.disclaimer);
+        }
+        for w in &report.warnings {
+            println!("warning: {}", w.message);
+        }
+    }
+
+    /// One header row and one row per record (RFC 4180: fields with a comma, quote or line
+    /// break are quoted, quotes doubled), so that it opens in a spreadsheet as a table.
+    fn csv_table(reports: &[Report], outputs: &[String]) -> String {
+        fn field(text: &str) -> String {
+            if text.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", text.replace('"', "\"\""))
+            } else {
+                text.to_string()
+            }
+        }
+        let mut header = vec!["file".to_string(), "format".into()];
+        for o in outputs {
+            header.push(format!("{o}_probability"));
+            header.push(format!("{o}_stratum"));
+        }
+        header.extend(
+            [
+                "quality",
+                "quality_overridden",
+                "error",
+                "warnings",
+                "model",
+                "model_version",
+                "demonstration_model",
+                "backend",
+                "total_ms",
+            ]
+            .map(String::from),
+        );
+        let mut out = header.join(",") + "\r\n";
+        for r in reports {
+            let mut row = vec![field(&r.sources.join(" + ")), field(r.format)];
+            for o in outputs {
+                match r.vessels.iter().find(|v| &v.vessel == o) {
+                    Some(v) => {
+                        row.push(format!("{:.6}", v.probability));
+                        row.push(v.stratum.map_or("", |s| s.name()).to_string());
+                    }
+                    None => row.extend([String::new(), String::new()]),
+                }
+            }
+            let warnings: Vec<&str> = r.warnings.iter().map(|w| w.message.as_str()).collect();
+            row.extend([
+                r.quality
+                    .as_ref()
+                    .map_or("", |q| q.verdict.name())
+                    .to_string(),
+                r.quality_overridden.to_string(),
+                field(r.error.as_ref().map_or("", |e| e.message.as_str())),
+                field(&warnings.join("; ")),
+                field(&r.model.name),
+                field(&r.model.version),
+                r.model.demonstration.to_string(),
+                r.backend.kind.to_string(),
+                format!("{:.1}", r.timing_ms.total),
+            ]);
+            out += &(row.join(",") + "\r\n");
+        }
+        out
+    }
+
+    /// `saliency FILE --vessel V`: the map of one vessel as `[12, samples]` float32 on the
+    /// record's own time base, and its lead and phase shares.
+    fn saliency(args: &Args) -> Result<ExitCode, String> {
+        if args.files.is_empty() {
+            return Err(
+                "saliency takes one FILE (a WFDB record: its header and signal files)".into(),
+            );
+        }
+        let vessel = args
+            .vessel
+            .as_deref()
+            .ok_or("saliency needs --vessel RCA|LM|LAD|LCX")?;
+        let method = Method::parse(args.method.as_deref().unwrap_or("grad-x-input"), args.steps)
+            .map_err(|e| format!("--method: {e}"))?;
+        let out = args.out.as_ref().ok_or("saliency needs --out S.npy")?;
+        let model = model_file(args)?;
+        let runner = block_on(Runner::choose(args.backend)).map_err(|e| e.to_string())?;
+        let net = model.build(runner.device()).map_err(|e| e.to_string())?;
+        let analyser = Analyser {
+            model: &model,
+            runner: &runner,
+            net: &net,
+        };
+        let options = Options {
+            window: WindowOptions {
+                start_secs: args.start_secs,
+                allow_padding: args.allow_padding,
+            },
+            override_quality: args.override_quality,
+        };
+        let mut records = records(args)?;
+        if records.len() != 1 {
+            return Err(format!(
+                "saliency takes one record; these files form {}",
+                records.len()
+            ));
+        }
+        let analysis = block_on(analyser.analyse(records.remove(0), options));
+        let quiet = args.json;
+        let mut progress = |done: usize, total: usize| {
+            if !quiet && total > 1 {
+                eprint!("\rgradient passes: {done}/{total}");
+                if done == total {
+                    eprintln!();
+                }
+            }
+        };
+        let explanation = block_on(analyser.explain(&analysis, vessel, method, &mut progress))
+            .map_err(|e| format!("{}: {e}", analysis.report.sources.join(" + ")))?;
+        let leads = explanation.record_map.len() / explanation.record_samples.max(1);
+        std::fs::write(
+            out,
+            write_npy_f32(
+                &[leads, explanation.record_samples],
+                &explanation.record_map,
+            ),
+        )
+        .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+        let summary = &explanation.summary;
+        if args.json {
+            #[derive(serde::Serialize)]
+            struct Document<'a> {
+                #[serde(flatten)]
+                summary: &'a ecg_stenosis::saliency::Summary,
+                out: String,
+                shape: [usize; 2],
+                elapsed_ms: f64,
+                window: &'a Option<ecg_stenosis::pipeline::WindowSummary>,
+                model: &'a ModelSummary,
+                backend: &'a BackendSummary,
+            }
+            let document = Document {
+                summary,
+                out: out.display().to_string(),
+                shape: [leads, explanation.record_samples],
+                elapsed_ms: explanation.elapsed_ms,
+                window: &analysis.report.window,
+                model: &analysis.report.model,
+                backend: &analysis.report.backend,
+            };
+            println!(
+                "{}",
+                serde_json::to_string(&document).map_err(|e| e.to_string())?
+            );
+        } else {
+            println!(
+                "wrote {} ([{leads}, {}] float32, the record's own time base)",
+                out.display(),
+                explanation.record_samples
+            );
+            let passes = if summary.steps == 1 { "pass" } else { "passes" };
+            println!(
+                "{} by {} ({} gradient {passes})",
+                summary.vessel, summary.method, summary.steps
+            );
+            if let Some(shares) = &summary.lead_share {
+                let cells: Vec<String> = Lead::ALL
+                    .iter()
+                    .zip(shares)
+                    .map(|(l, s)| format!("{} {:.3}", l.name(), s))
+                    .collect();
+                println!("lead share: {}", cells.join(", "));
+            }
+            if let Some(p) = &summary.phase_share {
+                println!(
+                    "phase share: P {:.3}, QRS {:.3}, ST-T {:.3} ({:.0} % of the attribution lies in these windows)",
+                    p.shares[0],
+                    p.shares[1],
+                    p.shares[2],
+                    p.coverage * 100.0
+                );
+            }
+            if analysis.report.model.demonstration {
+                println!("note: {}", analysis.report.model.disclaimer);
+            }
+        }
+        Ok(ExitCode::SUCCESS)
     }
 
     pub fn main() -> ExitCode {

@@ -214,6 +214,8 @@ pub struct RecordResult {
     pub result: Result<Ecg, ReadError>,
     /// The patient identifiers, only when [`ReadOptions::keep_patient_identifiers`] asked.
     pub patient: Option<PatientIdentifiers>,
+    /// Time spent recognising and reading it, milliseconds.
+    pub read_ms: f64,
 }
 
 fn base_name(name: &str) -> &str {
@@ -254,6 +256,7 @@ pub fn read_files(
         if claimed[i] {
             continue;
         }
+        let started = crate::clock::now_ms();
         let format = formats[i];
         let mut sources = vec![file.name.clone()];
         let result =
@@ -305,6 +308,7 @@ pub fn read_files(
             format,
             result,
             patient,
+            read_ms: crate::clock::since_ms(started),
         });
     }
     out

@@ -96,6 +96,14 @@ pub enum RunError {
         /// Why not.
         reason: String,
     },
+    /// The network has no such output.
+    #[error("output {output} does not exist: the network has {outputs} outputs")]
+    Output {
+        /// The output asked for.
+        output: usize,
+        /// Outputs the network has.
+        outputs: usize,
+    },
     /// Reading the result back from the device failed.
     #[error("reading the result back from the {backend} backend failed: {message}")]
     Readback {
@@ -269,24 +277,7 @@ impl Runner {
         input: Vec<f32>,
         shape: [usize; 3],
     ) -> Result<Vec<f32>, RunError> {
-        let expected = shape.iter().product::<usize>();
-        if input.len() != expected || expected == 0 {
-            return Err(RunError::Shape {
-                shape,
-                expected,
-                found: input.len(),
-            });
-        }
-        let leads = net.first_conv.conv.weight.dims()[1];
-        if shape[1] != leads {
-            return Err(RunError::Leads {
-                expected: leads,
-                found: shape[1],
-            });
-        }
-        if let Some(index) = input.iter().position(|v| !v.is_finite()) {
-            return Err(RunError::NotFinite { index });
-        }
+        check_input(net, &input, shape)?;
         let x = Tensor::<3>::from_data(TensorData::new(input, shape), &self.device);
         let readback = |message: String| RunError::Readback {
             backend: self.info.kind.name(),
@@ -299,6 +290,68 @@ impl Runner {
             .try_to_vec::<f32>()
             .map_err(|e| readback(format!("{e:?}")))
     }
+
+    /// The gradient of output `output`'s logit with respect to a flat `[batch, leads, samples]`
+    /// input, same layout. Each record's gradient is its own: the batch's logits are summed
+    /// before the backward pass, and the network treats records independently (BatchNorm uses
+    /// its running statistics, also under autodiff).
+    ///
+    /// Only the input is tracked: the weights stay on the plain device and enter the graph as
+    /// constants, so the backward pass computes no weight gradients.
+    pub async fn input_gradient(
+        &self,
+        net: &Net1d,
+        input: Vec<f32>,
+        shape: [usize; 3],
+        output: usize,
+    ) -> Result<Vec<f32>, RunError> {
+        check_input(net, &input, shape)?;
+        let outputs = net.dense.weight.dims()[1];
+        if output >= outputs {
+            return Err(RunError::Output { output, outputs });
+        }
+        let readback = |message: String| RunError::Readback {
+            backend: self.info.kind.name(),
+            message,
+        };
+        let x = Tensor::<3>::from_data(TensorData::new(input, shape), &self.device)
+            .autodiff()
+            .require_grad();
+        let logits = net.forward(x.clone());
+        let target = logits.slice([0..shape[0], output..output + 1]).sum();
+        let gradients = target.backward();
+        x.grad(&gradients)
+            .ok_or_else(|| readback("the backward pass gave no gradient for the input".into()))?
+            .into_data_async()
+            .await
+            .map_err(|e| readback(format!("{e:?}")))?
+            .try_to_vec::<f32>()
+            .map_err(|e| readback(format!("{e:?}")))
+    }
+}
+
+/// Refuses an input the network cannot run: wrong length for its shape, wrong number of
+/// leads, a value that is not finite.
+fn check_input(net: &Net1d, input: &[f32], shape: [usize; 3]) -> Result<(), RunError> {
+    let expected = shape.iter().product::<usize>();
+    if input.len() != expected || expected == 0 {
+        return Err(RunError::Shape {
+            shape,
+            expected,
+            found: input.len(),
+        });
+    }
+    let leads = net.first_conv.conv.weight.dims()[1];
+    if shape[1] != leads {
+        return Err(RunError::Leads {
+            expected: leads,
+            found: shape[1],
+        });
+    }
+    if let Some(index) = input.iter().position(|v| !v.is_finite()) {
+        return Err(RunError::NotFinite { index });
+    }
+    Ok(())
 }
 
 /// Drives a future to completion on the calling thread (native only: the command line and

@@ -6,6 +6,7 @@
 
 mod canvas;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Float32Array, Object, Reflect};
@@ -15,10 +16,13 @@ use web_sys::OffscreenCanvas;
 
 use crate::ecg::Ecg;
 use crate::formats::{
-    CsvError, CsvOptions, InputFile, Limits, ReadError, ReadOptions, read_csv, read_files,
+    CsvError, CsvOptions, Format, InputFile, Limits, ReadError, ReadOptions, RecordResult,
+    read_csv, read_files,
 };
 use crate::model::{BackendKind, ModelFile, ModelFileError, Net1d, Net1dConfig, RunError, Runner};
+use crate::pipeline::{Analyser, Analysis, Options};
 use crate::render::{DrawOptions, draw_leads};
+use crate::saliency::Method;
 
 pub use canvas::{CanvasError, OffscreenBackend};
 
@@ -109,6 +113,13 @@ fn summary(ecg: &Ecg) -> JsValue {
     out.into()
 }
 
+/// A serialisable value as a plain JavaScript object, through JSON (key order kept).
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let text =
+        serde_json::to_string(value).map_err(|e| error_object("internal", &e.to_string(), None))?;
+    js_sys::JSON::parse(&text)
+}
+
 fn get(target: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(target, &JsValue::from_str(key))
         .ok()
@@ -155,8 +166,12 @@ fn install_panic_hook() {
 pub struct App {
     runner: Rc<Runner>,
     net: Rc<Net1d>,
-    model: Option<ModelFile>,
+    model: Option<Rc<ModelFile>>,
     ecg: Option<Ecg>,
+    /// Where the loaded record came from, its format and how long reading took.
+    origin: (Vec<String>, Format, f64),
+    /// The last record analysed, for [`App::explain`].
+    analysis: Rc<RefCell<Option<Analysis>>>,
 }
 
 #[wasm_bindgen]
@@ -186,6 +201,8 @@ impl App {
             net: Rc::new(net),
             model: None,
             ecg: None,
+            origin: (Vec::new(), Format::Csv, 0.0),
+            analysis: Rc::new(RefCell::new(None)),
         })
     }
 
@@ -215,6 +232,8 @@ impl App {
             .map_err(|e| csv_error(&e))?;
         let out = summary(&ecg);
         self.ecg = Some(ecg);
+        self.origin = (vec!["pasted CSV".into()], Format::Csv, 0.0);
+        self.analysis.replace(None);
         Ok(out)
     }
 
@@ -254,12 +273,12 @@ impl App {
             &Limits::default(),
         );
         let errors = Array::new();
-        let mut first: Option<(Ecg, Vec<String>, &'static str)> = None;
+        let mut first: Option<(Ecg, Vec<String>, Format, f64)> = None;
         let mut first_error = None;
         for record in records {
             match record.result {
                 Ok(ecg) if first.is_none() => {
-                    first = Some((ecg, record.sources, record.format.name()));
+                    first = Some((ecg, record.sources, record.format, record.read_ms));
                 }
                 Ok(_) => {}
                 Err(e) => {
@@ -276,7 +295,7 @@ impl App {
                 }
             }
         }
-        let Some((ecg, sources, format)) = first else {
+        let Some((ecg, sources, format, read_ms)) = first else {
             return Err(
                 first_error.unwrap_or_else(|| error_object("invalid_input", "no file given", None))
             );
@@ -288,10 +307,12 @@ impl App {
                 list.push(&JsValue::from_str(source));
             }
             set(object, "sources", list);
-            set(object, "format", format);
+            set(object, "format", format.name());
             set(object, "errors", errors);
         }
         self.ecg = Some(ecg);
+        self.origin = (sources, format, read_ms);
+        self.analysis.replace(None);
         Ok(out)
     }
 
@@ -306,13 +327,14 @@ impl App {
             .map_err(|e| error_object("model", &e.to_string(), None))?;
         let out = model_summary(&model);
         self.net = Rc::new(net);
-        self.model = Some(model);
+        self.model = Some(Rc::new(model));
+        self.analysis.replace(None);
         Ok(out)
     }
 
     /// The loaded model's summary, or `null` while the self-check network is in use.
     pub fn model(&self) -> JsValue {
-        self.model.as_ref().map_or(JsValue::NULL, model_summary)
+        self.model.as_deref().map_or(JsValue::NULL, model_summary)
     }
 
     /// Draws the loaded record onto `canvas` (device pixels; `pixel_ratio` = device pixels
@@ -343,75 +365,124 @@ impl App {
         Ok(out.into())
     }
 
-    /// The risk of the loaded record with the loaded model file: the quality gate, the file's
-    /// recipe, the network, then per vessel `{vessel, probability, stratum}` (strata by the
-    /// file's cut-offs), with `{quality, warnings, model}`; `model` carries the demonstration
-    /// flag and the disclaimer the page shows next to the probabilities. Throws
-    /// `{kind, message}` without a record or a model file, or for an unusable record.
-    pub fn predict(&self) -> js_sys::Promise {
-        use crate::pipeline::{model_input, vessel_risks};
-        use crate::signal::WindowOptions;
-        use crate::signal::beats::detect_in_recorded;
-        use crate::signal::quality::{Verdict, assess};
-        let prepared = (|| {
+    /// Analyses the loaded record with the loaded model file ([`Analyser::analyse`]): the
+    /// quality gate, the file's recipe, the network, strata by the file's cut-offs. Resolves
+    /// to the report, the same JSON object `ecg-stenosis predict --json` prints per record
+    /// (README, "The JSON report"): an unusable or unprocessable record resolves with its
+    /// `error` and no vessels. `override_quality` gives an estimate for an unusable record
+    /// anyway, marked `quality_overridden`. Rejects `{kind, message}` without a record or a
+    /// model file.
+    pub fn analyse(&self, override_quality: bool) -> js_sys::Promise {
+        let ready = (|| {
             let ecg = self
                 .ecg
-                .as_ref()
+                .clone()
                 .ok_or_else(|| error_object("invalid_input", "no ECG loaded yet", None))?;
-            let model = self.model.as_ref().ok_or_else(|| {
+            let model = self.model.clone().ok_or_else(|| {
                 error_object("model", "no model file loaded: no risk estimate", None)
             })?;
-            let metadata = model.metadata();
-            let beats = detect_in_recorded(ecg);
-            let seconds = metadata.input.samples as f64 / metadata.input.sample_rate_hz;
-            let quality = assess(ecg, &beats, seconds, false);
-            if quality.verdict == Verdict::Unusable {
-                return Err(error_object(
-                    "quality",
-                    &format!("no risk estimate: {}", quality.unusable_reasons()),
+            let (sources, format, read_ms) = self.origin.clone();
+            let record = RecordResult {
+                sources,
+                format,
+                result: Ok(ecg),
+                patient: None,
+                read_ms,
+            };
+            Ok((record, model))
+        })();
+        let runner = Rc::clone(&self.runner);
+        let net = Rc::clone(&self.net);
+        let slot = Rc::clone(&self.analysis);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let (record, model) = ready?;
+            let analyser = Analyser {
+                model: &model,
+                runner: &runner,
+                net: &net,
+            };
+            let options = Options {
+                override_quality,
+                ..Options::default()
+            };
+            let analysis = analyser.analyse(record, options).await;
+            let report = to_js(&analysis.report)?;
+            slot.replace(Some(analysis));
+            Ok(report)
+        })
+    }
+
+    /// The saliency map of `vessel` for the record last analysed ([`Analyser::explain`]):
+    /// `method` is `grad-x-input` (default), `integrated-gradients` or `smoothgrad`, `steps`
+    /// their passes. `on_progress(done, total)` is called after each batch of gradient
+    /// passes. Resolves to `{summary, map, leads, samples, sample_rate_hz, elapsed_ms}`:
+    /// `summary` as `ecg-stenosis saliency --json` prints it, `map` a Float32Array
+    /// `[leads, samples]` on the record's own time base (leads in model order: I, II, III,
+    /// aVR, aVL, aVF, V1–V6). Rejects `{kind, message}` when nothing was analysed, the record
+    /// has no estimate, or the vessel is unknown.
+    pub fn explain(
+        &self,
+        vessel: String,
+        method: Option<String>,
+        steps: Option<usize>,
+        on_progress: Option<js_sys::Function>,
+    ) -> js_sys::Promise {
+        let ready = (|| {
+            let method = Method::parse(method.as_deref().unwrap_or("grad-x-input"), steps)
+                .map_err(|e| error_object("invalid_input", &e, None))?;
+            let model = self.model.clone().ok_or_else(|| {
+                error_object("model", "no model file loaded: nothing to explain", None)
+            })?;
+            let analysis = self.analysis.borrow().clone().ok_or_else(|| {
+                error_object(
+                    "invalid_input",
+                    "no record analysed yet: analyse it first",
                     None,
-                ));
-            }
-            let input = model_input(ecg, metadata, WindowOptions::default())
-                .map_err(|e| error_object("invalid_input", &e.to_string(), None))?;
-            let warnings: Vec<String> = input.warnings.iter().map(ToString::to_string).collect();
-            let leads = metadata.architecture.config.in_channels;
-            Ok((
-                input.values,
-                [1, leads, metadata.input.samples],
-                metadata.clone(),
-                quality.verdict.name(),
-                warnings,
-                model_summary(model),
-            ))
+                )
+            })?;
+            Ok((method, model, analysis))
         })();
         let runner = Rc::clone(&self.runner);
         let net = Rc::clone(&self.net);
         wasm_bindgen_futures::future_to_promise(async move {
-            let (values, shape, metadata, verdict, warnings, summary) = prepared?;
-            let logits = runner
-                .forward(&net, values, shape)
-                .await
-                .map_err(|e| run_error(&e))?;
-            let out = Object::new();
-            let vessels = Array::new();
-            for risk in vessel_risks(&metadata, &logits) {
-                let v = Object::new();
-                set(&v, "vessel", risk.vessel.as_str());
-                set(&v, "probability", risk.probability);
-                if let Some(stratum) = risk.stratum {
-                    set(&v, "stratum", stratum.name());
+            let (method, model, analysis) = ready?;
+            let analyser = Analyser {
+                model: &model,
+                runner: &runner,
+                net: &net,
+            };
+            let mut progress = |done: usize, total: usize| {
+                if let Some(callback) = &on_progress {
+                    // A throwing callback must not stop the computation.
+                    let _ = callback.call2(
+                        &JsValue::NULL,
+                        &JsValue::from_f64(done as f64),
+                        &JsValue::from_f64(total as f64),
+                    );
                 }
-                vessels.push(&v);
+            };
+            let explanation = analyser
+                .explain(&analysis, &vessel, method, &mut progress)
+                .await
+                .map_err(|e| error_object("explain", &e.to_string(), None))?;
+            let out = Object::new();
+            set(&out, "summary", to_js(&explanation.summary)?);
+            set(
+                &out,
+                "map",
+                Float32Array::from(explanation.record_map.as_slice()),
+            );
+            let samples = explanation.record_samples;
+            set(
+                &out,
+                "leads",
+                (explanation.record_map.len() / samples.max(1)) as f64,
+            );
+            set(&out, "samples", samples as f64);
+            if let Some(ecg) = &analysis.ecg {
+                set(&out, "sample_rate_hz", ecg.sample_rate_hz());
             }
-            set(&out, "vessels", vessels);
-            set(&out, "quality", verdict);
-            let list = Array::new();
-            for w in &warnings {
-                list.push(&JsValue::from_str(w));
-            }
-            set(&out, "warnings", list);
-            set(&out, "model", summary);
+            set(&out, "elapsed_ms", explanation.elapsed_ms);
             Ok(out.into())
         })
     }
