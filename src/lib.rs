@@ -21,8 +21,9 @@
 //! | [`formats`] | bytes → `Ecg` | `ecg` |
 //! | [`signal`] | filters, resampling, lead derivation, the model input, beats, quality | `ecg` |
 //! | [`model`] | Net1D, model files and the backend [`model::Runner`] | `ecg` |
-//! | [`pipeline`] | record → model input by the file's recipe → probabilities and strata | `signal`, `model` |
-//! | [`saliency`] | per-vessel attribution maps (input × gradient, integrated gradients, SmoothGrad), lead and phase shares | `model`, `signal` |
+//! | [`pipeline`] | record → quality gate → model input by the file's recipe → probabilities, strata, report; saliency on request | `formats`, `signal`, `model`, `saliency` |
+//! | [`saliency`] | per-vessel attribution maps (input × gradient, integrated gradients, SmoothGrad), lead and phase shares | `model`, `synth` (its seeded RNG) |
+//! | [`clock`] | milliseconds for stage timings, natively and in the browser | – |
 //! | [`render`] | draws an `Ecg` onto any plotters drawing area | `ecg` |
 //! | [`synth`] | seeded synthetic ECGs with territorial patterns (demonstration data, tests) | `ecg` |
 //! | `train` (feature `train`) | trains and evaluates the demonstration model | `synth`, `signal`, `model`, `evaluation` |

@@ -1,5 +1,6 @@
 //! Saliency: the gradients against finite differences, the sanity checks of the
 //! interpretability literature on generated ECGs, and the methods' own properties.
+#![cfg(not(target_arch = "wasm32"))]
 
 use burn::module::{Module, ModuleMapper, Param};
 use burn::tensor::{DType, Device, Tensor, TensorData};

@@ -96,6 +96,62 @@ async fn webgpu_forward_matches_cpu() {
     assert!(max_abs <= 1e-4, "WebGPU differs from CPU by {max_abs}");
 }
 
+/// burn's autodiff on WebGPU: the input gradient of the tiny network (BN in eval mode) and
+/// integrated gradients of the demonstration model equal the CPU backend's.
+#[wasm_bindgen_test]
+async fn webgpu_gradients_match_cpu() {
+    use ecg_stenosis::model::ModelFile;
+    use ecg_stenosis::saliency::{Method, attribute};
+    let Some(gpu) = webgpu_or_skip().await else {
+        return;
+    };
+    let cpu = Runner::cpu("reference");
+    let relative = |a: &[f32], b: &[f32]| {
+        let scale = b.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let worst = a
+            .iter()
+            .zip(b)
+            .fold(0.0f32, |m, (x, y)| m.max((x - y).abs()));
+        worst / scale
+    };
+    let config = Net1dConfig::tiny(4);
+    let (on_gpu, on_cpu) = (
+        gpu.init_net(&config, 11).unwrap(),
+        cpu.init_net(&config, 11).unwrap(),
+    );
+    let expected = cpu
+        .input_gradient(&on_cpu, input(2), [2, 12, SAMPLES], 3)
+        .await
+        .unwrap();
+    let found = gpu
+        .input_gradient(&on_gpu, input(2), [2, 12, SAMPLES], 3)
+        .await
+        .unwrap();
+    let tiny = relative(&found, &expected);
+
+    const DEMO: &[u8] = include_bytes!("../www/models/demo.safetensors");
+    let file = ModelFile::from_bytes(DEMO).unwrap();
+    let (demo_gpu, demo_cpu) = (
+        file.build(gpu.device()).unwrap(),
+        file.build(cpu.device()).unwrap(),
+    );
+    let x = input(1);
+    let method = Method::IntegratedGradients { steps: 8 };
+    let expected = attribute(&cpu, &demo_cpu, &x, 12, 0, method, &mut |_, _| {})
+        .await
+        .unwrap();
+    let found = attribute(&gpu, &demo_gpu, &x, 12, 0, method, &mut |_, _| {})
+        .await
+        .unwrap();
+    let demo = relative(&found, &expected);
+    console_log!(
+        "webgpu ({}) vs cpu gradients: tiny net (BN) {tiny:.2e}, demonstration model IG-8 {demo:.2e} of the largest value",
+        gpu.info().adapter.as_deref().unwrap_or("?")
+    );
+    assert!(tiny <= 1e-3, "tiny: {tiny}");
+    assert!(demo <= 1e-3, "demonstration model: {demo}");
+}
+
 #[wasm_bindgen_test]
 fn leads_are_drawn_onto_an_offscreen_canvas() {
     let leads = Lead::ALL

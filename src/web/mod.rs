@@ -373,7 +373,7 @@ impl App {
     /// anyway, marked `quality_overridden`. Rejects `{kind, message}` without a record or a
     /// model file.
     pub fn analyse(&self, override_quality: bool) -> js_sys::Promise {
-        let ready = (|| {
+        let ready: Result<_, JsValue> = (|| {
             let ecg = self
                 .ecg
                 .clone()
@@ -427,7 +427,7 @@ impl App {
         steps: Option<usize>,
         on_progress: Option<js_sys::Function>,
     ) -> js_sys::Promise {
-        let ready = (|| {
+        let ready: Result<_, JsValue> = (|| {
             let method = Method::parse(method.as_deref().unwrap_or("grad-x-input"), steps)
                 .map_err(|e| error_object("invalid_input", &e, None))?;
             let model = self.model.clone().ok_or_else(|| {
