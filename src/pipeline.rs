@@ -21,6 +21,8 @@ use crate::signal::{InputShape, ModelInput, PrepareError, WindowOptions, prepare
 pub struct VesselRisk {
     /// Output name (`RCA`, `LM`, `LAD`, `LCX`).
     pub vessel: String,
+    /// The network's output.
+    pub logit: f64,
     /// Sigmoid of the logit.
     pub probability: f64,
     /// By the model file's cut-offs; `None` when the file has none for this output.
@@ -52,6 +54,7 @@ pub fn vessel_risks(metadata: &ModelMetadata, logits: &[f32]) -> Vec<VesselRisk>
             let probability = 1.0 / (1.0 + (-f64::from(logit)).exp());
             VesselRisk {
                 vessel: name.clone(),
+                logit: f64::from(logit),
                 probability,
                 stratum: metadata
                     .thresholds
@@ -539,7 +542,7 @@ impl Analyser<'_> {
             .report
             .vessels
             .get(output)
-            .map_or(f64::NAN, |v| (v.probability / (1.0 - v.probability)).ln());
+            .map_or(f64::NAN, |v| v.logit);
         let summary = saliency::Summary {
             vessel: metadata.outputs[output].clone(),
             method: method.name(),
