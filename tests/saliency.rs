@@ -296,6 +296,7 @@ mod demonstration_model {
         let cases = 8;
         for (v, vessel) in VESSELS.iter().enumerate() {
             let mut mean = [0.0f64; 5];
+            let mut energy = [0.0f64; LEADS];
             for k in 0..cases {
                 let seed = TEST_SPLIT_SEED + 20_000 + k;
                 let mut patterns = [0.0; 4];
@@ -309,6 +310,10 @@ mod demonstration_model {
                             .sum()
                     })
                     .collect();
+                let all: f64 = change.iter().sum();
+                for (e, c) in energy.iter_mut().zip(&change) {
+                    *e += c / all / cases as f64;
+                }
                 let most = change.iter().cloned().fold(0.0, f64::max);
                 let changed: Vec<usize> =
                     (0..LEADS).filter(|&l| change[l] >= 0.25 * most).collect();
@@ -330,6 +335,16 @@ mod demonstration_model {
             println!(
                 "{vessel}: IG from the pattern-free ECG: {:.3} in the changed leads (their share of leads {:.3}), {:.3} in the territory leads; zero-baseline input × gradient: {:.3} and {:.3}",
                 mean[0], mean[1], mean[2], mean[3], mean[4]
+            );
+            let names = ecg_stenosis::ecg::Lead::ALL.map(|l| l.name());
+            let cells: Vec<String> = names
+                .iter()
+                .zip(&energy)
+                .map(|(n, e)| format!("{n} {e:.2}"))
+                .collect();
+            println!(
+                "    where the pattern changes the input (share of change energy): {}",
+                cells.join(", ")
             );
             assert!(mean[0] > 0.5, "{vessel}: {:.3}", mean[0]);
             assert!(
