@@ -327,10 +327,17 @@ impl Analyser<'_> {
     /// The report of an input that never became a record (a file the system could not read),
     /// so a batch keeps one row per input.
     pub fn failed(&self, sources: Vec<String>, kind: &'static str, message: String) -> Report {
+        let mut report = self.empty_report(sources, "unknown", 0.0);
+        report.error = Some(ReportError { kind, message });
+        report
+    }
+
+    /// A report with nothing found yet.
+    fn empty_report(&self, sources: Vec<String>, format: &'static str, read_ms: f64) -> Report {
         Report {
             sources,
-            format: "unknown",
-            error: Some(ReportError { kind, message }),
+            format,
+            error: None,
             vessels: Vec::new(),
             quality: None,
             quality_overridden: false,
@@ -339,7 +346,10 @@ impl Analyser<'_> {
             window: None,
             model: ModelSummary::of(self.model.metadata()),
             backend: BackendSummary::of(self.runner),
-            timing_ms: Timing::default(),
+            timing_ms: Timing {
+                read: read_ms,
+                ..Timing::default()
+            },
         }
     }
 
@@ -347,23 +357,7 @@ impl Analyser<'_> {
     /// unreadable, unusable or unprocessable record gets a report with its `error`.
     pub async fn analyse(&self, record: RecordResult, options: Options) -> Analysis {
         let metadata = self.model.metadata();
-        let report = Report {
-            sources: record.sources,
-            format: record.format.name(),
-            error: None,
-            vessels: Vec::new(),
-            quality: None,
-            quality_overridden: false,
-            warnings: Vec::new(),
-            record: None,
-            window: None,
-            model: ModelSummary::of(metadata),
-            backend: BackendSummary::of(self.runner),
-            timing_ms: Timing {
-                read: record.read_ms,
-                ..Timing::default()
-            },
-        };
+        let report = self.empty_report(record.sources, record.format.name(), record.read_ms);
         let mut analysis = Analysis {
             report,
             ecg: None,

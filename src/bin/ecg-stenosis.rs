@@ -933,6 +933,27 @@ mod cli {
         Ok(ExitCode::SUCCESS)
     }
 
+    /// The backend `--backend` asks for, and the model file's network built on it.
+    fn build(
+        model: &ModelFile,
+        args: &Args,
+    ) -> Result<(Runner, ecg_stenosis::model::Net1d), String> {
+        let runner = block_on(Runner::choose(args.backend)).map_err(|e| e.to_string())?;
+        let net = model.build(runner.device()).map_err(|e| e.to_string())?;
+        Ok((runner, net))
+    }
+
+    /// The window and quality-gate options the command line was given.
+    fn analysis_options(args: &Args) -> Options {
+        Options {
+            window: WindowOptions {
+                start_secs: args.start_secs,
+                allow_padding: args.allow_padding,
+            },
+            override_quality: args.override_quality,
+        }
+    }
+
     /// `predict FILE...`: each record through [`Analyser::analyse`]: quality gate, the model
     /// file's recipe, the network, strata. Records without an estimate (unreadable, unusable,
     /// too short) are reported with their error, on stderr and in the JSON or CSV, and the
@@ -940,20 +961,13 @@ mod cli {
     fn predict_files(args: &Args) -> Result<ExitCode, String> {
         let model = model_file(args)?;
         let metadata = model.metadata();
-        let runner = block_on(Runner::choose(args.backend)).map_err(|e| e.to_string())?;
-        let net = model.build(runner.device()).map_err(|e| e.to_string())?;
+        let (runner, net) = build(&model, args)?;
         let analyser = Analyser {
             model: &model,
             runner: &runner,
             net: &net,
         };
-        let options = Options {
-            window: WindowOptions {
-                start_secs: args.start_secs,
-                allow_padding: args.allow_padding,
-            },
-            override_quality: args.override_quality,
-        };
+        let options = analysis_options(args);
         if args.files.is_empty() {
             return Err("no FILE given".into());
         }
@@ -1147,20 +1161,13 @@ mod cli {
             .map_err(|e| format!("--method: {e}"))?;
         let out = args.out.as_ref().ok_or("saliency needs --out S.npy")?;
         let model = model_file(args)?;
-        let runner = block_on(Runner::choose(args.backend)).map_err(|e| e.to_string())?;
-        let net = model.build(runner.device()).map_err(|e| e.to_string())?;
+        let (runner, net) = build(&model, args)?;
         let analyser = Analyser {
             model: &model,
             runner: &runner,
             net: &net,
         };
-        let options = Options {
-            window: WindowOptions {
-                start_secs: args.start_secs,
-                allow_padding: args.allow_padding,
-            },
-            override_quality: args.override_quality,
-        };
+        let options = analysis_options(args);
         let mut records = records(args)?;
         if records.len() != 1 {
             return Err(format!(
