@@ -18,6 +18,8 @@ trap 'rm -rf "$logs" "$STAGE_LOG"' EXIT
 export ECG_REQUIRE_WEBGPU=${ECG_REQUIRE_WEBGPU-1}
 [ -n "$ECG_REQUIRE_WEBGPU" ] || unset ECG_REQUIRE_WEBGPU
 export RUSTFLAGS=${RUSTFLAGS:-} CARGO_TERM_COLOR=never
+# A CI run builds once: incremental caches would only take disk (CI=true is set by CI).
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 
 # run_logged NAME LOGFILE COMMAND...: a stage whose output is kept for the final count.
 run_logged() {
@@ -32,6 +34,9 @@ stage "clippy wasm32 (webgpu)" cargo clippy --all-targets --locked --target wasm
 stage "clippy native (train feature)" cargo clippy --all-targets --locked --features train -- -D warnings
 run_logged "native tests" "$logs/native.log" cargo test --locked
 stage "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
+# The browser stages build only for wasm32 and its release host tools (target/release); on a
+# CI run the native debug build is done with, and its disk is given back before them.
+if [ -n "${CI:-}" ]; then stage "CI only: remove target/debug (done with)" rm -rf target/debug; fi
 stage "page build (pkg/)" scripts/build-web.sh
 # wasm-pack first: its `cargo build --tests` builds what the cargo run then reuses.
 run_logged "browser tests via wasm-pack (no download)" "$logs/wasm-pack.log" \

@@ -15,6 +15,10 @@ stage() {
   echo "==> $name"
   "$@"
   local took=$((SECONDS - start))
-  printf '<== %s: %dm%02ds\n' "$name" $((took / 60)) $((took % 60))
-  if [ -n "$STAGE_LOG" ]; then printf '%-55s %4dm%02ds\n' "$name" $((took / 60)) $((took % 60)) >> "$STAGE_LOG"; fi
+  # Disk as well as time: CI's machine has no fixed disk size, and a full one fails a build.
+  local used free
+  used=$(du -sh target 2>/dev/null | cut -f1 || true)
+  free=$(df -h --output=avail . 2>/dev/null | tail -1 | tr -d ' ' || true)
+  printf '<== %s: %dm%02ds (target/ %s, %s free)\n' "$name" $((took / 60)) $((took % 60)) "${used:-0}" "${free:-?}"
+  if [ -n "$STAGE_LOG" ]; then printf '%-55s %4dm%02ds  target/ %6s  free %6s\n' "$name" $((took / 60)) $((took % 60)) "${used:-0}" "${free:-?}" >> "$STAGE_LOG"; fi
 }
