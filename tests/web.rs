@@ -11,7 +11,7 @@ use std::f32::consts::TAU;
 
 use ecg_stenosis::ecg::{Ecg, Lead, LeadSignal};
 use ecg_stenosis::model::{BackendKind, Net1dConfig, Runner};
-use ecg_stenosis::render::{DrawOptions, draw_leads};
+use ecg_stenosis::render::{SheetOptions, draw_sheet, layout};
 use ecg_stenosis::web::OffscreenBackend;
 use plotters::drawing::IntoDrawingArea;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -153,7 +153,7 @@ async fn webgpu_gradients_match_cpu() {
 }
 
 #[wasm_bindgen_test]
-fn leads_are_drawn_onto_an_offscreen_canvas() {
+fn the_ecg_sheet_is_drawn_onto_an_offscreen_canvas() {
     let leads = Lead::ALL
         .iter()
         .map(|&lead| LeadSignal {
@@ -165,21 +165,25 @@ fn leads_are_drawn_onto_an_offscreen_canvas() {
         })
         .collect();
     let ecg = Ecg::new(leads, 500.0, vec![]).unwrap();
-    let canvas = OffscreenCanvas::new(900, 700).unwrap();
+    let options = SheetOptions::default();
+    let (width, height) = layout(&ecg, &options).size_px();
+    let canvas = OffscreenCanvas::new(width, height).unwrap();
     let backend = OffscreenBackend::new(&canvas).unwrap();
-    let panels = draw_leads(&backend.into_drawing_area(), &ecg, &DrawOptions::default()).unwrap();
-    assert_eq!(panels.len(), 12);
+    let sheet = draw_sheet(&backend.into_drawing_area(), &ecg, &options).unwrap();
+    assert_eq!(sheet.panels.len(), 13, "3 × 4 and the rhythm strip");
+    let k = sheet.px_per_mm;
 
     let context: web_sys::OffscreenCanvasRenderingContext2d =
         wasm_bindgen::JsCast::dyn_into(canvas.get_context("2d").unwrap().unwrap()).unwrap();
-    for panel in &panels {
+    for panel in &sheet.panels {
+        let (x, y, w, h) = (
+            panel.x_mm * k,
+            panel.y_mm * k,
+            panel.width_mm * k,
+            panel.height_mm * k,
+        );
         let pixels = context
-            .get_image_data(
-                f64::from(panel.x + 2),
-                f64::from(panel.y + 2),
-                f64::from(panel.width - 4),
-                f64::from(panel.height - 4),
-            )
+            .get_image_data(x + 2.0, y + 2.0, w - 4.0, h - 4.0)
             .unwrap()
             .data();
         let dark = pixels
@@ -187,7 +191,7 @@ fn leads_are_drawn_onto_an_offscreen_canvas() {
             .filter(|p| u32::from(p[0]) + u32::from(p[1]) + u32::from(p[2]) < 300)
             .count();
         assert!(
-            dark as u32 >= panel.width / 2,
+            dark as f64 >= w / 2.0,
             "lead {}: {dark} trace pixels",
             panel.lead
         );
@@ -222,11 +226,24 @@ async fn the_page_api_parses_draws_and_runs_a_forward_pass() {
         .load_csv(include_bytes!("fixtures/A0001.csv"), None)
         .unwrap_or_else(|_| panic!("the fixture loads"));
     assert_eq!(field(&summary, "sample_rate_hz").as_f64(), Some(500.0));
-    let canvas = OffscreenCanvas::new(1000, 800).unwrap();
-    let panels = app
-        .draw(&canvas, 1.0)
+    let canvas = OffscreenCanvas::new(10, 10).unwrap();
+    let options = js_sys::JSON::parse(r#"{"layout": "12x1", "speed": 50, "pxPerMm": 3}"#).unwrap();
+    let sheet = app
+        .draw(&canvas, options)
         .unwrap_or_else(|_| panic!("drawing works"));
-    assert_eq!(js_sys::Array::from(&panels).length(), 12);
+    let panels = js_sys::Array::from(&field(&sheet, "panels"));
+    assert_eq!(panels.length(), 12);
+    // The canvas is sized by the sheet: 10 s at 50 mm/s plus the margins, 3 px per mm.
+    assert_eq!(canvas.width(), ((20.0 + 500.0 + 5.0) * 3.0) as u32);
+    assert_eq!(field(&panels.get(0), "width").as_f64(), Some(1500.0));
+    let bad = js_sys::JSON::parse(r#"{"gain": 7}"#).unwrap();
+    let error = app.draw(&canvas, bad).expect_err("gain 7 is refused");
+    assert!(
+        field(&error, "message")
+            .as_string()
+            .unwrap()
+            .contains("use 5, 10 or 20")
+    );
 
     let logits = wasm_bindgen_futures::JsFuture::from(app.forward(input(1), 1, 12, SAMPLES))
         .await

@@ -1,5 +1,6 @@
 // The page: DOM only. It forwards files to the worker and shows what comes back; no ECG logic
-// lives here (parsing, drawing and inference are Rust, in the worker).
+// lives here (parsing, analysis, saliency and drawing are Rust, in the worker). Text from
+// files and models is set with textContent only, never as HTML.
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const pending = new Map();
 let nextId = 1;
@@ -26,14 +27,76 @@ function ask(message, transfer = [], onProgress = null) {
 }
 
 const $ = (id) => document.getElementById(id);
-const canvas = $('tracing');
+const el = (tag, text, className) => {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+};
+const percent = (p) => `${(100 * p).toFixed(1)} %`;
 
-function canvasSize(leadCount) {
+const VESSEL_NAMES = {
+  RCA: 'right coronary artery',
+  LM: 'left main',
+  LAD: 'left anterior descending',
+  LCX: 'left circumflex',
+};
+const STRATUM_WORDS = {
+  low: { symbol: '▽', words: 'low risk' },
+  intermediate: { symbol: '◇', words: 'intermediate risk' },
+  high: { symbol: '▲', words: 'high risk' },
+};
+// Width of the sheet at 25 mm/s (margin 20 mm, 10 s, 5 mm): the canvas scale fits it to
+// the screen; at 50 mm/s the sheet is wider and scrolls.
+const SHEET_MM_AT_25 = 275;
+
+const state = {
+  model: null,
+  modelError: null,
+  record: null, // {name, summary}
+  report: null,
+  overridden: false,
+  explained: null, // {vessel, method}
+};
+
+function paperOptions(saliency) {
   const ratio = window.devicePixelRatio || 1;
-  const cssWidth = canvas.clientWidth || 1200;
-  const cssHeight = Math.max(240, 56 * Math.max(leadCount, 1) + 16);
-  canvas.style.height = `${cssHeight}px`;
-  return { width: Math.round(cssWidth * ratio), height: Math.round(cssHeight * ratio), pixelRatio: ratio };
+  const box = $('tracing').parentElement.clientWidth || 1000;
+  const cssPerMm = Math.max(1.2, (box - 2) / SHEET_MM_AT_25);
+  return {
+    layout: $('layout').value,
+    speed: Number($('speed').value),
+    gain: Number($('gain').value),
+    pxPerMm: Math.min(40, cssPerMm * ratio),
+    saliency: Boolean(saliency),
+  };
+}
+
+function fitCanvas(canvas, drawn) {
+  const ratio = window.devicePixelRatio || 1;
+  canvas.style.width = `${drawn.width / ratio}px`;
+  canvas.style.height = `${drawn.height / ratio}px`;
+}
+
+// Draws the sheet and the median beats; with the saliency of the vessel explained last when
+// one is chosen.
+async function drawAll() {
+  if (!state.record) return;
+  const saliency = Boolean(state.explained && selectedVessel());
+  const options = paperOptions(saliency);
+  const sheet = await ask({ type: 'draw', options });
+  const canvas = $('tracing');
+  fitCanvas(canvas, sheet);
+  canvas.dataset.panels = JSON.stringify(sheet.panels);
+  canvas.dataset.saliency = saliency ? state.explained.vessel : '';
+  const names = state.record.summary.leads.map((l) => l.name + (l.derived ? ' (derived)' : '')).join(', ');
+  canvas.setAttribute('aria-label', `ECG tracing of ${state.record.name}, ${options.layout} layout, `
+    + `${options.speed} mm/s, ${options.gain} mm/mV: ${names}`
+    + (saliency ? `; shaded by the saliency for ${state.explained.vessel}` : ''));
+  const beats = await ask({ type: 'drawBeats', options });
+  fitCanvas($('beats'), beats);
+  $('beats').setAttribute('aria-label', `Median beat of each lead (${beats.beats} beats detected)`
+    + (saliency ? `, shaded by the saliency for ${state.explained.vessel}` : ''));
 }
 
 function describeBackend(info) {
@@ -46,105 +109,400 @@ function showError(fileName, error) {
   $('message').textContent = `Could not read ${fileName}: ${error.message}`;
 }
 
+function selectedVessel() {
+  const checked = document.querySelector('input[name="vessel"]:checked');
+  return checked ? checked.value : '';
+}
+
+function resetWhy() {
+  state.explained = null;
+  document.querySelector('input[name="vessel"][value=""]').checked = true;
+  $('why-summary').replaceChildren(el('p', 'Choose a vessel to shade the tracing where the model\'s estimate for it comes from.', 'muted'));
+}
+
 // Several files can form one record (a WFDB header and its signal files): all are sent.
-async function openFiles(fileList) {
+// `files` are {name, bytes: ArrayBuffer}.
+async function openFiles(files) {
+  const started = performance.now();
   $('message').textContent = '';
   document.body.dataset.state = 'loading';
+  const name = files.map((f) => f.name).join(' + ');
   const rateText = $('rate').value.trim();
   const sampleRateHz = rateText === '' ? undefined : Number(rateText);
-  const files = await Promise.all(fileList.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
-  const file = { name: fileList.map((f) => f.name).join(' + ') };
   try {
     const summary = await ask({ type: 'load', files, sampleRateHz }, files.map((f) => f.bytes));
-    const panels = await ask({ type: 'draw', ...canvasSize(summary.leads.length) });
-    const names = summary.leads.map((lead) => lead.name + (lead.derived ? '*' : '')).join(', ');
-    $('summary').textContent = `${file.name}: ${summary.leads.length} leads (${names}), `
+    state.record = { name, summary };
+    state.report = null;
+    state.overridden = false;
+    resetWhy();
+    $('summary').textContent = `${summary.sources.join(' + ')} (${summary.format}): `
+      + `${summary.leads.length} leads (${summary.leads.map((l) => l.name + (l.derived ? '*' : '')).join(', ')}), `
       + `${summary.sample_rate_hz} Hz, ${summary.duration_secs.toFixed(2)} s.`
       + (summary.warnings.length ? ` Notes: ${summary.warnings.join('; ')}.` : '')
       + summary.errors.map((e) => ` Could not read ${e.sources.join(' + ')}: ${e.message}.`).join('');
-    canvas.setAttribute('aria-label', `ECG tracing of ${file.name}: ${names}`);
-    canvas.dataset.panels = JSON.stringify(panels);
-    await showRisk();
+    await analyse(false);
+    document.body.dataset.cardsMs = String(Math.round(performance.now() - started));
+    await drawAll();
     document.body.dataset.state = 'drawn';
   } catch (error) {
-    showError(file.name, error);
+    showError(name, error);
   }
 }
 
-// Per-vessel probability and stratum, with the model card's disclaimer beside them whenever
-// the model is a demonstration model. Text only (no HTML from data).
-async function showRisk() {
+// Quality, risk cards and the disclaimer from the worker's report.
+async function analyse(overrideQuality) {
   const box = $('risk');
   box.replaceChildren();
-  if (!modelInfo) {
-    box.textContent = `No risk estimate: no model is loaded (${modelError || 'none found'}).`;
+  $('override-box').hidden = true;
+  $('quality').replaceChildren();
+  $('disclaimer').hidden = true;
+  if (!state.model) {
+    box.append(el('p', `No risk estimate: no model is loaded (${state.modelError || 'none found'}).`));
     return;
   }
-  let result;
+  let report;
   try {
-    result = await ask({ type: 'analyse' });
+    report = await ask({ type: 'analyse', overrideQuality });
   } catch (error) {
-    box.textContent = `No risk estimate: ${error.message}`;
+    box.append(el('p', `No risk estimate: ${error.message}`));
     return;
   }
-  if (result.error) {
-    box.textContent = `No risk estimate: ${result.error.message}`;
+  state.report = report;
+  state.overridden = report.quality_overridden;
+  showQuality(report);
+  showDisclaimer(report.model);
+  if (report.error) {
+    if (report.error.kind === 'quality') {
+      $('override-box').hidden = false;
+      box.append(el('p', 'No risk shown: the ECG did not pass the quality check.'));
+    } else {
+      box.append(el('p', `No risk estimate: ${report.error.message}`));
+    }
     return;
   }
-  const table = document.createElement('table');
-  table.id = 'risk-table';
-  const head = table.createTHead().insertRow();
-  for (const title of ['Vessel', 'Probability of severe stenosis', 'Stratum']) {
-    const th = document.createElement('th');
-    th.textContent = title;
-    head.appendChild(th);
+  if (report.quality_overridden) {
+    box.append(el('p', 'Quality check overridden by you: this ECG was judged unusable, so these numbers are even less reliable than usual.', 'override-banner'));
   }
-  const body = table.createTBody();
-  for (const [vessel, v] of Object.entries(result.vessels)) {
-    const row = body.insertRow();
-    row.dataset.vessel = vessel;
-    row.insertCell().textContent = vessel;
-    row.insertCell().textContent = `${(100 * v.probability).toFixed(1)} %`;
-    row.insertCell().textContent = v.stratum || 'no strata in this model';
+  const cards = el('div', undefined, 'cards');
+  cards.id = 'risk-cards';
+  for (const [vessel, v] of Object.entries(report.vessels)) cards.append(riskCard(vessel, v, report));
+  box.append(cards);
+}
+
+function riskCard(vessel, v, report) {
+  const stratum = v.stratum || 'none';
+  const words = STRATUM_WORDS[stratum] || { symbol: '', words: 'no strata in this model' };
+  const card = el('article', undefined, `risk-card stratum-${stratum}`);
+  card.dataset.vessel = vessel;
+  card.setAttribute('aria-label', `${vessel} (${VESSEL_NAMES[vessel] || vessel}): probability ${percent(v.probability)}, ${words.words}`
+    + (report.model.demonstration ? ', from a demonstration model that is not clinically validated' : ''));
+  const title = el('h3', vessel);
+  if (VESSEL_NAMES[vessel]) title.append(el('span', ` ${VESSEL_NAMES[vessel]}`, 'vessel-name'));
+  card.append(title);
+  card.append(el('p', percent(v.probability), 'probability'));
+  const badge = el('p', undefined, 'stratum');
+  badge.append(el('span', words.symbol, 'symbol'), ` ${words.words}`);
+  card.append(badge);
+  if (v.thresholds) {
+    const t = v.thresholds;
+    card.append(el('p', `Low below ${percent(t.rule_out.probability)} (rule-out, sensitivity ${percent(t.rule_out.sensitivity)}); `
+      + `high from ${percent(t.rule_in.probability)} (rule-in, specificity ${percent(t.rule_in.specificity)}).`, 'thresholds'));
   }
-  const caption = table.createCaption();
-  caption.textContent = `${result.model.name} (${result.model.version}); signal quality: ${result.quality.verdict}`;
-  box.appendChild(table);
-  if (result.model.demonstration) {
-    const note = document.createElement('p');
-    note.id = 'disclaimer';
-    note.className = 'disclaimer';
-    note.textContent = result.model.disclaimer;
-    box.appendChild(note);
+  if (report.model.demonstration) card.append(el('p', 'Demonstration model: not clinically validated.', 'card-disclaimer'));
+  const why = el('button', `Why? Show ${vessel} saliency`);
+  why.type = 'button';
+  why.className = 'no-print';
+  why.addEventListener('click', () => {
+    document.querySelector(`input[name="vessel"][value="${vessel}"]`).checked = true;
+    explain();
+    $('why-heading').scrollIntoView();
+  });
+  card.append(why);
+  return card;
+}
+
+function showQuality(report) {
+  const box = $('quality');
+  if (!report.quality) return;
+  const verdict = report.quality.verdict;
+  const line = el('p', undefined, `quality quality-${verdict}`);
+  line.append(el('strong', `Signal quality: ${verdict}`));
+  const findings = report.quality.findings;
+  line.append(findings.length ? ` (${findings.length} finding${findings.length > 1 ? 's' : ''})` : ' (nothing found)');
+  box.append(line);
+  if (findings.length) {
+    const list = el('ul', undefined, 'findings');
+    for (const f of findings) list.append(el('li', `${f.severity}: ${f.message}`));
+    box.append(list);
+  }
+  for (const w of report.warnings) box.append(el('p', `Note: ${w.message}`, 'warning'));
+}
+
+function showDisclaimer(model) {
+  const note = $('disclaimer');
+  note.hidden = !model.demonstration;
+  note.textContent = model.demonstration ? model.disclaimer : '';
+}
+
+// Saliency for the chosen vessel: progress for integrated gradients, then the lists of the
+// leads and beat phases with the largest share, and the shaded tracing.
+async function explain() {
+  const vessel = selectedVessel();
+  const box = $('why-summary');
+  if (!vessel) {
+    state.explained = null;
+    resetWhy();
+    await drawAll();
+    return;
+  }
+  if (!state.report || state.report.error) {
+    box.replaceChildren(el('p', 'No saliency: there is no risk estimate for this ECG.'));
+    return;
+  }
+  const method = $('method').value;
+  const steps = method === 'integrated-gradients' ? 32 : undefined;
+  const bar = $('explain-progress');
+  bar.hidden = method !== 'integrated-gradients';
+  bar.value = 0;
+  box.replaceChildren(el('p', `Computing the ${vessel} saliency…`));
+  document.body.dataset.explaining = vessel;
+  try {
+    const result = await ask({ type: 'explain', vessel, method, steps }, [], ({ done, total }) => {
+      bar.max = total;
+      bar.value = done;
+    });
+    state.explained = { vessel, method };
+    showWhy(result.summary, result.elapsed_ms);
+    await drawAll();
+  } catch (error) {
+    box.replaceChildren(el('p', `No saliency: ${error.message}`));
+  } finally {
+    bar.hidden = true;
+    delete document.body.dataset.explaining;
+    document.body.dataset.explained = selectedVessel();
   }
 }
 
-let modelInfo = null;
-let modelError = null;
+function showWhy(summary, elapsedMs) {
+  const box = $('why-summary');
+  box.replaceChildren();
+  const methodWords = summary.method === 'integrated-gradients'
+    ? `integrated gradients (${summary.steps} steps)` : 'input × gradient';
+  box.append(el('p', `${summary.vessel}: saliency by ${methodWords}, computed in ${Math.round(elapsedMs)} ms on this device.`));
+  const top = (shares, n) => Object.entries(shares).sort((a, b) => b[1] - a[1]).slice(0, n);
+  const leads = el('ol', undefined, 'top-leads');
+  leads.id = 'top-leads';
+  for (const [lead, share] of top(summary.lead_share, 4)) leads.append(el('li', `${lead}: ${percent(share)} of the attribution`));
+  const phases = el('ol', undefined, 'top-phases');
+  phases.id = 'top-phases';
+  for (const [phase, share] of top(summary.phase_share, 3)) phases.append(el('li', `${phase}: ${percent(share)}`));
+  const columns = el('div', undefined, 'why-columns');
+  const a = el('div'); a.append(el('h3', 'Leads with the largest share'), leads);
+  const b = el('div'); b.append(el('h3', 'Beat phases'), phases,
+    el('p', `${percent(summary.phase_coverage)} of the attribution falls inside the P, QRS and ST-T windows of the detected beats.`, 'hint'));
+  columns.append(a, b);
+  box.append(columns);
+}
+
+// The model card: name, version, intended use, metrics, disclaimer, warnings.
+function showModel(model) {
+  const box = $('model-card');
+  box.replaceChildren();
+  if (!model) {
+    box.append(el('p', `No model loaded (${state.modelError || 'none found'}): the page reads and draws ECGs but gives no risk estimate.`));
+    return;
+  }
+  box.dataset.model = `${model.name} ${model.version}`;
+  box.append(el('h3', `${model.name}, version ${model.version}`));
+  if (model.demonstration) box.append(el('p', 'A demonstration model, not clinically validated.', 'demo-flag'));
+  const facts = el('dl', undefined, 'facts');
+  const fact = (term, value) => { facts.append(el('dt', term), el('dd', value)); };
+  fact('Intended use', model.intended_use);
+  fact('Training data', model.training_data);
+  fact('Outputs', model.outputs.join(', '));
+  fact('Input', `${model.preprocessing} preprocessing; ${model.parameters.toLocaleString('en')} parameters`);
+  box.append(facts);
+  if (model.metrics && typeof model.metrics === 'object' && Object.keys(model.metrics).length) {
+    box.append(el('h4', 'Metrics stated by the model file'));
+    box.append(metricsTable(model.metrics));
+  }
+  box.append(el('p', model.disclaimer, 'disclaimer'));
+  for (const w of model.warnings) box.append(el('p', `Note: ${w}`, 'warning'));
+}
+
+// Metrics as a definition list, one line per entry: numbers rounded for reading, nested
+// objects flattened one level, long arrays (reliability bins, say) counted rather than listed.
+function describeMetric(value, depth = 0) {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(3);
+  if (Array.isArray(value)) {
+    if (value.every((v) => typeof v === 'number') && value.length <= 4) return value.map((v) => describeMetric(v)).join(value.length === 2 ? '–' : ', ');
+    return `${value.length} entries`;
+  }
+  if (value && typeof value === 'object') {
+    if (depth >= 2) return `${Object.keys(value).length} fields`;
+    return Object.entries(value).map(([k, v]) => `${k} ${describeMetric(v, depth + 1)}`).join(', ');
+  }
+  return String(value);
+}
+
+function metricsTable(metrics) {
+  const list = el('dl', undefined, 'metrics');
+  for (const [key, value] of Object.entries(metrics)) {
+    if (value && typeof value === 'object' && !Array.isArray(value)
+      && Object.values(value).every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
+      // One line per member (per vessel, say).
+      for (const [member, inner] of Object.entries(value)) {
+        list.append(el('dt', `${key}: ${member}`), el('dd', describeMetric(inner, 1)));
+      }
+    } else {
+      list.append(el('dt', key), el('dd', describeMetric(value)));
+    }
+  }
+  return list;
+}
+
+async function loadModelFile(file) {
+  $('model-message').textContent = '';
+  try {
+    const bytes = await file.arrayBuffer();
+    const model = await ask({ type: 'loadModel', bytes }, [bytes]);
+    state.model = model;
+    showModel(model);
+    if (state.record) {
+      resetWhy();
+      await analyse(false);
+      await drawAll();
+    }
+  } catch (error) {
+    $('model-message').textContent = `Could not load ${file.name}: ${error.message}. The previous model is still in use.`;
+  }
+}
+
+async function loadExamples() {
+  const list = $('example-list');
+  try {
+    const response = await fetch(new URL('./examples.json', import.meta.url));
+    const { examples } = await response.json();
+    for (const example of examples) {
+      const item = el('li');
+      const button = el('button', example.title);
+      button.type = 'button';
+      button.addEventListener('click', async () => {
+        try {
+          const files = await Promise.all(example.files.map(async (path) => {
+            const r = await fetch(new URL(`../${path}`, import.meta.url));
+            if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+            return { name: path.split('/').pop(), bytes: await r.arrayBuffer() };
+          }));
+          await openFiles(files);
+        } catch (error) {
+          showError(example.title, error);
+        }
+      });
+      item.append(button, el('span', ` Licence: ${example.licence}.`, 'licence'));
+      list.append(item);
+    }
+  } catch (error) {
+    list.append(el('li', `The example list could not be loaded: ${error.message}`));
+  }
+}
+
+// Print: the report carries the saliency of the highest-risk vessel, the date and, only when
+// the box is ticked, the patient identifiers from the file (cleared again after printing).
+async function printReport() {
+  if (state.report && !state.report.error) {
+    const [top] = Object.entries(state.report.vessels).sort((a, b) => b[1].probability - a[1].probability);
+    if (top && !(state.explained && state.explained.vessel === top[0] && selectedVessel() === top[0])) {
+      document.querySelector(`input[name="vessel"][value="${top[0]}"]`).checked = true;
+      await explain();
+    }
+  }
+  const r = state.report;
+  $('print-meta').textContent = `Printed ${new Date().toLocaleString()} · file: ${state.record ? state.record.name : 'none'}`
+    + (r ? ` · model: ${r.model.name} ${r.model.version} · computed on ${r.backend.kind}` : '');
+  $('print-patient').textContent = '';
+  if ($('include-patient').checked && state.record) {
+    const patient = await ask({ type: 'patient' });
+    $('print-patient').textContent = patient
+      ? `Patient: ${[patient.name, patient.id && `ID ${patient.id}`, patient.birth_date && `born ${patient.birth_date}`].filter(Boolean).join(' · ')}`
+      : 'Patient: the file carries no identifiers this reader knows.';
+  }
+  window.print();
+}
+
+async function startOffline() {
+  const status = $('offline-status');
+  if (!('serviceWorker' in navigator)) {
+    status.textContent = 'offline use: not available in this browser';
+    return;
+  }
+  try {
+    await navigator.serviceWorker.register(new URL('../sw.js', import.meta.url), { scope: '../' });
+    await navigator.serviceWorker.ready;
+    status.textContent = 'offline use: ready (the page is kept in this browser)';
+    document.body.dataset.offlineReady = 'true';
+  } catch (error) {
+    status.textContent = `offline use: not available (${error.message})`;
+  }
+}
+
+function wire() {
+  $('file').addEventListener('change', async () => {
+    const picked = Array.from($('file').files);
+    if (!picked.length) return;
+    const files = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+    await openFiles(files);
+  });
+  const zone = $('drop-zone');
+  zone.addEventListener('dragover', (event) => { event.preventDefault(); zone.classList.add('dragging'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
+  zone.addEventListener('drop', async (event) => {
+    event.preventDefault();
+    zone.classList.remove('dragging');
+    const dropped = Array.from(event.dataTransfer.files);
+    if (!dropped.length) return;
+    const files = await Promise.all(dropped.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+    await openFiles(files);
+  });
+  $('override').addEventListener('click', async () => {
+    await analyse(true);
+    await drawAll();
+  });
+  for (const id of ['layout', 'speed', 'gain']) $(id).addEventListener('change', () => drawAll());
+  for (const radio of document.querySelectorAll('input[name="vessel"]')) radio.addEventListener('change', () => explain());
+  $('method').addEventListener('change', () => { if (selectedVessel()) explain(); });
+  $('model-file').addEventListener('change', () => {
+    const [file] = $('model-file').files;
+    if (file) loadModelFile(file);
+  });
+  $('print').addEventListener('click', () => printReport());
+  window.addEventListener('afterprint', () => { $('print-patient').textContent = ''; });
+  let resizeTimer = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => drawAll(), 200);
+  });
+}
 
 async function start() {
-  const offscreen = canvas.transferControlToOffscreen();
+  const tracing = $('tracing').transferControlToOffscreen();
+  const beats = $('beats').transferControlToOffscreen();
   const preferWebgpu = new URLSearchParams(location.search).get('backend') !== 'cpu';
+  wire();
+  loadExamples();
+  startOffline();
   try {
-    const started = await ask({ type: 'start', canvas: offscreen, preferWebgpu }, [offscreen]);
-    const info = started.backend;
-    modelInfo = started.model;
-    modelError = started.modelError;
-    $('backend').textContent = describeBackend(info);
-    $('model').textContent = modelInfo
-      ? `${modelInfo.name}${modelInfo.demonstration ? ': a demonstration model, not clinically validated' : ''}`
-      : `none (${modelError})`;
-    document.body.dataset.backend = info.kind;
+    const started = await ask({ type: 'start', canvas: tracing, beatsCanvas: beats, preferWebgpu }, [tracing, beats]);
+    state.model = started.model;
+    state.modelError = started.modelError;
+    $('backend').textContent = describeBackend(started.backend);
+    showModel(state.model);
+    document.body.dataset.backend = started.backend.kind;
     document.body.dataset.state = 'ready';
   } catch (error) {
     $('backend').textContent = `unavailable: ${error.message}`;
     document.body.dataset.state = 'failed';
-    return;
   }
-  $('file').addEventListener('change', () => {
-    const files = Array.from($('file').files);
-    if (files.length) openFiles(files);
-  });
 }
 
 start();

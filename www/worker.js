@@ -4,6 +4,7 @@ import init, { App } from '../pkg/ecg_stenosis.js';
 
 let app = null;
 let canvas = null;
+let beatsCanvas = null;
 
 function plainError(error) {
   // Errors from Rust arrive as {kind, message, line?}; anything else is an internal failure.
@@ -25,6 +26,7 @@ async function handle(data) {
     case 'start': {
       await init();
       canvas = data.canvas;
+      beatsCanvas = data.beatsCanvas;
       app = await App.start(data.preferWebgpu);
       // The demonstration model ships with the page (same origin); without it the page still
       // reads and draws ECGs and says that no risk estimate is available.
@@ -55,9 +57,12 @@ async function handle(data) {
     case 'loadModel':
       return app.load_model(new Uint8Array(data.bytes));
     case 'draw':
-      canvas.width = data.width;
-      canvas.height = data.height;
-      return presented(app.draw(canvas, data.pixelRatio));
+      return presented(app.draw(canvas, data.options));
+    case 'drawBeats':
+      return presented(app.draw_beats(beatsCanvas, data.options));
+    case 'patient':
+      // Only when the user ticked "include patient identifiers" for a printed report.
+      return app.patient_identifiers();
     case 'forward': {
       const logits = await app.forward(new Float32Array(data.input), data.batch, data.leads, data.samples);
       return Array.from(logits);

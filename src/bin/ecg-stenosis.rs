@@ -34,7 +34,7 @@ mod cli {
     use ecg_stenosis::model::state::StoredDtype;
     use ecg_stenosis::model::{BackendPreference, ModelFile, ModelMetadata, Runner};
     use ecg_stenosis::pipeline::{Analyser, BackendSummary, Batch, ModelSummary, Options, Report};
-    use ecg_stenosis::render::{DrawOptions, draw_leads};
+    use ecg_stenosis::render::{Layout, Paper, SheetOptions, draw_sheet, layout};
     use ecg_stenosis::saliency::Method;
     use ecg_stenosis::signal::beats::{Beats, detect_in_recorded};
     use ecg_stenosis::signal::quality::{Quality, Verdict, assess};
@@ -48,7 +48,8 @@ mod cli {
       ecg-stenosis preprocess FILE... (--recipe ecgfounder|per_lead_zscore | --model M)
                               --out X.npy [--start-secs S] [--allow-padding]
                               [--override-quality] [--sample-rate-hz R]
-      ecg-stenosis render FILE --out TRACING.svg [--sample-rate-hz R]
+      ecg-stenosis render FILE... --out SHEET.svg [--layout 3x4|12x1] [--speed 25|50]
+                          [--gain 5|10|20] [--start-secs S] [--sample-rate-hz R]
       ecg-stenosis convert CHECKPOINT.pth --out MODEL.safetensors [--metadata META.json]
                            [--dtype f32|f16|bf16]
       ecg-stenosis predict FILE... [--model M] [--json | --csv OUT.csv] [--start-secs S]
@@ -135,6 +136,9 @@ mod cli {
         steps: Option<usize>,
         batch: Option<usize>,
         validation: Option<usize>,
+        layout: Layout,
+        speed: f64,
+        gain: f64,
     }
 
     fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -179,6 +183,9 @@ mod cli {
             steps: None,
             batch: None,
             validation: None,
+            layout: Layout::Standard,
+            speed: 25.0,
+            gain: 10.0,
         };
         while let Some(arg) = args.next() {
             let mut value = |what: &str| args.next().ok_or(format!("{arg} needs {what}"));
@@ -263,6 +270,18 @@ mod cli {
                 "--vessel" => parsed.vessel = Some(value("RCA, LM, LAD or LCX")?),
                 "--method" => {
                     parsed.method = Some(value("grad-x-input, integrated-gradients or smoothgrad")?)
+                }
+                "--layout" => parsed.layout = Layout::parse(&value("3x4 or 12x1")?)?,
+                "--speed" | "--gain" => {
+                    let text = value("a number")?;
+                    let number = text
+                        .parse::<f64>()
+                        .map_err(|_| format!("{arg}: '{text}' is not a number"))?;
+                    if arg == "--speed" {
+                        parsed.speed = number;
+                    } else {
+                        parsed.gain = number;
+                    }
                 }
                 "--beats" => parsed.beats = true,
                 "--quality" => parsed.quality = true,
@@ -359,19 +378,29 @@ mod cli {
             Command::TrainDemo => return train_demo(&args).map(|()| ExitCode::SUCCESS),
             Command::Render => {}
         }
-        if args.files.len() != 1 {
-            return Err("render takes one FILE (a WFDB record: its header only)".into());
-        }
+        let paper = Paper::new(args.speed, args.gain)?;
         let records = records(&args)?;
         if report_failures(&records) {
             return Ok(ExitCode::from(1));
         }
-        let Some(Ok(ecg)) = records.into_iter().next().map(|r| r.result) else {
-            return Err("no record read".into());
+        let mut ecgs = records.into_iter().filter_map(|r| r.result.ok());
+        let (Some(ecg), None) = (ecgs.next(), ecgs.next()) else {
+            return Err(
+                "render draws one record: give one file (or a WFDB header with its signal files)"
+                    .into(),
+            );
         };
-        let out = args.out.as_ref().ok_or("render needs --out TRACING.svg")?;
-        let area = SVGBackend::new(out, (1600, 1200)).into_drawing_area();
-        draw_leads(&area, &ecg, &DrawOptions::default()).map_err(|e| e.to_string())?;
+        let out = args.out.as_ref().ok_or("render needs --out SHEET.svg")?;
+        let options = SheetOptions {
+            layout: args.layout,
+            paper,
+            start_secs: args.start_secs,
+            cart_filters: ecg.info().cart_filters.clone(),
+            ..SheetOptions::default()
+        };
+        let size = layout(&ecg, &options).size_px();
+        let area = SVGBackend::new(out, size).into_drawing_area();
+        draw_sheet(&area, &ecg, &options).map_err(|e| e.to_string())?;
         drop(area);
         println!("wrote {}", out.display());
         Ok(ExitCode::SUCCESS)

@@ -3,7 +3,8 @@
 //!
 //! The readers never touch these fields; this module is the one place that does, so a record
 //! read with the default options cannot carry them. They never appear in errors, warnings or
-//! logs, and the command line and the page never ask for them.
+//! logs. The command line never asks for them; the page asks only when the user ticks "include
+//! the patient identifiers" for a printed report (`App::patient_identifiers`, in the worker).
 
 use crate::formats::Format;
 use crate::formats::xml::{decode_xml_text, parse_document};

@@ -107,6 +107,23 @@ pub enum FindingKind {
     FewBeats,
 }
 
+impl FindingKind {
+    /// A few words for a label on the tracing ("noise", "clipped").
+    pub fn label(self) -> &'static str {
+        match self {
+            FindingKind::Flat => "flat",
+            FindingKind::Clipped => "clipped",
+            FindingKind::HighFrequencyNoise => "noise",
+            FindingKind::BaselineWander => "baseline wander",
+            FindingKind::Powerline => "mains interference",
+            FindingKind::LimbLeadReversal => "limb lead reversal?",
+            FindingKind::PacingSpikes => "pacing spikes",
+            FindingKind::TooShort => "too short",
+            FindingKind::FewBeats => "few beats",
+        }
+    }
+}
+
 /// One finding, with the value measured and the threshold it crossed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {

@@ -15,14 +15,20 @@ use wasm_bindgen::prelude::*;
 use web_sys::OffscreenCanvas;
 
 use crate::ecg::Ecg;
+use crate::ecg::Lead;
+use crate::formats::patient::patient_identifiers;
 use crate::formats::{
     CsvError, CsvOptions, Format, InputFile, Limits, ReadError, ReadOptions, RecordResult,
     read_csv, read_files,
 };
 use crate::model::{BackendKind, ModelFile, ModelFileError, Net1d, Net1dConfig, RunError, Runner};
 use crate::pipeline::{Analyser, Analysis, Options};
-use crate::render::{DrawOptions, draw_leads};
+use crate::render::{
+    Layout, LeadFlag, Overlay, Paper, SheetOptions, draw_median_beats, draw_sheet, layout,
+};
 use crate::saliency::Method;
+use crate::signal::beats::detect_in_recorded;
+use crate::signal::quality::Verdict;
 
 pub use canvas::{CanvasError, OffscreenBackend};
 
@@ -73,6 +79,12 @@ fn model_summary(model: &ModelFile) -> JsValue {
     set(&out, "demonstration", metadata.card.demonstration);
     set(&out, "disclaimer", metadata.card.disclaimer.as_str());
     set(&out, "intended_use", metadata.card.intended_use.as_str());
+    set(&out, "training_data", metadata.card.training_data.as_str());
+    set(
+        &out,
+        "metrics",
+        to_js(&metadata.card.metrics).unwrap_or(JsValue::NULL),
+    );
     set(&out, "preprocessing", metadata.input.preprocessing.name());
     set(&out, "metadata_inferred", model.metadata_inferred());
     set(&out, "parameters", model.parameter_count() as f64);
@@ -111,6 +123,15 @@ fn summary(ecg: &Ecg) -> JsValue {
     }
     set(&out, "warnings", warnings);
     out.into()
+}
+
+/// How the sheet's legend names a saliency method.
+fn method_words(method: Method) -> String {
+    match method {
+        Method::GradXInput => "input × gradient".into(),
+        Method::IntegratedGradients { steps } => format!("integrated gradients ({steps} steps)"),
+        Method::SmoothGrad { samples, .. } => format!("SmoothGrad ({samples} samples)"),
+    }
 }
 
 /// A serialisable value as a plain JavaScript object, through JSON (key order kept).
@@ -172,6 +193,11 @@ pub struct App {
     origin: (Vec<String>, Format, f64),
     /// The last record analysed, for [`App::explain`].
     analysis: Rc<RefCell<Option<Analysis>>>,
+    /// The files the record was read from: kept in this worker's memory only, for reading
+    /// the patient identifiers if (and only if) the user asks for them on a printed report.
+    files: Vec<InputFile>,
+    /// The last saliency map, as a sheet overlay.
+    overlay: Rc<RefCell<Option<Overlay>>>,
 }
 
 #[wasm_bindgen]
@@ -203,6 +229,8 @@ impl App {
             ecg: None,
             origin: (Vec::new(), Format::Csv, 0.0),
             analysis: Rc::new(RefCell::new(None)),
+            files: Vec::new(),
+            overlay: Rc::new(RefCell::new(None)),
         })
     }
 
@@ -234,6 +262,7 @@ impl App {
         self.ecg = Some(ecg);
         self.origin = (vec!["pasted CSV".into()], Format::Csv, 0.0);
         self.analysis.replace(None);
+        self.overlay.replace(None);
         Ok(out)
     }
 
@@ -312,7 +341,9 @@ impl App {
         }
         self.ecg = Some(ecg);
         self.origin = (sources, format, read_ms);
+        self.files = files;
         self.analysis.replace(None);
+        self.overlay.replace(None);
         Ok(out)
     }
 
@@ -329,6 +360,7 @@ impl App {
         self.net = Rc::new(net);
         self.model = Some(Rc::new(model));
         self.analysis.replace(None);
+        self.overlay.replace(None);
         Ok(out)
     }
 
@@ -337,32 +369,173 @@ impl App {
         self.model.as_deref().map_or(JsValue::NULL, model_summary)
     }
 
-    /// Draws the loaded record onto `canvas` (device pixels; `pixel_ratio` = device pixels
-    /// per CSS pixel) and returns the panels `[{lead, x, y, width, height}]`.
-    pub fn draw(&self, canvas: &OffscreenCanvas, pixel_ratio: f64) -> Result<JsValue, JsValue> {
+    /// Draws the loaded record as an ECG sheet onto `canvas`, which it sizes. `options`:
+    /// `{layout: "3x4"|"12x1", speed: 25|50, gain: 5|10|20, pxPerMm, startSecs, saliency}`
+    /// (`pxPerMm` in device pixels; `saliency` shades the last map from [`App::explain`]).
+    /// Leads the quality check flags are outlined and named. Returns `{width, height,
+    /// px_per_mm, panels: [{lead, rhythm, recorded, x, y, width, height}]}` in device pixels.
+    pub fn draw(&self, canvas: &OffscreenCanvas, options: JsValue) -> Result<JsValue, JsValue> {
         let ecg = self
             .ecg
             .as_ref()
             .ok_or_else(|| error_object("invalid_input", "no ECG loaded yet", None))?;
+        let options = self.sheet_options(ecg, &options)?;
+        let sheet = layout(ecg, &options);
+        let (width, height) = sheet.size_px();
+        canvas.set_width(width);
+        canvas.set_height(height);
         let backend = OffscreenBackend::new(canvas)
             .map_err(|e| error_object("render", &e.to_string(), None))?;
-        let options = DrawOptions {
-            pixel_ratio,
-            ..DrawOptions::default()
-        };
-        let panels = draw_leads(&backend.into_drawing_area(), ecg, &options)
+        let sheet = draw_sheet(&backend.into_drawing_area(), ecg, &options)
             .map_err(|e| error_object("render", &e.to_string(), None))?;
-        let out = Array::new();
-        for panel in panels {
+        let k = sheet.px_per_mm;
+        let px = |mm: f64| (mm * k).round();
+        let panels = Array::new();
+        for panel in &sheet.panels {
             let p = Object::new();
             set(&p, "lead", panel.lead.name());
-            set(&p, "x", panel.x);
-            set(&p, "y", panel.y);
-            set(&p, "width", panel.width);
-            set(&p, "height", panel.height);
-            out.push(&p);
+            set(&p, "rhythm", panel.rhythm);
+            set(&p, "recorded", panel.recorded);
+            set(&p, "x", px(panel.x_mm));
+            set(&p, "y", px(panel.y_mm));
+            set(
+                &p,
+                "width",
+                px(panel.x_mm + panel.width_mm) - px(panel.x_mm),
+            );
+            set(
+                &p,
+                "height",
+                px(panel.y_mm + panel.height_mm) - px(panel.y_mm),
+            );
+            panels.push(&p);
         }
+        let out = Object::new();
+        set(&out, "width", width);
+        set(&out, "height", height);
+        set(&out, "px_per_mm", k);
+        set(&out, "panels", panels);
         Ok(out.into())
+    }
+
+    /// Draws the median beat of every lead onto `canvas` (sized here), with the same options
+    /// as [`App::draw`]; R peaks from the last analysis, else detected now.
+    pub fn draw_beats(
+        &self,
+        canvas: &OffscreenCanvas,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let ecg = self
+            .ecg
+            .as_ref()
+            .ok_or_else(|| error_object("invalid_input", "no ECG loaded yet", None))?;
+        let options = self.sheet_options(ecg, &options)?;
+        let r_peaks = self
+            .analysis
+            .borrow()
+            .as_ref()
+            .and_then(|a| a.beats.as_ref().map(|b| b.r_peaks.clone()))
+            .unwrap_or_else(|| detect_in_recorded(ecg).r_peaks);
+        let (w, h) = crate::render::sheet::beats_size_mm(&options.paper);
+        let k = options.px_per_mm;
+        canvas.set_width((w * k).ceil() as u32);
+        canvas.set_height((h * k).ceil() as u32);
+        let backend = OffscreenBackend::new(canvas)
+            .map_err(|e| error_object("render", &e.to_string(), None))?;
+        let panels = draw_median_beats(&backend.into_drawing_area(), ecg, &r_peaks, &options)
+            .map_err(|e| error_object("render", &e.to_string(), None))?;
+        let out = Object::new();
+        set(&out, "width", canvas.width());
+        set(&out, "height", canvas.height());
+        set(&out, "beats", r_peaks.len() as f64);
+        set(&out, "panels", panels.len() as f64);
+        Ok(out.into())
+    }
+
+    /// Sheet options from the page's `{layout, speed, gain, pxPerMm, startSecs, saliency}`,
+    /// with the quality flags of the last analysis and the cart's filters.
+    fn sheet_options(&self, ecg: &Ecg, options: &JsValue) -> Result<SheetOptions, JsValue> {
+        let number = |key: &str, default: f64| -> Result<f64, JsValue> {
+            match get(options, key) {
+                None => Ok(default),
+                Some(v) => v.as_f64().ok_or_else(|| {
+                    error_object("invalid_input", &format!("{key} must be a number"), None)
+                }),
+            }
+        };
+        let invalid = |e: String| error_object("invalid_input", &e, None);
+        let layout_name = get(options, "layout")
+            .and_then(|v| v.as_string())
+            .unwrap_or_else(|| "3x4".into());
+        let paper = Paper::new(number("speed", 25.0)?, number("gain", 10.0)?).map_err(invalid)?;
+        let px_per_mm = number("pxPerMm", 4.0)?;
+        if !(px_per_mm.is_finite() && (1.0..=40.0).contains(&px_per_mm)) {
+            return Err(invalid(format!(
+                "pxPerMm {px_per_mm} is outside 1–40 device pixels per millimetre"
+            )));
+        }
+        let mut flags = Vec::new();
+        let mut notes = Vec::new();
+        if let Some(quality) = self
+            .analysis
+            .borrow()
+            .as_ref()
+            .and_then(|a| a.report.quality.clone())
+        {
+            for finding in quality.findings.iter().filter(|f| f.severity > Verdict::Ok) {
+                match finding.lead.and_then(|name| name.parse::<Lead>().ok()) {
+                    Some(lead) => flags.push(LeadFlag {
+                        lead,
+                        text: finding.kind.label().into(),
+                    }),
+                    None => notes.push(format!(
+                        "Quality ({}): {}",
+                        finding.severity.name(),
+                        finding.message
+                    )),
+                }
+            }
+        }
+        let saliency = get(options, "saliency").is_some_and(|v| v.is_truthy());
+        Ok(SheetOptions {
+            layout: Layout::parse(&layout_name).map_err(invalid)?,
+            paper,
+            px_per_mm,
+            start_secs: number("startSecs", 0.0)?.max(0.0),
+            baseline_filter: true,
+            cart_filters: ecg.info().cart_filters.clone(),
+            overlay: if saliency {
+                self.overlay.borrow().clone()
+            } else {
+                None
+            },
+            flags,
+            notes,
+        })
+    }
+
+    /// The patient identifiers in the loaded record's files (`{name?, id?, birth_date?}`, or
+    /// `null`). The page calls this only when the user ticks "include patient identifiers"
+    /// for a printed report; they stay in this browser and are never logged.
+    pub fn patient_identifiers(&self) -> JsValue {
+        let found = self
+            .files
+            .iter()
+            .find_map(|file| patient_identifiers(self.origin.1, &file.bytes));
+        let Some(patient) = found else {
+            return JsValue::NULL;
+        };
+        let out = Object::new();
+        if let Some(name) = &patient.name {
+            set(&out, "name", name.as_str());
+        }
+        if let Some(id) = &patient.id {
+            set(&out, "id", id.as_str());
+        }
+        if let Some(birth) = &patient.birth_date {
+            set(&out, "birth_date", birth.as_str());
+        }
+        out.into()
     }
 
     /// Analyses the loaded record with the loaded model file ([`Analyser::analyse`]): the
@@ -444,6 +617,7 @@ impl App {
         })();
         let runner = Rc::clone(&self.runner);
         let net = Rc::clone(&self.net);
+        let overlay_slot = Rc::clone(&self.overlay);
         wasm_bindgen_futures::future_to_promise(async move {
             let (method, model, analysis) = ready?;
             let analyser = Analyser {
@@ -473,6 +647,14 @@ impl App {
                 Float32Array::from(explanation.record_map.as_slice()),
             );
             let samples = explanation.record_samples;
+            if let Some(ecg) = &analysis.ecg {
+                overlay_slot.replace(Some(Overlay::from_map(
+                    &explanation.record_map,
+                    samples,
+                    ecg.sample_rate_hz(),
+                    format!("{vessel}, {}", method_words(method)),
+                )));
+            }
             set(
                 &out,
                 "leads",

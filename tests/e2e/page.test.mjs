@@ -1,9 +1,13 @@
 // End-to-end: the served page in Debian's Chromium, driven by playwright-core (which never
 // downloads a browser). Run with `node --test tests/e2e/` after building pkg/.
+//
+// Screenshots of the page (1440 × 900 and 390 × 844) and of the printed report go to
+// target/screenshots/ (README, "Screenshots").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -11,9 +15,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const port = Number(process.env.E2E_PORT || 8123);
 const origin = `http://127.0.0.1:${port}`;
 const fixture = (name) => path.join(root, 'tests/fixtures', name);
+const shots = path.join(root, 'target/screenshots');
 
 let server;
 let browser;
+// Every request any page made, across all tests: none may leave the page's origin.
+const allRequests = [];
 
 async function waitForServer() {
   for (let attempt = 0; attempt < 100; attempt++) {
@@ -27,6 +34,7 @@ async function waitForServer() {
 }
 
 before(async () => {
+  fs.mkdirSync(shots, { recursive: true });
   server = spawn('python3', [path.join(root, 'scripts/serve.py'), '--port', String(port)], {
     env: { ...process.env, SERVE_QUIET: '1' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -46,155 +54,439 @@ after(async () => {
   server?.kill();
 });
 
-async function openPage(query = '', options = {}) {
-  const page = await browser.newPage(options);
+// A fresh browser context (own cache and service worker) with one page on the app.
+async function openPage(query = '?backend=cpu', options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
   const requests = [];
-  page.on('request', (request) => requests.push(request.url()));
+  context.on('request', (request) => { requests.push(request.url()); allRequests.push(request.url()); });
   const consoleErrors = [];
   page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
+  page.on('pageerror', (error) => consoleErrors.push(String(error)));
   await page.goto(`${origin}/index.html${query}`);
+  await waitReady(page);
+  return { page, context, requests, consoleErrors };
+}
+
+async function waitReady(page) {
   await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state),
     null, { timeout: 120_000 });
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready',
     `page failed to start: ${await page.textContent('#backend')}`);
-  return { page, requests, consoleErrors };
 }
 
-async function upload(page, file) {
-  await page.evaluate(() => { document.body.dataset.state = 'waiting'; });
-  await page.setInputFiles('#file', file);
+async function settle(page) {
   await page.waitForFunction(() => ['drawn', 'error'].includes(document.body.dataset.state),
-    null, { timeout: 60_000 });
+    null, { timeout: 120_000 });
   return page.getAttribute('body', 'data-state');
 }
 
-// Counts dark (trace) pixels inside each lead's panel of a PNG screenshot of the canvas. The
-// grid is light red and labels sit outside the panels, so only the trace is dark there.
-async function darkPixelsPerPanel(page) {
-  // The worker's frame reaches the screen through the compositor; on a loaded machine one
-  // screenshot can predate it. Up to 10 s of screenshots are taken until every panel shows a
-  // trace; the last counts are returned for the caller to check either way.
-  let counts = [];
-  for (let attempt = 0; attempt < 20; attempt++) {
-    counts = await darkPixelsOnce(page);
-    if (counts.every(({ dark, width }) => dark >= width / 2)) break;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  return counts;
+// Through the file picker.
+async function upload(page, files) {
+  await page.evaluate(() => { document.body.dataset.state = 'waiting'; });
+  await page.setInputFiles('#file', files);
+  return settle(page);
 }
 
-async function darkPixelsOnce(page) {
-  // Device scale: one screenshot pixel per canvas pixel, the unit the panels are given in.
-  const png = await page.locator('#tracing').screenshot({ scale: 'device' });
-  const panels = JSON.parse(await page.getAttribute('#tracing', 'data-panels'));
-  return page.evaluate(async ({ base64, panels }) => {
+// Through the drop zone: a real drop event carrying File objects.
+async function drop(page, files) {
+  const payload = files.map((file) => ({ name: path.basename(file), base64: fs.readFileSync(file).toString('base64') }));
+  await page.evaluate((items) => {
+    document.body.dataset.state = 'waiting';
+    const transfer = new DataTransfer();
+    for (const { name, base64 } of items) {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      transfer.items.add(new File([bytes], name));
+    }
+    const zone = document.getElementById('drop-zone');
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, payload);
+  return settle(page);
+}
+
+// Measures a screenshot of a canvas in the page (the page's CSP forbids evaluating strings,
+// so both measures live in this one function): 'dark' counts trace pixels per panel (the
+// grid is light red and the shading light blue, so only traces and labels are dark);
+// 'shaded' counts saliency-shading pixels (blue well above red) over the whole canvas.
+async function canvasPixels(page, selector, kind) {
+  const png = await page.locator(selector).screenshot({ scale: 'device' });
+  const panels = JSON.parse(await page.getAttribute('#tracing', 'data-panels') || '[]');
+  return page.evaluate(async ({ base64, panels, kind }) => {
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
     const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
     const context = canvas.getContext('2d');
     context.drawImage(bitmap, 0, 0);
-    return panels.map((panel) => {
-      const { x, y, width: w, height: h } = panel;
-      const { data } = context.getImageData(x + 2, y + 2, w - 4, h - 4);
-      let dark = 0;
+    const { data, width } = context.getImageData(0, 0, bitmap.width, bitmap.height);
+    if (kind === 'shaded') {
+      let n = 0;
       for (let i = 0; i < data.length; i += 4) {
-        if (data[i] + data[i + 1] + data[i + 2] < 3 * 100) dark++;
+        if (data[i + 2] > data[i] + 40 && data[i + 2] > 150) n++;
       }
-      return { lead: panel.lead, dark, width: w };
+      return n;
+    }
+    return panels.map((p) => {
+      let dark = 0;
+      for (let y = p.y + 2; y < p.y + p.height - 2; y++) {
+        for (let x = p.x + 2; x < p.x + p.width - 2; x++) {
+          const i = 4 * (y * width + x);
+          if (data[i] + data[i + 1] + data[i + 2] < 300) dark++;
+        }
+      }
+      return { lead: p.lead, rhythm: p.rhythm, recorded: p.recorded, dark, width: p.width };
     });
-  }, { base64: png.toString('base64'), panels });
+  }, { base64: png.toString('base64'), panels, kind });
 }
 
-test('the page names its backend and draws all 12 leads of a CSV, with no request off-origin', async () => {
-  const { page, requests, consoleErrors } = await openPage();
-  const backend = await page.textContent('#backend');
-  assert.match(backend, /^(WebGPU \(adapter: .+\)|CPU \(WebGPU not used: .+\))$/);
-  console.log(`# backend reported by the page: ${backend}`);
+const DARK_PER_PANEL = 'dark';
+const SHADED = 'shaded';
 
-  assert.equal(await upload(page, fixture('A0001.csv')), 'drawn', await page.textContent('#message'));
-  assert.match(await page.textContent('#summary'), /12 leads .* 500 Hz, 15\.00 s/);
-  // The shipped demonstration model gives four vessels, each with a probability and a stratum,
-  // and its disclaimer stands right under them.
-  assert.match(await page.textContent('#model'), /a demonstration model, not clinically validated/);
-  const rows = await page.$$eval('#risk-table tbody tr', (trs) => trs.map((tr) =>
-    Array.from(tr.cells, (td) => td.textContent)));
-  assert.deepEqual(rows.map((r) => r[0]), ['RCA', 'LM', 'LAD', 'LCX']);
-  for (const [, probability, stratum] of rows) {
-    assert.match(probability, /^\d+\.\d %$/);
-    assert.match(stratum, /^(low|intermediate|high)$/);
+async function tracedPanels(page) {
+  // The worker's frame reaches the screen through the compositor: retry for up to 10 s.
+  let counts = [];
+  for (let attempt = 0; attempt < 20; attempt++) {
+    counts = await canvasPixels(page, '#tracing', DARK_PER_PANEL);
+    if (counts.every(({ dark, width, recorded }) => !recorded || dark >= width / 2)) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  assert.match(await page.textContent('#disclaimer'), /trained only on synthetic ECGs/);
+  return counts;
+}
 
-  const counts = await darkPixelsPerPanel(page);
+async function riskCards(page) {
+  return page.$$eval('#risk-cards .risk-card', (cards) => cards.map((card) => ({
+    vessel: card.dataset.vessel,
+    probability: card.querySelector('.probability').textContent,
+    stratum: card.querySelector('.stratum').textContent.trim(),
+    thresholds: card.querySelector('.thresholds')?.textContent || '',
+    label: card.getAttribute('aria-label'),
+  })));
+}
+
+async function assertAnalysed(page, what) {
+  const cards = await riskCards(page);
+  assert.deepEqual(cards.map((c) => c.vessel), ['RCA', 'LM', 'LAD', 'LCX'], what);
+  for (const card of cards) {
+    assert.match(card.probability, /^\d+\.\d %$/, what);
+    assert.match(card.stratum, /^[▽◇▲] (low|intermediate|high) risk$/, what);
+    assert.match(card.thresholds, /^Low below \d+\.\d % \(rule-out, sensitivity \d+\.\d %\); high from \d+\.\d % \(rule-in, specificity \d+\.\d %\)\.$/, what);
+    assert.match(card.label, /not clinically validated/, what);
+  }
+  assert.ok(await page.isVisible('#disclaimer'), `${what}: disclaimer visible`);
+  assert.match(await page.textContent('#disclaimer'), /trained only on synthetic ECGs/, what);
+  const counts = await tracedPanels(page);
+  assert.equal(counts.length, 13, `${what}: 13 panels`);
   assert.deepEqual(counts.map((c) => c.lead),
-    ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6']);
-  for (const { lead, dark, width } of counts) {
-    // A trace crosses the whole panel: at least one dark pixel per two columns.
-    assert.ok(dark >= width / 2, `lead ${lead}: only ${dark} trace pixels in a ${width}px panel`);
+    ['I', 'aVR', 'V1', 'V4', 'II', 'aVL', 'V2', 'V5', 'III', 'aVF', 'V3', 'V6', 'II'], what);
+  for (const { lead, dark, width, recorded } of counts) {
+    assert.ok(recorded, `${what}: ${lead} recorded`);
+    assert.ok(dark >= width / 2, `${what}: lead ${lead}: only ${dark} trace pixels in a ${width}px panel`);
   }
+}
 
-  const foreign = requests.filter((url) => new URL(url).origin !== origin
+function foreign(requests) {
+  return requests.filter((url) => new URL(url).origin !== origin
     && !url.startsWith('data:') && !url.startsWith('blob:'));
-  assert.deepEqual(foreign, [], 'requests outside the page origin');
-  assert.deepEqual(consoleErrors, []);
-  await page.close();
-});
+}
 
-test('the page reads a WFDB header with its signal file, GE MUSE, DICOM, Philips and SCP-ECG, and names a printed ECG', async () => {
-  const { page } = await openPage();
+test('one sample of every supported format: risk cards, the disclaimer and a 13-panel tracing', async () => {
+  const { page, context, requests, consoleErrors } = await openPage();
+  assert.equal(await page.textContent('#backend'), 'CPU (WebGPU not used: the CPU was requested)');
+  assert.match(await page.textContent('#privacy'), /never leaves this device/);
   const cases = [
-    [['wfdb/A0002.hea', 'wfdb/A0002.mat'], /A0002\.hea \+ A0002\.mat: 12 leads .* 500 Hz, 10\.00 s/],
-    [['muse/guangxi_sinus_rhythm.xml'], /guangxi_sinus_rhythm\.xml: 12 leads \(I, II, III\*, aVR\*, aVL\*, aVF\*, V1, V2, V3, V4, V5, V6\), 500 Hz/],
-    [['dicom/ecgtoolkit_example_implicit_vr.dcm'], /12 leads .* 500 Hz, 10\.00 s/],
-    [['philips/3191723_v1.04_utf16.xml'], /12 leads .* 500 Hz, 10\.60 s\. Notes: the calibration pulse after 10\.600 s was removed/],
-    [['scp/ecgtoolkit_example.scp'], /12 leads .* 500 Hz, 10\.00 s/],
+    [['A0001.csv'], /A0001\.csv \(csv\): 12 leads .* 500 Hz, 15\.00 s/],
+    [['wfdb/A0002.hea', 'wfdb/A0002.mat'], /A0002\.hea \+ A0002\.mat \(wfdb\): 12 leads .* 500 Hz, 10\.00 s/],
+    [['muse/guangxi_sinus_rhythm.xml'], /\(muse\): 12 leads \(I, II, III\*, aVR\*, aVL\*, aVF\*, V1, V2, V3, V4, V5, V6\), 500 Hz/],
+    [['philips/3191723_v1.04_utf16.xml'], /\(philips\): 12 leads .* 500 Hz, 10\.60 s\. Notes: the calibration pulse after 10\.600 s was removed/],
+    [['hl7-aecg/ecgtoolkit_example.xml'], /\(hl7-aecg\): 12 leads .* 500 Hz, 10\.00 s/],
+    [['dicom/ecgtoolkit_example_implicit_vr.dcm'], /\(dicom\): 12 leads .* 500 Hz, 10\.00 s/],
+    [['scp/ecgtoolkit_example.scp'], /\(scp-ecg\): 12 leads .* 500 Hz, 10\.00 s/],
+    [['edf/A0001.edf'], /\(edf\): 12 leads .* 500 Hz, 15\.00 s/],
   ];
   for (const [files, expected] of cases) {
     assert.equal(await upload(page, files.map(fixture)), 'drawn', `${files}: ${await page.textContent('#message')}`);
     assert.match(await page.textContent('#summary'), expected);
+    await assertAnalysed(page, files.join(' + '));
   }
-  assert.equal(await upload(page, fixture('bad/printed.pdf')), 'error');
-  assert.match(await page.textContent('#message'), /printed\.pdf: this is a printed ECG \(PDF\), not a signal file/);
-  await page.close();
+  // NumPy carries no rate: the rate box gives it. This one arrives by drag and drop.
+  await page.fill('#rate', '500');
+  assert.equal(await drop(page, [fixture('npy/A0002_mV.npy')]), 'drawn', await page.textContent('#message'));
+  assert.match(await page.textContent('#summary'), /A0002_mV\.npy \(npy\): 12 leads .* 500 Hz, 10\.00 s/);
+  await assertAnalysed(page, 'npy (dropped)');
+  await page.fill('#rate', '');
+  // A WFDB header with its signal file, dropped together.
+  assert.equal(await drop(page, [fixture('wfdb/A0002.hea'), fixture('wfdb/A0002.mat')]), 'drawn');
+  await assertAnalysed(page, 'wfdb (dropped)');
+
+  assert.deepEqual(foreign(requests), [], 'requests outside the page origin');
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
 });
 
-test('a malformed CSV gets a message naming the line, and the page stays usable', async () => {
-  const { page } = await openPage();
+test('the bundled examples open from the list, each with its licence', async () => {
+  const { page, context } = await openPage();
+  await page.click('#examples summary');
+  const items = await page.$$eval('#example-list li', (lis) => lis.map((li) => li.textContent));
+  assert.ok(items.length >= 8, `${items.length} examples`);
+  for (const item of items) assert.match(item, /Licence: (CC BY 4\.0|MIT|Apache-2\.0)/);
+  await page.evaluate(() => { document.body.dataset.state = 'waiting'; });
+  await page.click('#example-list li:nth-child(2) button');
+  assert.equal(await settle(page), 'drawn', await page.textContent('#message'));
+  assert.match(await page.textContent('#summary'), /guangxi_sinus_rhythm\.xml \(muse\)/);
+  await assertAnalysed(page, 'example');
+  await context.close();
+});
+
+test('choosing a vessel shades the tracing, names the leads and phases, and shades the median beats', async () => {
+  const { page, context } = await openPage();
+  assert.equal(await upload(page, [fixture('wfdb/A0002.hea'), fixture('wfdb/A0002.mat')]), 'drawn');
+  const before = await canvasPixels(page, '#tracing', SHADED);
+  const beatsBefore = await canvasPixels(page, '#beats', SHADED);
+  assert.equal(before, 0, 'no shading before a vessel is chosen');
+  assert.equal(beatsBefore, 0);
+
+  await page.check('input[name="vessel"][value="LAD"]');
+  await page.waitForFunction(() => document.body.dataset.explained === 'LAD', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.getElementById('tracing').dataset.saliency === 'LAD');
+  let after = 0;
+  for (let attempt = 0; attempt < 20 && after === 0; attempt++) {
+    after = await canvasPixels(page, '#tracing', SHADED);
+    if (after === 0) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  assert.ok(after > 1000, `the overlay shades ${after} pixels`);
+  assert.ok(await canvasPixels(page, '#beats', SHADED) > 100, 'median beats shaded');
+  const leads = await page.$$eval('#top-leads li', (lis) => lis.map((li) => li.textContent));
+  assert.equal(leads.length, 4);
+  for (const line of leads) assert.match(line, /^(I|II|III|aVR|aVL|aVF|V[1-6]): \d+\.\d % of the attribution$/);
+  const phases = await page.$$eval('#top-phases li', (lis) => lis.map((li) => li.textContent));
+  assert.deepEqual(phases.map((p) => p.split(':')[0]).sort(), ['P', 'QRS', 'ST-T']);
+
+  // Integrated gradients report progress while they run.
+  await page.selectOption('#method', 'integrated-gradients');
+  await page.waitForFunction(() => !document.getElementById('explain-progress').hidden, null, { timeout: 10_000 });
+  await page.waitForFunction(() => document.getElementById('explain-progress').value > 0, null, { timeout: 60_000 });
+  await page.waitForFunction(() => !document.body.dataset.explaining, null, { timeout: 120_000 });
+  assert.match(await page.textContent('#why-summary'), /LAD: saliency by integrated gradients \(32 steps\)/);
+
+  // Keyboard: the arrow keys move the vessel choice.
+  await page.selectOption('#method', 'grad-x-input');
+  await page.waitForFunction(() => !document.body.dataset.explaining, null, { timeout: 60_000 });
+  await page.focus('input[name="vessel"][value="LAD"]');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.body.dataset.explained === 'LCX', null, { timeout: 60_000 });
+  // "none" removes the shading.
+  await page.check('input[name="vessel"][value=""]');
+  await page.waitForFunction(() => document.getElementById('tracing').dataset.saliency === '');
+  let cleared = -1;
+  for (let attempt = 0; attempt < 20 && cleared !== 0; attempt++) {
+    cleared = await canvasPixels(page, '#tracing', SHADED);
+    if (cleared !== 0) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  assert.equal(cleared, 0);
+  await context.close();
+});
+
+test('gain, speed and the 12 × 1 layout redraw the sheet at the chosen scale', async () => {
+  const { page, context } = await openPage();
+  assert.equal(await upload(page, [fixture('A0001.csv')]), 'drawn');
+  const size = () => page.evaluate(() => {
+    const c = document.getElementById('tracing');
+    return { w: parseFloat(c.style.width), h: parseFloat(c.style.height), panels: JSON.parse(c.dataset.panels) };
+  });
+  const base = await size();
+  const mm = base.panels[0].width / 62.5; // device px per mm: 2.5 s at 25 mm/s is 62.5 mm
+  await page.selectOption('#speed', '50');
+  await page.waitForFunction((w) => parseFloat(document.getElementById('tracing').style.width) > 1.5 * w, base.w);
+  const fast = await size();
+  assert.ok(Math.abs(fast.panels[0].width / mm - 125) <= 1, `2.5 s at 50 mm/s: ${fast.panels[0].width / mm} mm`);
+  await page.selectOption('#speed', '25');
+  await page.selectOption('#gain', '20');
+  await page.waitForFunction((h) => parseFloat(document.getElementById('tracing').style.height) > 1.5 * h, base.h);
+  await page.selectOption('#gain', '10');
+  await page.selectOption('#layout', '12x1');
+  await page.waitForFunction(() => JSON.parse(document.getElementById('tracing').dataset.panels).length === 12);
+  const tall = await size();
+  assert.deepEqual(tall.panels.map((p) => p.lead), ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6']);
+  assert.ok(Math.abs(tall.panels[0].width / mm - 250) <= 1);
+  await context.close();
+});
+
+test('an unusable ECG shows no risk until the user overrides, visibly', async () => {
+  const { page, context } = await openPage();
+  // A0001 with V3 disconnected (every V3 value 0): the quality check calls it unusable.
+  const lines = fs.readFileSync(fixture('A0001.csv'), 'utf8').trimEnd().split('\n');
+  const v3 = lines[0].split(',').indexOf('V3');
+  assert.ok(v3 > 0, lines[0]);
+  const flat = lines.map((line, i) => {
+    if (i === 0) return line;
+    const values = line.split(',');
+    values[v3] = '0';
+    return values.join(',');
+  }).join('\n');
+  await page.evaluate(() => { document.body.dataset.state = 'waiting'; });
+  await page.setInputFiles('#file', { name: 'flat-v3.csv', mimeType: 'text/csv', buffer: Buffer.from(flat) });
+  assert.equal(await settle(page), 'drawn', await page.textContent('#message'));
+  assert.match(await page.textContent('#quality'), /Signal quality: unusable/);
+  assert.match(await page.textContent('#quality'), /V3/);
+  assert.equal(await page.$$eval('#risk-cards .risk-card', (c) => c.length), 0);
+  assert.match(await page.textContent('#risk'), /No risk shown: the ECG did not pass the quality check/);
+  assert.ok(await page.isVisible('#override'));
+  await page.click('#override');
+  await page.waitForSelector('#risk-cards .risk-card');
+  assert.match(await page.textContent('#risk'), /Quality check overridden by you/);
+  assert.equal((await riskCards(page)).length, 4);
+  assert.ok(!(await page.isVisible('#override')), 'the override button goes once used');
+  await context.close();
+});
+
+test('a corrupted or wrong file gets a clear message and the page keeps working', async () => {
+  const { page, context, consoleErrors } = await openPage();
+  const scp = fs.readFileSync(fixture('scp/ecgtoolkit_example.scp'));
+  const dicom = fs.readFileSync(fixture('dicom/ecgtoolkit_example_implicit_vr.dcm'));
   const cases = [
-    ['bad/ragged.csv', /ragged\.csv: line 4: 2 values, but the header has 3 columns/],
-    ['bad/text-in-number.csv', /text-in-number\.csv: line 3, column 3 \(II\): not a finite number/],
-    ['bad/empty.csv', /empty\.csv: the file is empty/],
-    ['bad/no-rate.csv', /no-rate\.csv: the file does not give its sample rate \(no time column, or a single row\): please give the sample rate in Hz/],
+    [{ name: 'cut.scp', mimeType: 'application/octet-stream', buffer: scp.subarray(0, 3000) }, /Could not read cut\.scp: .+/],
+    [{ name: 'cut.dcm', mimeType: 'application/dicom', buffer: dicom.subarray(0, dicom.length - 40_000) }, /Could not read cut\.dcm: .+/],
+    [fixture('bad/printed.pdf'), /printed\.pdf: this is a printed ECG \(PDF\), not a signal file/],
+    [fixture('bad/ragged.csv'), /ragged\.csv: line 4: 2 values, but the header has 3 columns/],
+    [fixture('npy/mitbih_208_single_lead.npz'), /mitbih_208_single_lead\.npz: .+/],
   ];
   for (const [file, expected] of cases) {
-    assert.equal(await upload(page, fixture(file)), 'error', `${file} was accepted`);
-    assert.match(await page.textContent('#message'), expected);
-    // Still usable: the good file loads and draws right after.
-    assert.equal(await upload(page, fixture('A0001.csv')), 'drawn', `after ${file}`);
+    await page.evaluate(() => { document.body.dataset.state = 'waiting'; });
+    await page.setInputFiles('#file', file);
+    assert.equal(await settle(page), 'error', `${file.name || file} was accepted`);
+    const message = await page.textContent('#message');
+    assert.match(message, expected);
+    assert.doesNotMatch(message, /undefined|\[object|panicked|RuntimeError/, message);
+    assert.equal(await upload(page, [fixture('A0001.csv')]), 'drawn', `usable after ${file.name || file}`);
     assert.equal(await page.textContent('#message'), '');
   }
-  // The rate box supplies what the file lacks.
-  await page.fill('#rate', '250');
-  assert.equal(await upload(page, fixture('bad/no-rate.csv')), 'drawn');
-  // III, aVR, aVL and aVF are derived from I and II and marked with a star.
-  assert.match(await page.textContent('#summary'),
-    /no-rate\.csv: 6 leads \(I, II, III\*, aVR\*, aVL\*, aVF\*\), 250 Hz/);
-  await page.close();
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
 });
 
-test('the CPU fallback can be chosen and says why; high-DPI screens get a sharp canvas', async () => {
-  const { page } = await openPage('?backend=cpu', { deviceScaleFactor: 2 });
-  assert.equal(await page.textContent('#backend'), 'CPU (WebGPU not used: the CPU was requested)');
-  assert.equal(await upload(page, fixture('A0001.csv')), 'drawn');
-  // The canvas is drawn at device resolution: twice its CSS size.
-  const { cssWidth, panelRight } = await page.evaluate(() => {
-    const panels = JSON.parse(document.getElementById('tracing').dataset.panels);
-    const last = panels[panels.length - 1];
-    return { cssWidth: document.getElementById('tracing').clientWidth, panelRight: last.x + last.width };
+test('loading a model file changes the model card, and a bad one is refused with the old kept', async () => {
+  const { page, context } = await openPage();
+  assert.match(await page.textContent('#model-card'), /ecg-stenosis demonstration \(synthetic data\), version synth-v1/);
+  assert.match(await page.textContent('#model-card'), /A demonstration model, not clinically validated/);
+  assert.equal(await upload(page, [fixture('wfdb/A0002.hea'), fixture('wfdb/A0002.mat')]), 'drawn');
+  await page.setInputFiles('#model-file', fixture('A0001.csv'));
+  await page.waitForFunction(() => document.getElementById('model-message').textContent !== '');
+  assert.match(await page.textContent('#model-message'), /Could not load A0001\.csv: .+\. The previous model is still in use\./);
+  assert.match(await page.getAttribute('#model-card', 'data-model'), /^ecg-stenosis demonstration/);
+  await page.setInputFiles('#model-file', fixture('model/golden-bn.safetensors'));
+  await page.waitForFunction(() => document.getElementById('model-card').dataset.model === 'golden-bn 0.0.1');
+  assert.match(await page.textContent('#model-card'), /golden-bn, version 0\.0\.1/);
+  await page.waitForSelector('#risk-cards .risk-card');
+  await context.close();
+});
+
+test('after the first visit the page reloads and analyses an ECG with the network off', async () => {
+  const { page, context, requests } = await openPage();
+  await page.waitForFunction(() => document.body.dataset.offlineReady === 'true', null, { timeout: 60_000 });
+  await context.setOffline(true);
+  await page.reload();
+  await waitReady(page);
+  assert.equal(await upload(page, [fixture('scp/ecgtoolkit_example.scp')]), 'drawn', await page.textContent('#message'));
+  await assertAnalysed(page, 'offline');
+  await page.click('#examples summary');
+  await page.evaluate(() => { document.body.dataset.state = 'waiting'; });
+  await page.click('#example-list li:nth-child(1) button');
+  assert.equal(await settle(page), 'drawn', 'an example opens offline');
+  assert.deepEqual(foreign(requests), []);
+  await context.close();
+});
+
+test('high-DPI screens get a sharp sheet; the page on WebGPU (where offered) names its adapter', async () => {
+  const { page, context } = await openPage('', { deviceScaleFactor: 2 });
+  assert.match(await page.textContent('#backend'), /^(WebGPU \(adapter: .+\)|CPU \(WebGPU not used: .+\))$/);
+  console.log(`# backend reported by the page: ${await page.textContent('#backend')}`);
+  assert.equal(await upload(page, [fixture('A0001.csv')]), 'drawn');
+  const { cssWidth, pixels } = await page.evaluate(() => {
+    const c = document.getElementById('tracing');
+    return { cssWidth: c.clientWidth, pixels: JSON.parse(c.dataset.panels).at(-1) };
   });
-  assert.ok(panelRight > 1.5 * cssWidth, `panels end at ${panelRight} px on a ${cssWidth} CSS px canvas`);
-  for (const { lead, dark, width } of await darkPixelsPerPanel(page)) {
+  assert.ok(pixels.x + pixels.width > 1.5 * cssWidth * 0.9, `panels end at ${pixels.x + pixels.width} px on a ${cssWidth} CSS px canvas`);
+  for (const { lead, dark, width } of await tracedPanels(page)) {
     assert.ok(dark >= width / 2, `lead ${lead}: only ${dark} trace pixels at 2x`);
   }
-  await page.close();
+  await context.close();
+});
+
+test('accessibility: every control is labelled and text meets WCAG AA contrast', async () => {
+  const { page, context } = await openPage();
+  assert.equal(await upload(page, [fixture('wfdb/A0002.hea'), fixture('wfdb/A0002.mat')]), 'drawn');
+  const unlabelled = await page.$$eval('input, select, button, canvas, progress', (nodes) => nodes
+    .filter((n) => {
+      if (n.type === 'hidden') return false;
+      const label = n.getAttribute('aria-label') || (n.labels && Array.from(n.labels).map((l) => l.textContent).join(''))
+        || (n.tagName === 'BUTTON' && n.textContent.trim());
+      return !label || !String(label).trim();
+    })
+    .map((n) => n.outerHTML.slice(0, 80)));
+  assert.deepEqual(unlabelled, []);
+  const failures = await page.evaluate(() => {
+    const parse = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (node) => {
+      for (let n = node; n; n = n.parentElement) {
+        const c = parse(getComputedStyle(n).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) return c.slice(0, 3);
+      }
+      return [250, 250, 250];
+    };
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      const node = t.parentElement;
+      if (!t.textContent.trim() || !node.checkVisibility()) continue;
+      const fg = parse(getComputedStyle(node).color).slice(0, 3);
+      const [a, b] = [lum(fg), lum(background(node))];
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (ratio < 4.5) out.push(`${ratio.toFixed(2)}: ${t.textContent.trim().slice(0, 40)}`);
+    }
+    return out;
+  });
+  assert.deepEqual(failures, [], 'text below 4.5:1');
+  // The risk cards say the stratum in words and carry a text alternative.
+  for (const card of await riskCards(page)) assert.match(card.label, /probability \d+\.\d %, (low|intermediate|high) risk/);
+  await context.close();
+});
+
+test('screenshots at 1440 × 900 and 390 × 844, and the printed report', async () => {
+  for (const [name, viewport] of [['page-1440x900.png', { width: 1440, height: 900 }], ['page-390x844.png', { width: 390, height: 844 }]]) {
+    const { page, context } = await openPage('?backend=cpu', { viewport, deviceScaleFactor: 1 });
+    assert.equal(await upload(page, [fixture('wfdb/A0002.hea'), fixture('wfdb/A0002.mat')]), 'drawn');
+    await page.check('input[name="vessel"][value="RCA"]');
+    await page.waitForFunction(() => document.body.dataset.explained === 'RCA', null, { timeout: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await page.screenshot({ path: path.join(shots, name), fullPage: true });
+    if (viewport.width === 1440) {
+      // The print button picks the highest-risk vessel's saliency and fills the header.
+      await page.evaluate(() => { window.print = () => { document.body.dataset.printed = 'yes'; }; });
+      await page.click('#print');
+      await page.waitForFunction(() => document.body.dataset.printed === 'yes', null, { timeout: 60_000 });
+      assert.match(await page.textContent('#print-meta'), /^Printed .* · file: A0002\.hea \+ A0002\.mat · model: /);
+      assert.equal(await page.textContent('#print-patient'), '', 'no identifiers unless ticked');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await page.emulateMedia({ media: 'print' });
+      await page.screenshot({ path: path.join(shots, 'report-print.png'), fullPage: true });
+      await page.pdf({ path: path.join(shots, 'report.pdf'), preferCSSPageSize: true, printBackground: true });
+      const pdf = fs.readFileSync(path.join(shots, 'report.pdf'), 'latin1');
+      const pages = (pdf.match(/\/Type\s*\/Page[^s]/g) || []).length;
+      console.log(`# printed report: ${pages} page(s)`);
+      assert.ok(pages >= 1 && pages <= 2, `${pages} pages`);
+    }
+    await context.close();
+  }
+  for (const name of ['page-1440x900.png', 'page-390x844.png', 'report-print.png', 'report.pdf']) {
+    assert.ok(fs.statSync(path.join(shots, name)).size > 10_000, name);
+  }
+});
+
+test('no page made a request to another origin', () => {
+  assert.ok(allRequests.length > 20, `${allRequests.length} requests seen`);
+  assert.deepEqual(foreign(allRequests), []);
 });

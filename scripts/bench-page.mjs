@@ -1,0 +1,76 @@
+// Benchmark: from file drop to risk cards on the page, in headless Debian Chromium on the CPU
+// backend with the demonstration model. Prints a table (milliseconds, median of RUNS after
+// one warm-up per file). Run through scripts/bench-page.sh, which builds pkg/ first.
+//
+//   "drop → cards" is measured in the test driver, from the moment the files are handed to
+//   the page's file input until the four risk cards are in the document;
+//   "in-page" is the page's own count (body[data-cards-ms]), from the files' bytes to cards;
+//   "drop → drawn" adds drawing the sheet and the median beats.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const port = Number(process.env.BENCH_PORT || 8131);
+const origin = `http://127.0.0.1:${port}`;
+const RUNS = Number(process.env.RUNS || 15);
+const fixture = (name) => path.join(root, 'tests/fixtures', name);
+const FILES = [
+  ['WFDB A0002 (.hea + .mat)', ['wfdb/A0002.hea', 'wfdb/A0002.mat']],
+  ['GE MUSE XML (Guangxi)', ['muse/guangxi_sinus_rhythm.xml']],
+  ['DICOM (ECG Toolkit)', ['dicom/ecgtoolkit_example_implicit_vr.dcm']],
+  ['CSV A0001 (15 s, 625 kB)', ['A0001.csv']],
+];
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+async function main() {
+  const server = spawn('python3', [path.join(root, 'scripts/serve.py'), '--port', String(port)], {
+    env: { ...process.env, SERVE_QUIET: '1' }, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    for (let i = 0; i < 100; i++) {
+      try { if ((await fetch(`${origin}/index.html`)).ok) break; } catch { /* starting */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${origin}/index.html?backend=cpu`);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 120_000 });
+    const backend = await page.textContent('#backend');
+    const rows = [];
+    for (const [label, files] of FILES) {
+      const cards = []; const inPage = []; const drawn = [];
+      for (let run = 0; run <= RUNS; run++) {
+        await page.evaluate(() => { document.body.dataset.state = 'waiting'; document.getElementById('risk').replaceChildren(); });
+        const t0 = performance.now();
+        await page.setInputFiles('#file', files.map(fixture));
+        await page.waitForSelector('#risk-cards .risk-card:nth-child(4)', { timeout: 60_000 });
+        const t1 = performance.now();
+        await page.waitForFunction(() => document.body.dataset.state === 'drawn', null, { timeout: 60_000 });
+        const t2 = performance.now();
+        if (run === 0) continue; // warm-up
+        cards.push(t1 - t0); drawn.push(t2 - t0);
+        inPage.push(Number(await page.getAttribute('body', 'data-cards-ms')));
+      }
+      rows.push([label, median(cards), Math.max(...cards), median(inPage), median(drawn)]);
+    }
+    await browser.close();
+    console.log(`backend: ${backend}; ${RUNS} runs per file after one warm-up; Chromium headless; ${new Date().toISOString()}`);
+    console.log('| file | drop → cards (median) | drop → cards (max) | in-page bytes → cards | drop → sheet drawn |');
+    console.log('|---|---:|---:|---:|---:|');
+    for (const [label, med, max, page_, drawn] of rows) {
+      console.log(`| ${label} | ${med.toFixed(0)} ms | ${max.toFixed(0)} ms | ${page_.toFixed(0)} ms | ${drawn.toFixed(0)} ms |`);
+    }
+  } finally {
+    server.kill();
+  }
+}
+
+main().catch((error) => { console.error(error); process.exit(1); });
