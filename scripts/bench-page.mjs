@@ -51,7 +51,11 @@ async function main() {
         await page.evaluate(() => { document.body.dataset.state = 'waiting'; document.getElementById('risk').replaceChildren(); });
         const t0 = performance.now();
         await page.setInputFiles('#file', files.map(fixture));
-        await page.waitForSelector('#risk-cards .risk-card:nth-child(4)', { timeout: 60_000 });
+        try {
+          await page.waitForSelector('#risk-cards .risk-card:nth-child(4)', { timeout: 60_000 });
+        } catch (error) {
+          throw new Error(`${label}, run ${run}: no risk cards (state ${await page.getAttribute('body', 'data-state')}; ${await page.textContent('#message')} ${await page.textContent('#risk')})`);
+        }
         const t1 = performance.now();
         await page.waitForFunction(() => document.body.dataset.state === 'drawn', null, { timeout: 60_000 });
         const t2 = performance.now();

@@ -451,6 +451,8 @@ function wire() {
     const picked = Array.from($('file').files);
     if (!picked.length) return;
     const files = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+    // Cleared, so that choosing the same file again (after editing it, say) reads it again.
+    $('file').value = '';
     await openFiles(files);
   });
   const zone = $('drop-zone');
