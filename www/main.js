@@ -127,6 +127,7 @@ async function openFiles(files) {
   $('message').textContent = '';
   document.body.dataset.state = 'loading';
   const name = files.map((f) => f.name).join(' + ');
+  $('summary').textContent = `Reading and analysing ${name}…`;
   const rateText = $('rate').value.trim();
   const sampleRateHz = rateText === '' ? undefined : Number(rateText);
   try {
@@ -363,6 +364,8 @@ function metricsTable(metrics) {
 
 async function loadModelFile(file) {
   $('model-message').textContent = '';
+  $('model-card').setAttribute('aria-busy', 'true');
+  $('model-card').prepend(el('p', `Loading ${file.name}…`, 'muted'));
   try {
     const bytes = await file.arrayBuffer();
     const model = await ask({ type: 'loadModel', bytes }, [bytes]);
@@ -375,6 +378,9 @@ async function loadModelFile(file) {
     }
   } catch (error) {
     $('model-message').textContent = `Could not load ${file.name}: ${error.message}. The previous model is still in use.`;
+    showModel(state.model);
+  } finally {
+    $('model-card').removeAttribute('aria-busy');
   }
 }
 

@@ -463,6 +463,8 @@ test('screenshots at 1440 × 900 and 390 × 844, and the printed report', async 
     await page.waitForFunction(() => document.body.dataset.explained === 'RCA', null, { timeout: 60_000 });
     await new Promise((resolve) => setTimeout(resolve, 500));
     await page.screenshot({ path: path.join(shots, name), fullPage: true });
+    // Nothing but the sheet itself (in its own scroll box) may be wider than the screen.
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= viewport.width, `${name}: the page scrolls sideways`);
     if (viewport.width === 1440) {
       // The print button picks the highest-risk vessel's saliency and fills the header.
       await page.evaluate(() => { window.print = () => { document.body.dataset.printed = 'yes'; }; });
@@ -484,6 +486,28 @@ test('screenshots at 1440 × 900 and 390 × 844, and the printed report', async 
   for (const name of ['page-1440x900.png', 'page-390x844.png', 'report-print.png', 'report.pdf']) {
     assert.ok(fs.statSync(path.join(shots, name)).size > 10_000, name);
   }
+});
+
+test('patient identifiers reach the printed report only when the box is ticked', async () => {
+  const { page, context, consoleErrors } = await openPage();
+  await page.evaluate(() => { window.print = () => { document.body.dataset.printed = String(Number(document.body.dataset.printed || 0) + 1); }; });
+  assert.equal(await upload(page, [fixture('muse/guangxi_sinus_rhythm.xml')]), 'drawn');
+  const pageText = await page.textContent('body');
+  await page.click('#print');
+  await page.waitForFunction(() => document.body.dataset.printed === '1', null, { timeout: 60_000 });
+  assert.equal(await page.textContent('#print-patient'), '');
+  await page.check('#include-patient');
+  await page.click('#print');
+  await page.waitForFunction(() => document.body.dataset.printed === '2', null, { timeout: 60_000 });
+  const patient = await page.textContent('#print-patient');
+  assert.match(patient, /^Patient: .+/);
+  // Shown nowhere else on the page, and never logged.
+  const name = patient.replace(/^Patient: /, '').split(' · ')[0];
+  assert.ok(!pageText.includes(name), 'the identifiers were not on the page before');
+  assert.ok(!consoleErrors.some((line) => line.includes(name)));
+  await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+  assert.equal(await page.textContent('#print-patient'), '', 'removed after printing');
+  await context.close();
 });
 
 test('no page made a request to another origin', () => {
