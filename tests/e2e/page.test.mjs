@@ -203,20 +203,21 @@ test('one sample of every supported format: risk cards, the disclaimer and a 13-
     [['scp/ecgtoolkit_example.scp'], /\(scp-ecg\): 12 leads .* 500 Hz, 10\.00 s/],
     [['edf/A0001.edf'], /\(edf\): 12 leads .* 500 Hz, 15\.00 s/],
   ];
+  // Every format arrives by drag and drop (a WFDB header with its signal file together).
   for (const [files, expected] of cases) {
-    assert.equal(await upload(page, files.map(fixture)), 'drawn', `${files}: ${await page.textContent('#message')}`);
+    assert.equal(await drop(page, files.map(fixture)), 'drawn', `${files}: ${await page.textContent('#message')}`);
     assert.match(await page.textContent('#summary'), expected);
     await assertAnalysed(page, files.join(' + '));
   }
-  // NumPy carries no rate: the rate box gives it. This one arrives by drag and drop.
+  // NumPy carries no rate: the rate box gives it.
   await page.fill('#rate', '500');
   assert.equal(await drop(page, [fixture('npy/A0002_mV.npy')]), 'drawn', await page.textContent('#message'));
   assert.match(await page.textContent('#summary'), /A0002_mV\.npy \(npy\): 12 leads .* 500 Hz, 10\.00 s/);
-  await assertAnalysed(page, 'npy (dropped)');
+  await assertAnalysed(page, 'npy');
   await page.fill('#rate', '');
-  // A WFDB header with its signal file, dropped together.
-  assert.equal(await drop(page, [fixture('wfdb/A0002.hea'), fixture('wfdb/A0002.mat')]), 'drawn');
-  await assertAnalysed(page, 'wfdb (dropped)');
+  // The file picker, with two files forming one record.
+  assert.equal(await upload(page, [fixture('wfdb/A0002.hea'), fixture('wfdb/A0002.mat')]), 'drawn');
+  await assertAnalysed(page, 'wfdb (file picker)');
 
   assert.deepEqual(foreign(requests), [], 'requests outside the page origin');
   assert.deepEqual(consoleErrors, []);
