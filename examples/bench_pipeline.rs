@@ -1,12 +1,12 @@
 //! The native half of `scripts/bench-pipeline.sh`: the pipeline and saliency per ECG with the
-//! demonstration model on the CPU backend (tests/common/pipeline_bench.rs). A benchmark, not a
+//! demonstration model on the CPU backend (benches/common/pipeline_bench.rs). A benchmark, not a
 //! test: nothing here can fail on timing.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
-#[path = "../tests/common/pipeline_bench.rs"]
+#[path = "../benches/common/pipeline_bench.rs"]
 mod common;
 
 #[cfg(not(target_arch = "wasm32"))]

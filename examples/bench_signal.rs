@@ -1,8 +1,8 @@
 //! Native half of `scripts/bench-signal.sh`: times the signal stages of
-//! tests/common/signal_bench.rs. Prints `SIGNAL|…` lines.
+//! benches/common/signal_bench.rs. Prints `SIGNAL|…` lines.
 
 #[cfg(not(target_arch = "wasm32"))]
-#[path = "../tests/common/signal_bench.rs"]
+#[path = "../benches/common/signal_bench.rs"]
 mod signal_bench;
 
 #[cfg(not(target_arch = "wasm32"))]

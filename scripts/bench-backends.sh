@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-stage "build + run tests/bench_backends.rs in Chromium" bash -c \
+stage "build + run benches/backends_web.rs in Chromium" bash -c \
   'cargo test --release --target wasm32-unknown-unknown --features webgpu,bench-ndarray --test bench_backends -- --nocapture > "$0" 2>&1 || { cat "$0"; exit 1; }' "$log"
 echo
 echo "Chromium $(chromium --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), input [1, 12, 5000]"

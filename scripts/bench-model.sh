@@ -2,7 +2,7 @@
 # Benchmark: the full-size Net1D forward pass (published configuration, one 12 × 5000 ECG):
 # native CPU and native GPU (wgpu, where an adapter exists) from examples/bench_model.rs
 # (2 warm-up runs, median of BENCH_RUNS=7), wasm CPU and WebGPU in headless Chromium from
-# tests/bench_web.rs (2 warm-up runs, median of 5). Also the parameter count and the model-file
+# benches/model_web.rs (2 warm-up runs, median of 5). Also the parameter count and the model-file
 # sizes. Prints a Markdown table (BENCHMARKS.md). Not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ trap 'rm -f "$log"' EXIT
 stage "native: examples/bench_model.rs" bash -c \
   'cargo run --locked --release --features webgpu --example bench_model > "$0" 2>&1 || { cat "$0"; exit 1; }' "$log"
 if [ "${BENCH_SKIP_WASM:-}" != 1 ]; then
-  stage "browser: tests/bench_web.rs in Chromium" bash -c \
+  stage "browser: benches/model_web.rs in Chromium" bash -c \
     'cargo test --locked --release --target wasm32-unknown-unknown --features webgpu --test bench_web -- --nocapture >> "$0" 2>&1 || { cat "$0"; exit 1; }' "$log"
 fi
 echo

@@ -3,7 +3,7 @@
 # bytes to the report, the forward pass, input × gradient (and its ratio to the forward pass,
 # target ≤ 3) and integrated gradients with 32 steps; native CPU from
 # examples/bench_pipeline.rs (also the full-size network's gradient ratio), wasm CPU and
-# WebGPU in headless Chromium from tests/bench_pipeline_web.rs. Medians after two warm-up runs.
+# WebGPU in headless Chromium from benches/pipeline_web.rs. Medians after two warm-up runs.
 # Prints Markdown tables (BENCHMARKS.md). Not part of CI. BENCH_SKIP_WASM=1 skips the browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ trap 'rm -f "$log"' EXIT
 stage "native: examples/bench_pipeline.rs" bash -c \
   'cargo run --locked --release --example bench_pipeline > "$0" 2>&1 || { cat "$0"; exit 1; }' "$log"
 if [ "${BENCH_SKIP_WASM:-}" != 1 ]; then
-  stage "browser: tests/bench_pipeline_web.rs in Chromium" bash -c \
+  stage "browser: benches/pipeline_web.rs in Chromium" bash -c \
     'cargo test --locked --release --target wasm32-unknown-unknown --features webgpu --test bench_pipeline_web -- --nocapture >> "$0" 2>&1 || { cat "$0"; exit 1; }' "$log"
 fi
 echo

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the signal stages (reading, both preprocessing recipes, resampling, R peaks, the
 # quality gate) on real records, and reading one file of every format (records per second),
-# natively (examples/bench_signal.rs) and in headless Chromium (tests/bench_web.rs, wasm):
+# natively (examples/bench_signal.rs) and in headless Chromium (benches/model_web.rs, wasm):
 # 2 warm-up runs, median and minimum of 15. Prints Markdown tables (BENCHMARKS.md). Not part
 # of CI.
 set -euo pipefail
@@ -11,7 +11,7 @@ native=$(mktemp) wasm=$(mktemp)
 trap 'rm -f "$native" "$wasm"' EXIT
 stage "native: examples/bench_signal.rs" bash -c \
   'cargo run --locked --release --example bench_signal > "$0" 2>&1 || { cat "$0"; exit 1; }' "$native"
-stage "browser: tests/bench_web.rs signal_stages_wasm in Chromium" bash -c \
+stage "browser: benches/model_web.rs signal_stages_wasm in Chromium" bash -c \
   'cargo test --locked --release --target wasm32-unknown-unknown --features webgpu --test bench_web -- --nocapture signal_stages_wasm > "$0" 2>&1 || { cat "$0"; exit 1; }' "$wasm"
 echo
 echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); Chromium $(chromium --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1 || echo '-')"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # README command 2, and exactly what CI runs (.ci/run): installs what is missing, then fmt,
-# clippy (native, wasm32, and native with the training feature), native tests, docs, the
-# page's wasm build, the browser tests (wasm-bindgen-test in headless Chromium, once through
-# cargo and once through wasm-pack) and the end-to-end page tests (playwright-core driving
-# Debian's Chromium). Prints each stage's time and, last, the test counts.
+# clippy (native, wasm32, and native with the training feature), native tests (one binary),
+# docs, the page's wasm build, the browser tests (wasm-bindgen-test in headless Chromium, run
+# once through cargo's runner) and the end-to-end page tests (playwright-core driving Debian's
+# Chromium). Prints each stage's time and, last, the test counts.
 #
 # ECG_REQUIRE_WEBGPU=1 (the default here) makes the WebGPU browser test fail rather than skip
 # when Chromium offers no adapter; export ECG_REQUIRE_WEBGPU= (empty) to let it skip, and the
@@ -27,7 +27,7 @@ run_logged() {
   stage "$name" bash -o pipefail -c '"$@" 2>&1 | tee "$0"' "$log" "$@"
 }
 
-stage "setup (installs only what is missing)" scripts/setup.sh
+stage "setup (installs only what is missing)" scripts/setup.sh checks
 stage "cargo fmt --check" cargo fmt --all -- --check
 stage "clippy native" cargo clippy --all-targets --locked -- -D warnings
 stage "clippy wasm32 (webgpu)" cargo clippy --all-targets --locked --target wasm32-unknown-unknown --features webgpu -- -D warnings
@@ -38,10 +38,7 @@ stage "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 # CI run the native debug build is done with, and its disk is given back before them.
 if [ -n "${CI:-}" ]; then stage "CI only: remove target/debug (done with)" rm -rf target/debug; fi
 stage "page build (pkg/)" scripts/build-web.sh
-# wasm-pack first: its `cargo build --tests` builds what the cargo run then reuses.
-run_logged "browser tests via wasm-pack (no download)" "$logs/wasm-pack.log" \
-  wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER" --release . --features webgpu --test web -- --nocapture
-run_logged "browser tests via cargo (wasm-bindgen-test-runner)" "$logs/wasm.log" \
+run_logged "browser tests (wasm-bindgen-test-runner, headless Chromium)" "$logs/wasm.log" \
   cargo test --locked --release --target wasm32-unknown-unknown --features webgpu --test web -- --nocapture
 run_logged "end-to-end page tests (playwright-core, Chromium)" "$logs/e2e.log" \
   node --test tests/e2e/
@@ -54,7 +51,7 @@ cat "$STAGE_LOG"
 # '# pass N', '# fail N', '# skipped N'. A WebGPU test without an adapter prints
 # 'skipped: no WebGPU adapter' and returns: it is counted here as skipped, not passed.
 passed=0 failed=0 skipped=0
-for log in "$logs/native.log" "$logs/wasm.log" "$logs/wasm-pack.log"; do
+for log in "$logs/native.log" "$logs/wasm.log"; do
   read -r p f i < <(awk '/^test result:/ { for (k = 1; k <= NF; k++) { if ($(k+1) ~ /^passed/) p += $k; if ($(k+1) ~ /^failed/) f += $k; if ($(k+1) ~ /^ignored/) i += $k } } END { print p+0, f+0, i+0 }' "$log")
   gpu_skips=$(grep -c '^skipped: no WebGPU adapter' "$log" || true)
   passed=$((passed + p - gpu_skips)) failed=$((failed + f)) skipped=$((skipped + i + gpu_skips))

@@ -1,6 +1,5 @@
-# Shared by the scripts: pinned tool versions and a timer that prints each stage's wall time.
+# Shared by the scripts: tool locations and a timer that prints each stage's wall time.
 # shellcheck shell=bash
-WASM_PACK_VERSION=0.15.1
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 # The first WebGPU shader compilation on SwiftShader takes seconds; the runner's default is 20 s.
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::synth::rng::SplitMix64;
+use crate::rng::SplitMix64;
 
 /// Area under the ROC curve: the probability that a random positive scores above a random
 /// negative, ties counting one half (the Mann–Whitney U statistic over P·N). `None` when either

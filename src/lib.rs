@@ -13,22 +13,13 @@
 //! - Errors are typed per module, say whose fault they are (`kind()`) and where (line, byte
 //!   offset, lead). Patient identifiers never appear in errors or logs.
 //!
-//! ## Modules (data flows top to bottom)
+//! ## Modules
 //!
-//! | module | does | may use |
-//! |---|---|---|
-//! | [`ecg`] | domain types: [`ecg::Ecg`], [`ecg::Lead`], [`ecg::Warning`] | – |
-//! | [`formats`] | bytes → `Ecg` | `ecg` |
-//! | [`signal`] | filters, resampling, lead derivation, the model input, beats, quality | `ecg` |
-//! | [`model`] | Net1D, model files and the backend [`model::Runner`] | `ecg` |
-//! | [`pipeline`] | record → quality gate → model input by the file's recipe → probabilities, strata, report; saliency on request | `formats`, `signal`, `model`, `saliency` |
-//! | [`saliency`] | per-vessel attribution maps (input × gradient, integrated gradients, SmoothGrad), lead and phase shares | `model`, `synth` (its seeded RNG) |
-//! | [`clock`] | milliseconds for stage timings, natively and in the browser | – |
-//! | [`render`] | draws an `Ecg` onto any plotters drawing area | `ecg` |
-//! | [`synth`] | seeded synthetic ECGs with territorial patterns (demonstration data, tests) | `ecg` |
-//! | `train` (feature `train`) | trains and evaluates the demonstration model | `synth`, `signal`, `model`, `evaluation` |
-//! | [`evaluation`] | AUC with bootstrap CI, Brier score, reliability, strata cut-offs | `synth` (its seeded RNG) |
-//! | `web` (wasm32 only) | the JavaScript API of the page | everything above |
+//! Data flows from [`formats`] (bytes → [`ecg::Ecg`]) through [`signal`] (the model input,
+//! beats, quality) and [`model`] (Net1D on the backend [`model::Runner`] chose) to
+//! [`pipeline`] (one [`pipeline::Session`] gives a [`pipeline::Report`] per record and
+//! saliency maps from [`saliency`]); [`render`] draws a record. Which module may use which is
+//! written once, in ARCHITECTURE.md's module table, and a test holds the code to it.
 
 #![warn(missing_docs)]
 
@@ -39,6 +30,7 @@ pub mod formats;
 pub mod model;
 pub mod pipeline;
 pub mod render;
+pub mod rng;
 pub mod saliency;
 pub mod signal;
 pub mod synth;

@@ -28,7 +28,7 @@ use serde::ser::SerializeMap;
 
 use crate::ecg::Lead;
 use crate::model::{Net1d, RunError, Runner};
-use crate::synth::rng::SplitMix64;
+use crate::rng::SplitMix64;
 
 /// Records per gradient pass for the multi-pass methods.
 pub const GRADIENT_BATCH: usize = 8;

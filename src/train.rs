@@ -33,8 +33,8 @@ use crate::model::metadata::{
 };
 use crate::model::net1d::{Net1d, Net1dConfig};
 use crate::model::seeded::SeededInit;
+use crate::rng::SplitMix64;
 use crate::signal::{InputShape, Preprocessing, WindowOptions, prepare};
-use crate::synth::rng::SplitMix64;
 use crate::synth::{
     GENERATOR_VERSION, SynthConfig, TRAIN_SEED_BASE, VESSELS, draw_stenosis, generate,
 };

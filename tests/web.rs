@@ -256,7 +256,7 @@ async fn the_page_api_parses_draws_and_runs_a_forward_pass() {
     assert!(refused.is_err(), "a wrongly shaped tensor is refused");
 }
 
-/// The small-configuration goldens of tests/model_files.rs (written by
+/// The small-configuration goldens of tests/integration/model_files.rs (written by
 /// `/tmp/torchenv/bin/python tools/make_model_fixtures.py`, torch 2.15.0), checked in the
 /// browser: within 1e-5 on the CPU backend, 1e-3 on WebGPU.
 mod goldens {
@@ -379,7 +379,7 @@ mod goldens {
 
 /// The readers and the preprocessing in the browser: each format family from embedded
 /// fixtures through `App::load_files` (what the page calls), and both recipes against the
-/// scipy goldens of tests/signal.rs (tools/make_signal_fixtures.py; scipy 1.17.1).
+/// scipy goldens of tests/integration/signal.rs (tools/make_signal_fixtures.py; scipy 1.17.1).
 mod signal_in_the_browser {
     use super::*;
     use ecg_stenosis::formats::{InputFile, Limits, ReadOptions, read_files, read_npy_f32};
@@ -516,7 +516,7 @@ mod signal_in_the_browser {
     async fn the_demonstration_model_gives_the_native_report_and_saliency() {
         use ecg_stenosis::formats::{Format, RecordResult};
         use ecg_stenosis::model::{ModelFile, Runner};
-        use ecg_stenosis::pipeline::{Analyser, Options};
+        use ecg_stenosis::pipeline::{Options, Session};
         use ecg_stenosis::saliency::Method;
         const DEMO: &[u8] = include_bytes!("../www/models/demo.safetensors");
         let mut app = App::start(false)
@@ -555,12 +555,7 @@ mod signal_in_the_browser {
         // The native path on the same record, CPU backend.
         let file = ModelFile::from_bytes(DEMO).unwrap();
         let runner = Runner::cpu("test");
-        let net = file.build(runner.device()).unwrap();
-        let analyser = Analyser {
-            model: &file,
-            runner: &runner,
-            net: &net,
-        };
+        let analyser = Session::new(file, runner).unwrap();
         let record = RecordResult {
             sources: vec!["A0001.hea".into(), "A0001.mat".into()],
             format: Format::Wfdb,

@@ -1,4 +1,4 @@
-"""Reference values for the signal tests (tests/signal.rs), written to tests/fixtures/golden/.
+"""Reference values for the signal tests (tests/integration/signal.rs), written to tests/fixtures/golden/.
 
 Run from the repository root (Python 3.11, versions pinned):
 

@@ -7,7 +7,7 @@
 use ecg_stenosis::formats::{Limits, ReadOptions, read_files};
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../../tests/common/fuzz_input.rs"]
+#[path = "../../tests/integration/common/fuzz_input.rs"]
 mod fuzz_input;
 
 /// Limits small enough that a fuzzer's "file" can reach them, so the limit checks run too.

@@ -159,22 +159,7 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
         let code = code_of(sequence).unwrap_or_default();
         let value = child(sequence, "value");
         if code.starts_with("TIME_") {
-            let increment = value.and_then(|v| child(v, "increment"));
-            let bad = || AecgError::Element {
-                path: format!("{spath}/value/increment"),
-                what: "missing or not a positive number".into(),
-            };
-            let step: f64 = increment
-                .and_then(|n| n.attribute("value"))
-                .and_then(|v| v.trim().parse().ok())
-                .filter(|v: &f64| v.is_finite() && *v > 0.0)
-                .ok_or_else(bad)?;
-            let unit = increment.and_then(|n| n.attribute("unit")).unwrap_or("s");
-            interval_secs = Some(match unit {
-                "ms" => step / 1000.0,
-                "us" => step / 1e6,
-                _ => step,
-            });
+            interval_secs = Some(time_increment_secs(value, &spath)?);
             continue;
         }
         let Some(value) = value else { continue };
@@ -193,25 +178,7 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
             }
             (Some(_), Err(e), _) | (Some(_), _, Err(e)) => return Err(e),
         };
-        let digits = child(value, "digits")
-            .and_then(|d| d.text())
-            .unwrap_or_default();
-        let mut samples_uv = Vec::new();
-        for (k, token) in digits.split_ascii_whitespace().enumerate() {
-            if k >= limits.max_samples_per_lead {
-                return Err(AecgError::Limit {
-                    path: format!("{spath}/value/digits"),
-                    what: "samples",
-                    found: k + 1,
-                    limit: limits.max_samples_per_lead,
-                });
-            }
-            let digit: f64 = token.parse().map_err(|_| AecgError::Element {
-                path: format!("{spath}/value/digits"),
-                what: format!("sample {} is not a number", k + 1),
-            })?;
-            samples_uv.push((origin + scale * digit) as f32);
-        }
+        let samples_uv = digits_uv(value, &spath, (origin, scale), limits)?;
         if leads.len() + others.len() >= limits.max_columns {
             return Err(AecgError::Limit {
                 path,
@@ -236,6 +203,62 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
         path: format!("{path}/component/sequence"),
         what: "no time sequence (TIME_ABSOLUTE or TIME_RELATIVE with an increment)".into(),
     })?;
+    Ok(Ecg::new(leads, 1.0 / interval, warnings)?
+        .with_info(acquisition_info(*series))
+        .with_other_channels(others)?)
+}
+
+/// The sampling interval of a `TIME_*` sequence's `increment`, seconds.
+fn time_increment_secs(value: Option<roxmltree::Node>, spath: &str) -> Result<f64, AecgError> {
+    let increment = value.and_then(|v| child(v, "increment"));
+    let bad = || AecgError::Element {
+        path: format!("{spath}/value/increment"),
+        what: "missing or not a positive number".into(),
+    };
+    let step: f64 = increment
+        .and_then(|n| n.attribute("value"))
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|v: &f64| v.is_finite() && *v > 0.0)
+        .ok_or_else(bad)?;
+    let unit = increment.and_then(|n| n.attribute("unit")).unwrap_or("s");
+    Ok(match unit {
+        "ms" => step / 1000.0,
+        "us" => step / 1e6,
+        _ => step,
+    })
+}
+
+/// A sequence's `digits` as µV: `origin + scale × digit`, within the samples limit.
+fn digits_uv(
+    value: roxmltree::Node,
+    spath: &str,
+    (origin, scale): (f64, f64),
+    limits: &Limits,
+) -> Result<Vec<f32>, AecgError> {
+    let digits = child(value, "digits")
+        .and_then(|d| d.text())
+        .unwrap_or_default();
+    let mut samples_uv = Vec::new();
+    for (k, token) in digits.split_ascii_whitespace().enumerate() {
+        if k >= limits.max_samples_per_lead {
+            return Err(AecgError::Limit {
+                path: format!("{spath}/value/digits"),
+                what: "samples",
+                found: k + 1,
+                limit: limits.max_samples_per_lead,
+            });
+        }
+        let digit: f64 = token.parse().map_err(|_| AecgError::Element {
+            path: format!("{spath}/value/digits"),
+            what: format!("sample {} is not a number", k + 1),
+        })?;
+        samples_uv.push((origin + scale * digit) as f32);
+    }
+    Ok(samples_uv)
+}
+
+/// The device and acquisition time a series states.
+fn acquisition_info(series: roxmltree::Node) -> AcquisitionInfo {
     let device = series
         .descendants()
         .find(|n| n.has_tag_name("manufacturerModelName"))
@@ -248,14 +271,11 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
         .and_then(|t| child(t, "low").or(Some(t)))
         .and_then(|n| n.attribute("value"))
         .map(str::to_string);
-    let info = AcquisitionInfo {
+    AcquisitionInfo {
         device,
         acquired,
         cart_filters: None,
-    };
-    Ok(Ecg::new(leads, 1.0 / interval, warnings)?
-        .with_info(info)
-        .with_other_channels(others)?)
+    }
 }
 
 #[cfg(test)]

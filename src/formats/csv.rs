@@ -261,42 +261,13 @@ pub fn read_csv(bytes: &[u8], options: &CsvOptions, limits: &Limits) -> Result<E
                 limit: limits.max_samples_per_lead,
             });
         }
-        let mut lead_slot = 0usize;
-        let mut found = 0usize;
-        for (i, cell) in row.split(delimiter).enumerate() {
-            found += 1;
-            let Some(column) = columns.get(i) else {
-                continue;
-            };
-            if *column == Column::Ignored {
-                continue;
-            }
-            let value = parse_number(cell, delimiter).ok_or_else(|| CsvError::NotANumber {
-                line,
-                column: i + 1,
-                header: headers.get(i).copied().unwrap_or_default().to_string(),
-            })?;
-            match column {
-                Column::Lead(_, uv_per_unit) => {
-                    if let Some((_, samples)) = lead_samples.get_mut(lead_slot) {
-                        // To microvolts; f32 keeps 7 significant digits, far beyond any cart's
-                        // resolution.
-                        samples.push((value * uv_per_unit) as f32);
-                    }
-                    lead_slot += 1;
-                }
-                Column::Time { secs_per_unit } => {
-                    let t = value * secs_per_unit;
-                    if let Some(&previous) = times_secs.last()
-                        && t.total_cmp(&previous).is_le()
-                    {
-                        return Err(CsvError::TimeNotIncreasing { line });
-                    }
-                    times_secs.push(t);
-                }
-                Column::Ignored => {}
-            }
-        }
+        let found = read_row(
+            (line, row),
+            delimiter,
+            (&columns, &headers),
+            &mut lead_samples,
+            &mut times_secs,
+        )?;
         if found != headers.len() {
             return Err(CsvError::RaggedRow {
                 line,
@@ -322,6 +293,53 @@ pub fn read_csv(bytes: &[u8], options: &CsvOptions, limits: &Limits) -> Result<E
         })
         .collect();
     Ok(Ecg::new(leads, sample_rate_hz, warnings)?)
+}
+
+/// One data row into the lead columns and the times; returns how many cells it had.
+fn read_row(
+    (line, row): (usize, &str),
+    delimiter: char,
+    (columns, headers): (&[Column], &[&str]),
+    lead_samples: &mut [(Lead, Vec<f32>)],
+    times_secs: &mut Vec<f64>,
+) -> Result<usize, CsvError> {
+    let mut lead_slot = 0usize;
+    let mut found = 0usize;
+    for (i, cell) in row.split(delimiter).enumerate() {
+        found += 1;
+        let Some(column) = columns.get(i) else {
+            continue;
+        };
+        if *column == Column::Ignored {
+            continue;
+        }
+        let value = parse_number(cell, delimiter).ok_or_else(|| CsvError::NotANumber {
+            line,
+            column: i + 1,
+            header: headers.get(i).copied().unwrap_or_default().to_string(),
+        })?;
+        match column {
+            Column::Lead(_, uv_per_unit) => {
+                if let Some((_, samples)) = lead_samples.get_mut(lead_slot) {
+                    // To microvolts; f32 keeps 7 significant digits, far beyond any cart's
+                    // resolution.
+                    samples.push((value * uv_per_unit) as f32);
+                }
+                lead_slot += 1;
+            }
+            Column::Time { secs_per_unit } => {
+                let t = value * secs_per_unit;
+                if let Some(&previous) = times_secs.last()
+                    && t.total_cmp(&previous).is_le()
+                {
+                    return Err(CsvError::TimeNotIncreasing { line });
+                }
+                times_secs.push(t);
+            }
+            Column::Ignored => {}
+        }
+    }
+    Ok(found)
 }
 
 /// The transposed layout: one line per lead (`I,0.028,0.039,…`), optionally a time line.

@@ -74,6 +74,9 @@ impl DicomError {
 
 type Tag = (u16, u16);
 
+/// The elements of a data set or a sequence item, in file order.
+type Elements<'a> = Vec<(Tag, Value<'a>)>;
+
 fn tag_name(tag: Tag) -> String {
     format!("({:04X},{:04X})", tag.0, tag.1)
 }
@@ -168,6 +171,113 @@ impl<'a> Parser<'a> {
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
+    /// An element's VR (explicit syntax only) and value length, `pos` moved past them.
+    fn vr_and_length(
+        &self,
+        pos: &mut usize,
+        start: usize,
+        tag: Tag,
+        explicit: bool,
+    ) -> Result<(Option<[u8; 2]>, u32), DicomError> {
+        let short = |what| self.err(start, tag, what);
+        if !explicit {
+            let len = self
+                .u32_at(*pos)
+                .ok_or_else(|| short("the file ends inside a length"))?;
+            *pos += 4;
+            return Ok((None, len));
+        }
+        let vr = self
+            .bytes
+            .get(*pos..*pos + 2)
+            .ok_or_else(|| short("the file ends inside a VR"))?;
+        let vr = [vr[0], vr[1]];
+        *pos += 2;
+        // These VRs have two reserved bytes and a 32-bit length; the others a 16-bit length.
+        let long = matches!(
+            &vr,
+            b"OB"
+                | b"OW"
+                | b"OF"
+                | b"SQ"
+                | b"UT"
+                | b"UN"
+                | b"UC"
+                | b"UR"
+                | b"OD"
+                | b"OL"
+                | b"OV"
+                | b"SV"
+                | b"UV"
+        );
+        if long {
+            let len = self
+                .u32_at(*pos + 2)
+                .ok_or_else(|| short("the file ends inside a length"))?;
+            *pos += 6;
+            Ok((Some(vr), len))
+        } else {
+            let len = self
+                .u16_at(*pos)
+                .ok_or_else(|| short("the file ends inside a length"))?;
+            *pos += 2;
+            Ok((Some(vr), u32::from(len)))
+        }
+    }
+
+    /// The items of a sequence from `pos` until `seq_end` (or its delimiter when undefined),
+    /// `pos` moved past the last one read.
+    fn items(
+        &mut self,
+        pos: &mut usize,
+        seq_end: Option<usize>,
+        tag: Tag,
+        explicit: bool,
+    ) -> Result<Vec<Elements<'a>>, DicomError> {
+        let mut items = Vec::new();
+        loop {
+            if seq_end.is_some_and(|e| *pos >= e) {
+                break;
+            }
+            let (Some(g), Some(e), Some(item_len)) = (
+                self.u16_at(*pos),
+                self.u16_at(*pos + 2),
+                self.u32_at(*pos + 4),
+            ) else {
+                return Err(self.err(*pos, tag, "the file ends inside a sequence"));
+            };
+            let item_start = *pos;
+            *pos += 8;
+            match (g, e) {
+                (0xFFFE, 0xE0DD) => break,
+                (0xFFFE, 0xE000) => {
+                    let item_end = if item_len == u32::MAX {
+                        None
+                    } else {
+                        Some(
+                            pos.checked_add(item_len as usize)
+                                .filter(|&e| e <= self.bytes.len())
+                                .ok_or_else(|| {
+                                    self.err(
+                                        item_start,
+                                        ITEM,
+                                        "the item length points past the end",
+                                    )
+                                })?,
+                        )
+                    };
+                    let (elements, next) = self.elements(*pos, item_end, explicit)?;
+                    items.push(elements);
+                    *pos = item_end.unwrap_or(next);
+                }
+                _ => {
+                    return Err(self.err(item_start, (g, e), "expected a sequence item"));
+                }
+            }
+        }
+        Ok(items)
+    }
+
     /// Reads elements from `pos` until `end` (or an item/sequence delimiter when `end` is
     /// `None`). Returns the elements and the position after them.
     fn elements(
@@ -191,49 +301,8 @@ impl<'a> Parser<'a> {
                 return Ok((out, pos + 4));
             }
             // The file meta group is always explicit VR.
-            let explicit_here = explicit || group == 0x0002;
-            let (vr, length) = if explicit_here {
-                let vr = self
-                    .bytes
-                    .get(pos..pos + 2)
-                    .ok_or_else(|| self.err(start, tag, "the file ends inside a VR"))?;
-                let vr = [vr[0], vr[1]];
-                pos += 2;
-                if matches!(
-                    &vr,
-                    b"OB"
-                        | b"OW"
-                        | b"OF"
-                        | b"SQ"
-                        | b"UT"
-                        | b"UN"
-                        | b"UC"
-                        | b"UR"
-                        | b"OD"
-                        | b"OL"
-                        | b"OV"
-                        | b"SV"
-                        | b"UV"
-                ) {
-                    let len = self
-                        .u32_at(pos + 2)
-                        .ok_or_else(|| self.err(start, tag, "the file ends inside a length"))?;
-                    pos += 6;
-                    (Some(vr), len)
-                } else {
-                    let len = self
-                        .u16_at(pos)
-                        .ok_or_else(|| self.err(start, tag, "the file ends inside a length"))?;
-                    pos += 2;
-                    (Some(vr), u32::from(len))
-                }
-            } else {
-                let len = self
-                    .u32_at(pos)
-                    .ok_or_else(|| self.err(start, tag, "the file ends inside a length"))?;
-                pos += 4;
-                (None, len)
-            };
+            let (vr, length) =
+                self.vr_and_length(&mut pos, start, tag, explicit || group == 0x0002)?;
             let undefined = length == u32::MAX;
             let is_sequence = match vr {
                 Some(vr) => &vr == b"SQ" || (undefined && &vr == b"UN"),
@@ -255,45 +324,7 @@ impl<'a> Parser<'a> {
                             })?,
                     )
                 };
-                let mut items = Vec::new();
-                loop {
-                    if seq_end.is_some_and(|e| pos >= e) {
-                        break;
-                    }
-                    let (Some(g), Some(e), Some(item_len)) =
-                        (self.u16_at(pos), self.u16_at(pos + 2), self.u32_at(pos + 4))
-                    else {
-                        return Err(self.err(pos, tag, "the file ends inside a sequence"));
-                    };
-                    let item_start = pos;
-                    pos += 8;
-                    match (g, e) {
-                        (0xFFFE, 0xE0DD) => break,
-                        (0xFFFE, 0xE000) => {
-                            let item_end = if item_len == u32::MAX {
-                                None
-                            } else {
-                                Some(
-                                    pos.checked_add(item_len as usize)
-                                        .filter(|&e| e <= self.bytes.len())
-                                        .ok_or_else(|| {
-                                            self.err(
-                                                item_start,
-                                                ITEM,
-                                                "the item length points past the end",
-                                            )
-                                        })?,
-                                )
-                            };
-                            let (elements, next) = self.elements(pos, item_end, explicit)?;
-                            items.push(elements);
-                            pos = item_end.unwrap_or(next);
-                        }
-                        _ => {
-                            return Err(self.err(item_start, (g, e), "expected a sequence item"));
-                        }
-                    }
-                }
+                let items = self.items(&mut pos, seq_end, tag, explicit)?;
                 self.depth -= 1;
                 if let Some(e) = seq_end {
                     pos = e;
@@ -537,6 +568,76 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// A standard lead, or the name of a channel that is not one.
+type LeadOrName = Result<Lead, String>;
+
+/// A multiplex group's interleaved samples: `width` bytes each, little endian.
+struct Multiplex<'a> {
+    data: &'a [u8],
+    channels: usize,
+    width: usize,
+    signed: bool,
+}
+
+impl Multiplex<'_> {
+    /// The stored value of one channel at one frame.
+    fn raw(&self, frame: usize, channel: usize) -> f64 {
+        let at = (frame * self.channels + channel) * self.width;
+        let b = &self.data[at..at + self.width];
+        match (self.width, self.signed) {
+            (2, true) => f64::from(i16::from_le_bytes([b[0], b[1]])),
+            (2, false) => f64::from(u16::from_le_bytes([b[0], b[1]])),
+            (1, true) => f64::from(b[0] as i8),
+            (1, false) => f64::from(b[0]),
+            (_, true) => f64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            (_, false) => f64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        }
+    }
+}
+
+/// One channel: its lead (or its name when not a standard lead) and its samples in µV
+/// (sensitivity × correction + baseline, in the definition's unit).
+fn read_channel(
+    definition: &[(Tag, Value<'_>)],
+    cpath: &str,
+    multiplex: &Multiplex,
+    c: usize,
+    samples: usize,
+) -> Result<(LeadOrName, Vec<f32>), DicomError> {
+    let source =
+        items(definition, CHANNEL_SOURCE)
+            .first()
+            .ok_or_else(|| DicomError::Attribute {
+                path: cpath.to_string(),
+                tag: tag_name(CHANNEL_SOURCE),
+                what: "missing".into(),
+            })?;
+    let lead = channel_lead(source);
+    let sensitivity = decimal(definition, SENSITIVITY).unwrap_or(1.0);
+    let correction = decimal(definition, CORRECTION_FACTOR).unwrap_or(1.0);
+    let baseline = decimal(definition, BASELINE).unwrap_or(0.0);
+    let unit = items(definition, SENSITIVITY_UNITS)
+        .first()
+        .and_then(|u| text(u, CODE_VALUE))
+        .unwrap_or_else(|| "uV".into());
+    let to_uv = match unit.as_str() {
+        "uV" | "µV" => 1.0,
+        "mV" => 1000.0,
+        "V" => 1e6,
+        other => {
+            return Err(DicomError::Attribute {
+                path: cpath.to_string(),
+                tag: tag_name(SENSITIVITY_UNITS),
+                what: format!("unit '{other}' is not a voltage"),
+            });
+        }
+    };
+    let samples_uv = (0..samples)
+        .map(|f| ((multiplex.raw(f, c) * sensitivity * correction + baseline) * to_uv) as f32)
+        .collect();
+    Ok((lead, samples_uv))
+}
+
 fn read_group(
     group: &[(Tag, Value<'_>)],
     path: &str,
@@ -616,53 +717,17 @@ fn read_group(
             ),
         });
     }
-    let raw = |frame: usize, channel: usize| -> f64 {
-        let at = (frame * channels + channel) * width;
-        let b = &data[at..at + width];
-        match (width, interpretation.as_str()) {
-            (2, "SS") => f64::from(i16::from_le_bytes([b[0], b[1]])),
-            (2, _) => f64::from(u16::from_le_bytes([b[0], b[1]])),
-            (1, "SB") => f64::from(b[0] as i8),
-            (1, _) => f64::from(b[0]),
-            (_, "SL") => f64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            _ => f64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-        }
+    let multiplex = Multiplex {
+        data,
+        channels,
+        width,
+        signed: interpretation.starts_with('S'),
     };
     let mut leads = Vec::new();
     let mut others = Vec::new();
     for (c, definition) in definitions.iter().enumerate() {
         let cpath = format!("{path}/ChannelDefinitionSequence[{}]", c + 1);
-        let source =
-            items(definition, CHANNEL_SOURCE)
-                .first()
-                .ok_or_else(|| DicomError::Attribute {
-                    path: cpath.clone(),
-                    tag: tag_name(CHANNEL_SOURCE),
-                    what: "missing".into(),
-                })?;
-        let lead = channel_lead(source);
-        let sensitivity = decimal(definition, SENSITIVITY).unwrap_or(1.0);
-        let correction = decimal(definition, CORRECTION_FACTOR).unwrap_or(1.0);
-        let baseline = decimal(definition, BASELINE).unwrap_or(0.0);
-        let unit = items(definition, SENSITIVITY_UNITS)
-            .first()
-            .and_then(|u| text(u, CODE_VALUE))
-            .unwrap_or_else(|| "uV".into());
-        let to_uv = match unit.as_str() {
-            "uV" | "µV" => 1.0,
-            "mV" => 1000.0,
-            "V" => 1e6,
-            other => {
-                return Err(DicomError::Attribute {
-                    path: cpath,
-                    tag: tag_name(SENSITIVITY_UNITS),
-                    what: format!("unit '{other}' is not a voltage"),
-                });
-            }
-        };
-        let samples_uv = (0..samples)
-            .map(|f| ((raw(f, c) * sensitivity * correction + baseline) * to_uv) as f32)
-            .collect();
+        let (lead, samples_uv) = read_channel(definition, &cpath, &multiplex, c, samples)?;
         match lead {
             Ok(lead) => leads.push(LeadSignal {
                 lead,

@@ -116,18 +116,26 @@ impl Fields<'_> {
     }
 }
 
-/// Reads an EDF, EDF+C or BDF file.
-pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(EdfError::Limit {
-            what: "bytes",
-            found: bytes.len(),
-            limit: limits.max_bytes,
-        });
-    }
-    let bdf = bytes.starts_with(b"\xffBIOSEMI");
-    let width = if bdf { 3 } else { 2 };
-    let f = Fields { bytes };
+/// One signal's header: its label, prefiltering and the scale from digital values to µV
+/// (`NaN` for annotations and channels that are not voltages).
+struct Signal {
+    prefiltering: String,
+    label: String,
+    scale: f64,
+    offset: f64,
+    samples: usize,
+}
+
+/// The fixed header's numbers.
+struct Header {
+    header_bytes: usize,
+    records: i64,
+    record_secs: f64,
+    signals: usize,
+}
+
+/// The fixed 256-byte header, checked.
+fn read_header(f: &Fields, limits: &Limits) -> Result<Header, EdfError> {
     let reserved = f.text(192, 44, "reserved", None)?;
     if reserved.starts_with("EDF+D") {
         return Err(EdfError::Unsupported(
@@ -161,16 +169,18 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
             what: "not a positive number of seconds".into(),
         });
     }
-    // Per-signal fields: each field for all signals in turn.
+    Ok(Header {
+        header_bytes,
+        records,
+        record_secs,
+        signals: ns,
+    })
+}
+
+/// The per-signal headers: each field for all signals in turn.
+fn read_signals(f: &Fields, ns: usize) -> Result<Vec<Signal>, EdfError> {
     let base = 256;
     let at = |field_start: usize, len: usize, i: usize| base + field_start * ns + len * i;
-    struct Signal {
-        prefiltering: String,
-        label: String,
-        scale: f64,
-        offset: f64,
-        samples: usize,
-    }
     let mut signals = Vec::with_capacity(ns);
     for i in 0..ns {
         let s = Some(i + 1);
@@ -214,13 +224,70 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
             samples,
         });
     }
+    Ok(signals)
+}
+
+/// The data records: where each signal lies in them and how its values are decoded.
+struct Records<'a> {
+    bytes: &'a [u8],
+    header_bytes: usize,
+    count: usize,
+    record_bytes: usize,
+    /// 3 bytes a value (BDF) or 2 (EDF).
+    width: usize,
+    max_samples_per_lead: usize,
+}
+
+impl Records<'_> {
+    /// One signal's values in µV, `start` its byte offset inside a data record.
+    fn decode(&self, signal: &Signal, start: usize) -> Result<Vec<f32>, EdfError> {
+        let total = self.count.saturating_mul(signal.samples);
+        if total > self.max_samples_per_lead {
+            return Err(EdfError::Limit {
+                what: "samples per lead",
+                found: total,
+                limit: self.max_samples_per_lead,
+            });
+        }
+        let width = self.width;
+        let mut samples_uv = Vec::with_capacity(total);
+        for r in 0..self.count {
+            let at = self.header_bytes + r * self.record_bytes + start;
+            for c in self.bytes[at..at + signal.samples * width].chunks_exact(width) {
+                let digital = if width == 3 {
+                    let v = i32::from(c[0]) | i32::from(c[1]) << 8 | i32::from(c[2]) << 16;
+                    (v << 8) >> 8
+                } else {
+                    i32::from(i16::from_le_bytes([c[0], c[1]]))
+                };
+                samples_uv.push((f64::from(digital) * signal.scale + signal.offset) as f32);
+            }
+        }
+        Ok(samples_uv)
+    }
+}
+
+/// Reads an EDF, EDF+C or BDF file.
+pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(EdfError::Limit {
+            what: "bytes",
+            found: bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    let width = if bytes.starts_with(b"\xffBIOSEMI") {
+        3
+    } else {
+        2
+    };
+    let f = Fields { bytes };
+    let header = read_header(&f, limits)?;
+    let (header_bytes, record_secs) = (header.header_bytes, header.record_secs);
+    let signals = read_signals(&f, header.signals)?;
     let record_bytes: usize = signals.iter().map(|s| s.samples * width).sum();
     let available = (bytes.len() - header_bytes.min(bytes.len())) / record_bytes.max(1);
-    let records = if records < 0 {
-        available
-    } else {
-        records as usize
-    };
+    let records = usize::try_from(header.records).unwrap_or(available);
     let seconds = records as f64 * record_secs;
     if seconds > limits.max_duration_secs {
         return Err(EdfError::Limit {
@@ -236,37 +303,41 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
             needed,
         });
     }
-    // Every signal's byte offset inside a data record.
-    let mut offsets = Vec::with_capacity(signals.len());
-    let mut offset_in_record = 0;
-    for signal in &signals {
-        offsets.push(offset_in_record);
-        offset_in_record += signal.samples * width;
-    }
-    let decode = |signal: &Signal, start: usize| -> Result<Vec<f32>, EdfError> {
-        let total = records.saturating_mul(signal.samples);
-        if total > limits.max_samples_per_lead {
-            return Err(EdfError::Limit {
-                what: "samples per lead",
-                found: total,
-                limit: limits.max_samples_per_lead,
-            });
-        }
-        let mut samples_uv = Vec::with_capacity(total);
-        for r in 0..records {
-            let at = header_bytes + r * record_bytes + start;
-            for c in bytes[at..at + signal.samples * width].chunks_exact(width) {
-                let digital = if bdf {
-                    let v = i32::from(c[0]) | i32::from(c[1]) << 8 | i32::from(c[2]) << 16;
-                    (v << 8) >> 8
-                } else {
-                    i32::from(i16::from_le_bytes([c[0], c[1]]))
-                };
-                samples_uv.push((f64::from(digital) * signal.scale + signal.offset) as f32);
-            }
-        }
-        Ok(samples_uv)
+    let data = Records {
+        bytes,
+        header_bytes,
+        count: records,
+        record_bytes,
+        width,
+        max_samples_per_lead: limits.max_samples_per_lead,
     };
+    let found = channels(&signals, &data, record_secs)?;
+    let info = acquisition_info(&f, &signals)?;
+    Ok(Ecg::new(found.leads, found.rate, found.warnings)?
+        .with_info(info)
+        .with_other_channels(found.others)?)
+}
+
+/// The standard leads (one rate for all), the other voltage channels at their rate, warnings
+/// for the channels left out, and the rate.
+struct Channels {
+    leads: Vec<LeadSignal>,
+    others: Vec<NamedSignal>,
+    warnings: Vec<Warning>,
+    rate: f64,
+}
+
+/// Decodes the signals into [`Channels`].
+fn channels(signals: &[Signal], data: &Records, record_secs: f64) -> Result<Channels, EdfError> {
+    // Every signal's byte offset inside a data record.
+    let offsets: Vec<usize> = signals
+        .iter()
+        .scan(0, |offset, signal| {
+            let start = *offset;
+            *offset += signal.samples * data.width;
+            Some(start)
+        })
+        .collect();
     let mut leads: Vec<LeadSignal> = Vec::new();
     let mut warnings = Vec::new();
     let mut rate = None;
@@ -290,7 +361,7 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
         rate = Some(this_rate);
         leads.push(LeadSignal {
             lead,
-            samples_uv: decode(signal, start)?,
+            samples_uv: data.decode(signal, start)?,
             derived: false,
         });
     }
@@ -310,10 +381,20 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
         }
         others.push(NamedSignal {
             name: signal.label.clone(),
-            samples_uv: decode(signal, start)?,
+            samples_uv: data.decode(signal, start)?,
         });
     }
     let rate = rate.ok_or(EdfError::NoLeads)?;
+    Ok(Channels {
+        leads,
+        others,
+        warnings,
+        rate,
+    })
+}
+
+/// The device, start and cart filters the header states.
+fn acquisition_info(f: &Fields, signals: &[Signal]) -> Result<AcquisitionInfo, EdfError> {
     // EDF+ recording field: "Startdate dd-MMM-yyyy admincode technician equipment" ("X" = none).
     let recording = f.text(88, 80, "local recording identification", None)?;
     let device = recording
@@ -323,7 +404,7 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
         .map(|d| d.replace('_', " "));
     let date = f.text(168, 8, "start date", None)?;
     let time = f.text(176, 8, "start time", None)?;
-    let info = AcquisitionInfo {
+    Ok(AcquisitionInfo {
         device,
         acquired: Some(format!("{date} {time}")).filter(|a| a.trim().len() > 1),
         cart_filters: signals
@@ -331,8 +412,5 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
             .find(|s| !s.label.is_empty())
             .map(|s| s.prefiltering.clone())
             .filter(|p| !p.is_empty()),
-    };
-    Ok(Ecg::new(leads, rate, warnings)?
-        .with_info(info)
-        .with_other_channels(others)?)
+    })
 }

@@ -125,6 +125,91 @@ fn number<T: std::str::FromStr>(
         })
 }
 
+/// One `LeadData` element: its lead name and samples in µV, its CRC checked (a mismatch is a
+/// warning).
+fn read_lead(
+    node: roxmltree::Node,
+    path: &str,
+    rate: f64,
+    limits: &Limits,
+    warnings: &mut Vec<Warning>,
+) -> Result<(String, Vec<f32>), MuseError> {
+    let id = text_of(node, "LeadID").ok_or_else(|| MuseError::Element {
+        path: format!("{path}/LeadID"),
+        what: "missing".into(),
+    })?;
+    let count: usize = number(node, "LeadSampleCountTotal", path)?;
+    if count > limits.max_samples_per_lead {
+        return Err(MuseError::Limit {
+            path: path.into(),
+            what: "samples",
+            found: count,
+            limit: limits.max_samples_per_lead,
+        });
+    }
+    if let Some((found, limit)) = limits.exceeds_duration(count, rate) {
+        return Err(MuseError::Limit {
+            path: path.into(),
+            what: "seconds of recording",
+            found,
+            limit,
+        });
+    }
+    let per_bit: f64 = number(node, "LeadAmplitudeUnitsPerBit", path)?;
+    let scale = match text_of(node, "LeadAmplitudeUnits").as_deref() {
+        Some("MICROVOLTS") | None => 1.0,
+        Some("MILLIVOLTS") => 1000.0,
+        Some(other) => {
+            return Err(MuseError::Element {
+                path: format!("{path}/LeadAmplitudeUnits"),
+                what: format!("unknown unit '{other}'"),
+            });
+        }
+    };
+    let baseline: f64 = text_of(node, "FirstSampleBaseline")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0.0);
+    let data: String = text_of(node, "WaveFormData")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(data.as_bytes())
+        .map_err(|e| MuseError::Element {
+            path: format!("{path}/WaveFormData"),
+            what: format!("not base64 ({e})"),
+        })?;
+    if raw.len() < 2 * count {
+        return Err(MuseError::Element {
+            path: format!("{path}/WaveFormData"),
+            what: format!(
+                "{} bytes decoded, but LeadSampleCountTotal {count} needs {}",
+                raw.len(),
+                2 * count
+            ),
+        });
+    }
+    // Writers that do not compute the checksum put 0 (the synthetic sample does).
+    if let Some(expected) = text_of(node, "LeadDataCRC32")
+        .and_then(|t| t.parse::<u32>().ok())
+        .filter(|&crc| crc != 0)
+        && crc32(&raw) != expected
+    {
+        warnings.push(Warning::ChecksumMismatch {
+            channel: id.clone(),
+        });
+    }
+    let samples_uv = raw
+        .chunks_exact(2)
+        .take(count)
+        .map(|c| {
+            ((f64::from(i16::from_le_bytes([c[0], c[1]])) - baseline) * per_bit * scale) as f32
+        })
+        .collect();
+    Ok((id, samples_uv))
+}
+
 /// Reads the rhythm leads of a MUSE file.
 pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
     if bytes.len() > limits.max_bytes {
@@ -169,87 +254,14 @@ pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
     }
     for (i, node) in lead_nodes.into_iter().enumerate() {
         let path = format!("{path}/LeadData[{}]", i + 1);
-        let id = text_of(node, "LeadID").ok_or_else(|| MuseError::Element {
-            path: format!("{path}/LeadID"),
-            what: "missing".into(),
-        })?;
-        let lead = id.parse::<Lead>().ok();
-        let count: usize = number(node, "LeadSampleCountTotal", &path)?;
-        if count > limits.max_samples_per_lead {
-            return Err(MuseError::Limit {
-                path,
-                what: "samples",
-                found: count,
-                limit: limits.max_samples_per_lead,
-            });
-        }
-        if let Some((found, limit)) = limits.exceeds_duration(count, rate) {
-            return Err(MuseError::Limit {
-                path,
-                what: "seconds of recording",
-                found,
-                limit,
-            });
-        }
-        let per_bit: f64 = number(node, "LeadAmplitudeUnitsPerBit", &path)?;
-        let scale = match text_of(node, "LeadAmplitudeUnits").as_deref() {
-            Some("MICROVOLTS") | None => 1.0,
-            Some("MILLIVOLTS") => 1000.0,
-            Some(other) => {
-                return Err(MuseError::Element {
-                    path: format!("{path}/LeadAmplitudeUnits"),
-                    what: format!("unknown unit '{other}'"),
-                });
-            }
-        };
-        let baseline: f64 = text_of(node, "FirstSampleBaseline")
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(0.0);
-        let data: String = text_of(node, "WaveFormData")
-            .unwrap_or_default()
-            .chars()
-            .filter(|c| !c.is_ascii_whitespace())
-            .collect();
-        let raw = base64::engine::general_purpose::STANDARD
-            .decode(data.as_bytes())
-            .map_err(|e| MuseError::Element {
-                path: format!("{path}/WaveFormData"),
-                what: format!("not base64 ({e})"),
-            })?;
-        if raw.len() < 2 * count {
-            return Err(MuseError::Element {
-                path: format!("{path}/WaveFormData"),
-                what: format!(
-                    "{} bytes decoded, but LeadSampleCountTotal {count} needs {}",
-                    raw.len(),
-                    2 * count
-                ),
-            });
-        }
-        // Writers that do not compute the checksum put 0 (the synthetic sample does).
-        if let Some(expected) = text_of(node, "LeadDataCRC32")
-            .and_then(|t| t.parse::<u32>().ok())
-            .filter(|&crc| crc != 0)
-            && crc32(&raw) != expected
-        {
-            warnings.push(Warning::ChecksumMismatch {
-                channel: id.clone(),
-            });
-        }
-        let samples_uv = raw
-            .chunks_exact(2)
-            .take(count)
-            .map(|c| {
-                ((f64::from(i16::from_le_bytes([c[0], c[1]])) - baseline) * per_bit * scale) as f32
-            })
-            .collect();
-        match lead {
-            Some(lead) => leads.push(LeadSignal {
+        let (id, samples_uv) = read_lead(node, &path, rate, limits, &mut warnings)?;
+        match id.parse::<Lead>() {
+            Ok(lead) => leads.push(LeadSignal {
                 lead,
                 samples_uv,
                 derived: false,
             }),
-            None => others.push(NamedSignal {
+            Err(_) => others.push(NamedSignal {
                 name: id,
                 samples_uv,
             }),

@@ -240,34 +240,45 @@ fn number<T: std::str::FromStr>(text: Option<&str>, path: &str) -> Result<T, Phi
         })
 }
 
-/// Reads a Philips Sierra / PhilipsECG XML file.
-pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(PhilipsError::Limit {
-            what: "bytes",
-            found: bytes.len(),
-            limit: limits.max_bytes,
-        });
+/// The `parsedwaveforms` element and the `signalcharacteristics` it may defer to: Sierra
+/// 1.03 puts the rate and resolution on the former, PhilipsECG 1.04 in the latter.
+#[derive(Clone, Copy)]
+struct Waveforms<'a, 'i> {
+    node: Node<'a, 'i>,
+    characteristics: Option<Node<'a, 'i>>,
+}
+
+impl<'a> Waveforms<'a, '_> {
+    fn attr(&self, name: &str) -> Option<&'a str> {
+        self.node.attribute(name)
     }
-    let text = decode_xml_text(bytes)?;
-    let doc = parse_document(&text)?;
-    let root = doc.root_element();
-    let waveforms = descendant(root, "parsedwaveforms").ok_or_else(|| PhilipsError::Element {
-        path: WAVEFORMS.into(),
-        what: "missing".into(),
-    })?;
-    let characteristics = descendant(root, "signalcharacteristics");
-    let from_characteristics = |name: &str| {
-        characteristics
+
+    fn characteristic(&self, name: &str) -> Option<&'a str> {
+        self.characteristics
             .and_then(|c| descendant(c, name))
             .and_then(|n| n.text())
-    };
-    let attr = |name: &str| waveforms.attribute(name);
-    let compressed = attr("compression")
+    }
+
+    /// An attribute, else the characteristic of the same name, as a number.
+    fn number_of(&self, name: &str) -> Option<f64> {
+        self.attr(name)
+            .or_else(|| self.characteristic(name))
+            .and_then(|t| t.trim().parse::<f64>().ok())
+    }
+}
+
+/// Rate, resolution (µV per unit) and samples per lead, checked against the limits; only XLI
+/// compression without a signal offset is read.
+fn signal_format(w: Waveforms, limits: &Limits) -> Result<(f64, f64, usize), PhilipsError> {
+    let compressed = w
+        .attr("compression")
         .map(|c| c.eq_ignore_ascii_case("XLI"))
         .unwrap_or(false)
-        || (attr("compressflag").is_some_and(|f| f.eq_ignore_ascii_case("true"))
-            && attr("compressmethod").is_some_and(|m| m.eq_ignore_ascii_case("XLI")));
+        || (w
+            .attr("compressflag")
+            .is_some_and(|f| f.eq_ignore_ascii_case("true"))
+            && w.attr("compressmethod")
+                .is_some_and(|m| m.eq_ignore_ascii_case("XLI")));
     if !compressed {
         return Err(PhilipsError::Unsupported {
             path: WAVEFORMS.into(),
@@ -275,17 +286,19 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
         });
     }
     let rate: f64 = number(
-        attr("samplespersecond").or_else(|| from_characteristics("samplingrate")),
+        w.attr("samplespersecond")
+            .or_else(|| w.characteristic("samplingrate")),
         "restingecgdata/dataacquisition/signalcharacteristics/samplingrate",
     )?;
     let resolution: f64 = number(
-        attr("resolution")
-            .or_else(|| from_characteristics("resolution"))
-            .or_else(|| from_characteristics("signalresolution")),
+        w.attr("resolution")
+            .or_else(|| w.characteristic("resolution"))
+            .or_else(|| w.characteristic("signalresolution")),
         "restingecgdata/dataacquisition/signalcharacteristics/signalresolution",
     )?;
-    let offset: f64 = attr("signaloffset")
-        .or_else(|| from_characteristics("signaloffset"))
+    let offset: f64 = w
+        .attr("signaloffset")
+        .or_else(|| w.characteristic("signaloffset"))
         .and_then(|o| o.trim().parse().ok())
         .unwrap_or(0.0);
     if offset != 0.0 {
@@ -295,7 +308,7 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
         });
     }
     let duration_ms: f64 = number(
-        attr("durationperchannel"),
+        w.attr("durationperchannel"),
         &format!("{WAVEFORMS}@durationperchannel"),
     )?;
     let samples = (duration_ms * rate / 1000.0).round();
@@ -320,18 +333,18 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
             limit,
         });
     }
-    let labels: Vec<String> = match attr("leadlabels") {
-        Some(list) => list.split_whitespace().map(str::to_string).collect(),
-        None => STANDARD_LABELS.iter().map(|s| s.to_string()).collect(),
-    };
-    if labels.len() > limits.max_columns {
-        return Err(PhilipsError::Limit {
-            what: "leads",
-            found: labels.len(),
-            limit: limits.max_columns,
-        });
-    }
-    let encoded: String = waveforms
+    Ok((rate, resolution, samples))
+}
+
+/// Every lead's values in units of the resolution: the XLI chunks decoded, then III, aVR, aVL
+/// and aVF rebuilt from their residuals of I and II.
+fn decode_leads(
+    w: Waveforms,
+    labels: &[String],
+    samples: usize,
+) -> Result<Vec<Vec<i32>>, PhilipsError> {
+    let encoded: String = w
+        .node
         .text()
         .unwrap_or_default()
         .chars()
@@ -371,6 +384,42 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
             values[avf][k] = (b + third).div_euclid(2) - values[avf][k];
         }
     }
+    Ok(values)
+}
+
+/// Reads a Philips Sierra / PhilipsECG XML file.
+pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(PhilipsError::Limit {
+            what: "bytes",
+            found: bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    let text = decode_xml_text(bytes)?;
+    let doc = parse_document(&text)?;
+    let root = doc.root_element();
+    let node = descendant(root, "parsedwaveforms").ok_or_else(|| PhilipsError::Element {
+        path: WAVEFORMS.into(),
+        what: "missing".into(),
+    })?;
+    let w = Waveforms {
+        node,
+        characteristics: descendant(root, "signalcharacteristics"),
+    };
+    let (rate, resolution, samples) = signal_format(w, limits)?;
+    let labels: Vec<String> = match w.attr("leadlabels") {
+        Some(list) => list.split_whitespace().map(str::to_string).collect(),
+        None => STANDARD_LABELS.iter().map(|s| s.to_string()).collect(),
+    };
+    if labels.len() > limits.max_columns {
+        return Err(PhilipsError::Limit {
+            what: "leads",
+            found: labels.len(),
+            limit: limits.max_columns,
+        });
+    }
+    let values = decode_leads(w, &labels, samples)?;
     let mut warnings = Vec::new();
     let pulse = (1000.0 / resolution).round() as i32;
     let end = match calibration_start(&values, pulse) {
@@ -401,6 +450,13 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
             }),
         }
     }
+    Ok(Ecg::new(leads, rate, warnings)?
+        .with_info(acquisition_info(root, w))
+        .with_other_channels(others)?)
+}
+
+/// The machine, the acquisition time and the filters the file states.
+fn acquisition_info(root: Node, w: Waveforms) -> AcquisitionInfo {
     let acquisition = descendant(root, "dataacquisition");
     let acquired = acquisition.map(|a| {
         [a.attribute("date"), a.attribute("time")]
@@ -409,22 +465,24 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
             .collect::<Vec<_>>()
             .join(" ")
     });
-    let number_of = |name: &str| {
-        attr(name)
-            .or_else(|| from_characteristics(name))
-            .and_then(|t| t.trim().parse::<f64>().ok())
-    };
-    let (mut high, mut low) = (number_of("hipass"), number_of("lowpass"));
-    if let Some((h, l)) = from_characteristics("signalbandwidth").and_then(|b| b.split_once('-')) {
+    let (mut high, mut low) = (w.number_of("hipass"), w.number_of("lowpass"));
+    if let Some((h, l)) = w
+        .characteristic("signalbandwidth")
+        .and_then(|b| b.split_once('-'))
+    {
         high = high.or(h.trim().parse().ok());
         low = low.or(l.trim().parse().ok());
     }
-    let mains = if attr("notchfiltered").is_some_and(|n| n.eq_ignore_ascii_case("true")) {
-        attr("notchfilterfreqs").and_then(|f| f.split_whitespace().next()?.parse().ok())
+    let mains = if w
+        .attr("notchfiltered")
+        .is_some_and(|n| n.eq_ignore_ascii_case("true"))
+    {
+        w.attr("notchfilterfreqs")
+            .and_then(|f| f.split_whitespace().next()?.parse().ok())
     } else {
         None
     };
-    let info = AcquisitionInfo {
+    AcquisitionInfo {
         device: acquisition
             .and_then(|a| descendant(a, "machine"))
             .and_then(|m| m.text())
@@ -432,10 +490,7 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
             .filter(|t| !t.is_empty()),
         acquired: acquired.filter(|a| !a.is_empty()),
         cart_filters: AcquisitionInfo::describe_filters(high, low, mains),
-    };
-    Ok(Ecg::new(leads, rate, warnings)?
-        .with_info(info)
-        .with_other_channels(others)?)
+    }
 }
 
 #[cfg(test)]

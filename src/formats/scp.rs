@@ -264,27 +264,13 @@ fn scp_lead(code: u8) -> Option<Lead> {
     })
 }
 
-/// Reads the rhythm data of an SCP-ECG file.
-pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(ScpError::Limit {
-            what: "bytes",
-            found: bytes.len(),
-            limit: limits.max_bytes,
-        });
-    }
-    let r = Reader { bytes };
-    let mut warnings = Vec::new();
-    let record_crc = r.u16(0, 0)?;
-    if crc_ccitt(&bytes[2..]) != record_crc {
-        warnings.push(Warning::ChecksumMismatch {
-            channel: "the SCP record".into(),
-        });
-    }
-    // Section 0: the pointer table.
+/// Section 0, the pointer table: `(id, start, length)` of every section present, each inside
+/// the file.
+fn section_table(r: &Reader) -> Result<Vec<(u16, usize, usize)>, ScpError> {
+    let bytes = r.bytes;
     let s0 = 6;
     let s0_len = r.u32(s0 + 4, 0)? as usize;
-    let mut sections: Vec<(u16, usize, usize)> = Vec::new(); // (id, start, length)
+    let mut sections = Vec::new();
     let mut at = s0 + 16;
     while at + 10 <= s0 + s0_len.min(bytes.len() - s0) {
         let id = r.u16(at, 0)?;
@@ -303,20 +289,12 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
         }
         at += 10;
     }
-    let section = |id: u16| sections.iter().find(|s| s.0 == id).map(|s| (s.1, s.2));
-    for &(id, start, len) in &sections {
-        if len >= 16 && crc_ccitt(&bytes[start + 2..start + len]) != r.u16(start, id)? {
-            warnings.push(Warning::ChecksumMismatch {
-                channel: format!("section {id}"),
-            });
-        }
-    }
-    // Section 3: leads.
-    let (s3, _) = section(3).ok_or(ScpError::Malformed {
-        byte_offset: s0,
-        section: 0,
-        what: "no section 3 (lead definitions)".into(),
-    })?;
+    Ok(sections)
+}
+
+/// Section 3: the leads' codes and spans, and the flags byte (bit 0: reference beats were
+/// subtracted).
+fn lead_spans(r: &Reader, s3: usize, limits: &Limits) -> Result<(Vec<LeadSpan>, u8), ScpError> {
     let n_leads = usize::from(r.u8(s3 + 16, 3)?);
     let flags = r.u8(s3 + 17, 3)?;
     if n_leads > limits.max_columns {
@@ -354,38 +332,73 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
             samples,
         });
     }
-    // Section 2: Huffman tables (absent or 19999: the default).
-    let mut tables: Option<Vec<Vec<Code>>> = None;
-    if let Some((s2, _)) = section(2) {
-        let n_tables = r.u16(s2 + 16, 2)?;
-        if n_tables != 19999 {
-            let mut at = s2 + 18;
-            let mut list = Vec::new();
-            for _ in 0..n_tables {
-                let n_codes = r.u16(at, 2)?;
-                at += 2;
-                let mut codes = Vec::with_capacity(usize::from(n_codes));
-                for _ in 0..n_codes {
-                    codes.push(Code {
-                        prefix_bits: r.u8(at, 2)?,
-                        total_bits: r.u8(at + 1, 2)?,
-                        value_mode: r.u8(at + 2, 2)? != 0,
-                        base_value: i32::from(r.u16(at + 3, 2)? as i16),
-                        base_code: r.u32(at + 5, 2)?,
-                    });
-                    at += 9;
-                }
-                list.push(codes);
-            }
-            tables = Some(list);
+    Ok((lead_specs, flags))
+}
+
+/// Section 2: the Huffman tables, `None` for the default (section absent, or 19999 tables).
+fn huffman_tables(r: &Reader, s2: Option<usize>) -> Result<Option<Vec<Vec<Code>>>, ScpError> {
+    let Some(s2) = s2 else { return Ok(None) };
+    let n_tables = r.u16(s2 + 16, 2)?;
+    if n_tables == 19999 {
+        return Ok(None);
+    }
+    let mut at = s2 + 18;
+    let mut list = Vec::new();
+    for _ in 0..n_tables {
+        let n_codes = r.u16(at, 2)?;
+        at += 2;
+        let mut codes = Vec::with_capacity(usize::from(n_codes));
+        for _ in 0..n_codes {
+            codes.push(Code {
+                prefix_bits: r.u8(at, 2)?,
+                total_bits: r.u8(at + 1, 2)?,
+                value_mode: r.u8(at + 2, 2)? != 0,
+                base_value: i32::from(r.u16(at + 3, 2)? as i16),
+                base_code: r.u32(at + 5, 2)?,
+            });
+            at += 9;
+        }
+        list.push(codes);
+    }
+    Ok(Some(list))
+}
+
+/// Reads the rhythm data of an SCP-ECG file.
+pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(ScpError::Limit {
+            what: "bytes",
+            found: bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    let r = Reader { bytes };
+    let mut warnings = Vec::new();
+    let record_crc = r.u16(0, 0)?;
+    if crc_ccitt(&bytes[2..]) != record_crc {
+        warnings.push(Warning::ChecksumMismatch {
+            channel: "the SCP record".into(),
+        });
+    }
+    let sections = section_table(&r)?;
+    let section = |id: u16| sections.iter().find(|s| s.0 == id).map(|s| (s.1, s.2));
+    for &(id, start, len) in &sections {
+        if len >= 16 && crc_ccitt(&bytes[start + 2..start + len]) != r.u16(start, id)? {
+            warnings.push(Warning::ChecksumMismatch {
+                channel: format!("section {id}"),
+            });
         }
     }
-    // Section 6: rhythm data (the residual, when reference beats were subtracted).
-    let (s6, s6_len) = section(6).ok_or(ScpError::Malformed {
-        byte_offset: s0,
+    let missing = |what: &str| ScpError::Malformed {
+        byte_offset: 6,
         section: 0,
-        what: "no section 6 (rhythm data)".into(),
-    })?;
+        what: format!("no {what}"),
+    };
+    let (s3, _) = section(3).ok_or_else(|| missing("section 3 (lead definitions)"))?;
+    let (lead_specs, flags) = lead_spans(&r, s3, limits)?;
+    let tables = huffman_tables(&r, section(2).map(|(s2, _)| s2))?;
+    // Section 6: rhythm data (the residual, when reference beats were subtracted).
+    let (s6, s6_len) = section(6).ok_or_else(|| missing("section 6 (rhythm data)"))?;
     let bimodal = Bimodal::read(&r, &section, s6)?;
     let interval_us = match &bimodal {
         Some(b) => b.full_interval_us,
@@ -431,12 +444,28 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
             limits,
         )?;
     }
+    let (leads, others) = scale_leads(&lead_specs, values, rhythm.avm_nv)?;
+    let info = section(1)
+        .map(|(start, len)| acquisition_tags(&bytes[start..start + len]))
+        .unwrap_or_default();
+    Ok(Ecg::new(leads, 1e6 / interval_us, warnings)?
+        .with_info(info)
+        .with_other_channels(others)?)
+}
+
+/// The decoded values in µV (`avm_nv` nanovolts a unit), the standard leads by their SCP codes
+/// and the other channels named by code.
+fn scale_leads(
+    lead_specs: &[LeadSpan],
+    values: Vec<Vec<f64>>,
+    avm_nv: f64,
+) -> Result<(Vec<LeadSignal>, Vec<NamedSignal>), ScpError> {
     let mut leads = Vec::new();
     let mut others = Vec::new();
     for (&LeadSpan { code, .. }, lead_values) in lead_specs.iter().zip(values) {
         let samples_uv = lead_values
             .iter()
-            .map(|&v| (v * rhythm.avm_nv / 1000.0) as f32)
+            .map(|&v| (v * avm_nv / 1000.0) as f32)
             .collect();
         match scp_lead(code) {
             Some(lead) => leads.push(LeadSignal {
@@ -453,12 +482,7 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
     if leads.is_empty() {
         return Err(ScpError::NoLeads);
     }
-    let info = section(1)
-        .map(|(start, len)| acquisition_tags(&bytes[start..start + len]))
-        .unwrap_or_default();
-    Ok(Ecg::new(leads, 1e6 / interval_us, warnings)?
-        .with_info(info)
-        .with_other_channels(others)?)
+    Ok((leads, others))
 }
 
 /// One lead of section 3: its SCP lead code, first sample number (1-based, at the full rate) and

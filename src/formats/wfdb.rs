@@ -505,6 +505,64 @@ pub fn read_wfdb<'a>(
     let mut digital: Vec<Vec<i64>> = vec![Vec::new(); header.signals.len()];
     let mut frames_found = usize::MAX;
     for (name, members) in &groups {
+        let data = file(name).ok_or_else(|| WfdbError::MissingFile(name.to_string()))?;
+        let group = SignalFile {
+            header: &header,
+            name,
+            members,
+            data,
+        };
+        let frames = group.read(spf_max, limits, &mut digital)?;
+        frames_found = frames_found.min(frames);
+    }
+    let frames = if frames_found == usize::MAX {
+        0
+    } else {
+        frames_found
+    };
+    let max_skew = header.signals.iter().map(|s| s.skew).max().unwrap_or(0);
+    let length = frames.saturating_sub(max_skew) * out_spf;
+    let mut warnings = Vec::new();
+    let mut channels = Vec::with_capacity(header.signals.len());
+    for (i, (spec, samples)) in header.signals.iter().zip(digital).enumerate() {
+        if let Some(expected) = spec.checksum {
+            let sum = samples
+                .iter()
+                .fold(0i16, |acc, &v| acc.wrapping_add(v as i16));
+            if sum != expected && header.frames.is_some() {
+                warnings.push(Warning::ChecksumMismatch {
+                    channel: spec.description.clone(),
+                });
+            }
+        }
+        channels.push(physical(i, spec, &samples, out_spf, length, &mut warnings)?);
+    }
+    Ok(Record {
+        sample_rate_hz: header.frame_rate_hz * out_spf as f64,
+        header,
+        channels,
+        warnings,
+    })
+}
+
+/// One signal file and the signals the header stores in it.
+struct SignalFile<'h, 'd> {
+    header: &'h Header,
+    name: &'h str,
+    members: &'h [usize],
+    data: &'d [u8],
+}
+
+impl SignalFile<'_, '_> {
+    /// Decodes the file's signals into `digital` (indexed by signal) and returns its frames,
+    /// after checking the limits and that the file holds what the header says.
+    fn read(
+        &self,
+        spf_max: usize,
+        limits: &Limits,
+        digital: &mut [Vec<i64>],
+    ) -> Result<usize, WfdbError> {
+        let (header, name, members, data) = (self.header, self.name, self.members, self.data);
         let first = &header.signals[members[0]];
         if members.iter().any(|&i| {
             header.signals[i].format != first.format
@@ -515,7 +573,6 @@ pub fn read_wfdb<'a>(
                 what: format!("signals of file '{name}' mix formats or offsets"),
             });
         }
-        let data = file(name).ok_or_else(|| WfdbError::MissingFile(name.to_string()))?;
         let body = data.get(first.byte_offset..).ok_or(WfdbError::Truncated {
             file: name.to_string(),
             found: data.len(),
@@ -548,7 +605,6 @@ pub fn read_wfdb<'a>(
                 needed: first.byte_offset + (frames * per_frame * bits(first.format)).div_ceil(8),
             });
         }
-        frames_found = frames_found.min(frames);
         let stream = decode_stream(first.format, body, frames * per_frame);
         let mut within = 0; // where the signal's samples start inside a frame
         for &signal in members {
@@ -567,75 +623,61 @@ pub fn read_wfdb<'a>(
             }
             digital[signal] = samples;
         }
+        Ok(frames)
     }
-    let frames = if frames_found == usize::MAX {
-        0
-    } else {
-        frames_found
-    };
-    let max_skew = header.signals.iter().map(|s| s.skew).max().unwrap_or(0);
-    let length = frames.saturating_sub(max_skew) * out_spf;
-    let mut warnings = Vec::new();
-    let mut channels = Vec::with_capacity(header.signals.len());
-    for (i, (spec, samples)) in header.signals.iter().zip(digital).enumerate() {
-        if let Some(expected) = spec.checksum {
-            let sum = samples
-                .iter()
-                .fold(0i16, |acc, &v| acc.wrapping_add(v as i16));
-            if sum != expected && header.frames.is_some() {
-                warnings.push(Warning::ChecksumMismatch {
-                    channel: spec.description.clone(),
-                });
-            }
-        }
-        let scale = microvolts_per_unit(&spec.units).ok_or_else(|| WfdbError::Units {
-            signal: i,
-            name: spec.description.clone(),
-            units: spec.units.clone(),
-        })?;
-        let missing_code = missing_value(spec.format);
-        // Digital samples per output sample: 1, or the signal's spf when frames are averaged.
-        let group = spec.samples_per_frame / out_spf;
-        if group > 1 {
-            warnings.push(Warning::FramesAveraged {
-                channel: spec.description.clone(),
-                samples_per_frame: spec.samples_per_frame,
-            });
-        }
-        let mut missing = 0;
-        let mut last = 0.0;
-        let samples_uv = samples
-            .chunks_exact(group)
-            .skip(spec.skew * spec.samples_per_frame / group)
-            .take(length)
-            .map(|chunk| {
-                if chunk.iter().any(|&d| Some(d) == missing_code) {
-                    missing += 1;
-                    last
-                } else {
-                    let mean = chunk.iter().sum::<i64>() as f64 / group as f64;
-                    last = (mean - spec.baseline as f64) / spec.adc_gain * scale;
-                    last
-                }
-            })
-            .collect();
-        if missing > 0 {
-            warnings.push(Warning::MissingSamples {
-                channel: spec.description.clone(),
-                count: missing,
-            });
-        }
-        channels.push(Channel {
-            name: spec.description.clone(),
-            samples_uv,
-            missing,
+}
+
+/// Signal `i`'s digital samples in µV: skew removed, `length` samples, frames averaged to
+/// `out_spf` samples each, missing values held at the last one (each with a warning).
+fn physical(
+    i: usize,
+    spec: &SignalSpec,
+    samples: &[i64],
+    out_spf: usize,
+    length: usize,
+    warnings: &mut Vec<Warning>,
+) -> Result<Channel, WfdbError> {
+    let scale = microvolts_per_unit(&spec.units).ok_or_else(|| WfdbError::Units {
+        signal: i,
+        name: spec.description.clone(),
+        units: spec.units.clone(),
+    })?;
+    let missing_code = missing_value(spec.format);
+    // Digital samples per output sample: 1, or the signal's spf when frames are averaged.
+    let group = spec.samples_per_frame / out_spf;
+    if group > 1 {
+        warnings.push(Warning::FramesAveraged {
+            channel: spec.description.clone(),
+            samples_per_frame: spec.samples_per_frame,
         });
     }
-    Ok(Record {
-        sample_rate_hz: header.frame_rate_hz * out_spf as f64,
-        header,
-        channels,
-        warnings,
+    let mut missing = 0;
+    let mut last = 0.0;
+    let samples_uv = samples
+        .chunks_exact(group)
+        .skip(spec.skew * spec.samples_per_frame / group)
+        .take(length)
+        .map(|chunk| {
+            if chunk.iter().any(|&d| Some(d) == missing_code) {
+                missing += 1;
+                last
+            } else {
+                let mean = chunk.iter().sum::<i64>() as f64 / group as f64;
+                last = (mean - spec.baseline as f64) / spec.adc_gain * scale;
+                last
+            }
+        })
+        .collect();
+    if missing > 0 {
+        warnings.push(Warning::MissingSamples {
+            channel: spec.description.clone(),
+            count: missing,
+        });
+    }
+    Ok(Channel {
+        name: spec.description.clone(),
+        samples_uv,
+        missing,
     })
 }
 

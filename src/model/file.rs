@@ -478,34 +478,21 @@ fn describe(config: &Net1dConfig) -> String {
     )
 }
 
-/// Reads the architecture off the shapes of a state dict without metadata.
-fn infer_metadata(
+/// Each stage's filters, the bottleneck ratio and the group width.
+struct StageWidths {
+    filter_list: Vec<usize>,
+    ratio: Option<f64>,
+    groups_width: Option<usize>,
+}
+
+/// [`StageWidths`] read off the first block of every stage: one ratio and one group width
+/// must explain them all.
+fn stage_widths(
     tensors: &StateDict,
-    warnings: &mut Vec<ModelWarning>,
-) -> Result<ModelMetadata, ModelFileError> {
+    blocks: &BTreeMap<usize, usize>,
+) -> Result<StageWidths, ModelFileError> {
     let shape = |name: &str| tensors.get(name).map(|t| t.shape.as_slice());
     let not_net1d = |message: String| ModelFileError::NotNet1d(message);
-    let first = shape("first_conv.conv.weight")
-        .filter(|s| s.len() == 3)
-        .ok_or_else(|| not_net1d("no 3-d tensor 'first_conv.conv.weight'".into()))?;
-    let (base_filters, in_channels, kernel_size) = (first[0], first[1], first[2]);
-    let mut blocks: BTreeMap<usize, usize> = BTreeMap::new();
-    for name in tensors.keys() {
-        let mut parts = name.split('.');
-        if let (Some("stage_list"), Some(s), Some("block_list"), Some(b)) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-            && let (Ok(s), Ok(b)) = (s.parse::<usize>(), b.parse::<usize>())
-        {
-            let count = blocks.entry(s).or_default();
-            *count = (*count).max(b + 1);
-        }
-    }
-    if blocks.is_empty() || blocks.keys().copied().ne(0..blocks.len()) {
-        return Err(not_net1d(format!(
-            "stage_list indices {:?} are not 0, 1, 2 …",
-            blocks.keys().collect::<Vec<_>>()
-        )));
-    }
     let mut filter_list = Vec::new();
     let mut ratio = None;
     let mut groups_width = None;
@@ -538,13 +525,15 @@ fn infer_metadata(
             )));
         }
     }
-    let n_outputs = shape("dense.weight")
-        .filter(|s| s.len() == 2)
-        .ok_or_else(|| not_net1d("no 2-d tensor 'dense.weight'".into()))?[0];
+    Ok(StageWidths {
+        filter_list,
+        ratio,
+        groups_width,
+    })
+}
 
-    let (use_bn, reason) = infer_use_bn(tensors);
-    warnings.push(ModelWarning::UseBnInferred { use_bn, reason });
-
+/// Output and lead names for a file without metadata, and the defaults assumed, in words.
+fn default_names(n_outputs: usize, in_channels: usize) -> (Vec<String>, Vec<String>, Vec<String>) {
     let mut defaults = vec![
         "stride = 2 (a state dict does not record it; every published Net1D uses 2)".to_string(),
     ];
@@ -573,6 +562,50 @@ fn infer_metadata(
     );
     defaults.push("no risk thresholds (no strata can be given)".into());
     defaults.push("no model card (provenance and validation unknown)".into());
+    (outputs, leads, defaults)
+}
+
+/// Reads the architecture off the shapes of a state dict without metadata.
+fn infer_metadata(
+    tensors: &StateDict,
+    warnings: &mut Vec<ModelWarning>,
+) -> Result<ModelMetadata, ModelFileError> {
+    let shape = |name: &str| tensors.get(name).map(|t| t.shape.as_slice());
+    let not_net1d = |message: String| ModelFileError::NotNet1d(message);
+    let first = shape("first_conv.conv.weight")
+        .filter(|s| s.len() == 3)
+        .ok_or_else(|| not_net1d("no 3-d tensor 'first_conv.conv.weight'".into()))?;
+    let (base_filters, in_channels, kernel_size) = (first[0], first[1], first[2]);
+    let mut blocks: BTreeMap<usize, usize> = BTreeMap::new();
+    for name in tensors.keys() {
+        let mut parts = name.split('.');
+        if let (Some("stage_list"), Some(s), Some("block_list"), Some(b)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+            && let (Ok(s), Ok(b)) = (s.parse::<usize>(), b.parse::<usize>())
+        {
+            let count = blocks.entry(s).or_default();
+            *count = (*count).max(b + 1);
+        }
+    }
+    if blocks.is_empty() || blocks.keys().copied().ne(0..blocks.len()) {
+        return Err(not_net1d(format!(
+            "stage_list indices {:?} are not 0, 1, 2 …",
+            blocks.keys().collect::<Vec<_>>()
+        )));
+    }
+    let StageWidths {
+        filter_list,
+        ratio,
+        groups_width,
+    } = stage_widths(tensors, &blocks)?;
+    let n_outputs = shape("dense.weight")
+        .filter(|s| s.len() == 2)
+        .ok_or_else(|| not_net1d("no 2-d tensor 'dense.weight'".into()))?[0];
+
+    let (use_bn, reason) = infer_use_bn(tensors);
+    warnings.push(ModelWarning::UseBnInferred { use_bn, reason });
+
+    let (outputs, leads, defaults) = default_names(n_outputs, in_channels);
     warnings.insert(0, ModelWarning::NoMetadata { defaults });
 
     Ok(ModelMetadata {

@@ -88,6 +88,16 @@ pub struct InputSpec {
 
 pub use crate::signal::Preprocessing;
 
+impl InputSpec {
+    /// The rate and length of the model input, as the preprocessing takes them.
+    pub fn shape(&self) -> crate::signal::InputShape {
+        crate::signal::InputShape {
+            sample_rate_hz: self.sample_rate_hz,
+            samples: self.samples,
+        }
+    }
+}
+
 /// The two cut-offs that split probabilities into low / intermediate / high.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds {

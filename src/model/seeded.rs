@@ -8,7 +8,7 @@
 use burn::module::{Module, ModuleMapper, Param};
 use burn::tensor::{Device, Tensor, TensorData};
 
-use crate::synth::rng::SplitMix64;
+use crate::rng::SplitMix64;
 
 /// Fills a module's float parameters from a seed (see the module docs).
 pub struct SeededInit {

@@ -136,20 +136,10 @@ pub fn detect_in_recorded(ecg: &crate::ecg::Ecg) -> Beats {
     detect_r_peaks(&leads, ecg.sample_rate_hz())
 }
 
-/// Finds R peaks in `leads` (µV, all the same length, at `sample_rate_hz`). Leads that are
-/// flat contribute nothing; a record with no usable lead, or too short to filter, has no beats.
-pub fn detect_r_peaks(leads: &[&[f32]], sample_rate_hz: f64) -> Beats {
-    let none = Beats {
-        r_peaks: Vec::new(),
-        sample_rate_hz,
-    };
-    let n = leads.first().map_or(0, |l| l.len());
-    let Ok(band) = Iir::butter_bandpass(2, 5.0, 15.0, sample_rate_hz) else {
-        return none;
-    };
-    if n <= band.filtfilt_padding() + 4 {
-        return none;
-    }
+/// The detector's signals summed over the leads, each lead scaled by its 99th percentile:
+/// the squared slope of the 5–15 Hz band (energy, and again for the slope test) and the band's
+/// magnitude (to place the peak).
+fn features(leads: &[&[f32]], band: &Iir, n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let mut energy = vec![0.0; n];
     let mut amplitude = vec![0.0; n];
     let mut slope_energy = vec![0.0; n];
@@ -172,11 +162,13 @@ pub fn detect_r_peaks(leads: &[&[f32]], sample_rate_hz: f64) -> Beats {
             amplitude[i] += y[i].abs() / amp_scale;
         }
     }
-    let width = ((INTEGRATION_SECS * sample_rate_hz).round() as usize).max(1);
-    let mwi = moving_average(&energy, width);
-    let refractory = (REFRACTORY_SECS * sample_rate_hz).round() as usize;
+    (energy, amplitude, slope_energy)
+}
 
-    // Candidate peaks: local maxima, at most one per refractory period (the largest).
+/// Candidate peaks of the integrated energy: local maxima, at most one per refractory period
+/// (the largest).
+fn candidates(mwi: &[f64], refractory: usize) -> Vec<usize> {
+    let n = mwi.len();
     let mut candidates: Vec<usize> = Vec::new();
     for i in 1..n - 1 {
         if mwi[i] > mwi[i - 1] && mwi[i] >= mwi[i + 1] && mwi[i] > 0.0 {
@@ -191,6 +183,29 @@ pub fn detect_r_peaks(leads: &[&[f32]], sample_rate_hz: f64) -> Beats {
             }
         }
     }
+    candidates
+}
+
+/// Finds R peaks in `leads` (µV, all the same length, at `sample_rate_hz`). Leads that are
+/// flat contribute nothing; a record with no usable lead, or too short to filter, has no beats.
+pub fn detect_r_peaks(leads: &[&[f32]], sample_rate_hz: f64) -> Beats {
+    let none = Beats {
+        r_peaks: Vec::new(),
+        sample_rate_hz,
+    };
+    let n = leads.first().map_or(0, |l| l.len());
+    let Ok(band) = Iir::butter_bandpass(2, 5.0, 15.0, sample_rate_hz) else {
+        return none;
+    };
+    if n <= band.filtfilt_padding() + 4 {
+        return none;
+    }
+    let (energy, amplitude, slope_energy) = features(leads, &band, n);
+    let width = ((INTEGRATION_SECS * sample_rate_hz).round() as usize).max(1);
+    let mwi = moving_average(&energy, width);
+    let refractory = (REFRACTORY_SECS * sample_rate_hz).round() as usize;
+
+    let candidates = candidates(&mwi, refractory);
     if candidates.is_empty() {
         return none;
     }

@@ -80,6 +80,13 @@ pub struct InputShape {
     pub samples: usize,
 }
 
+impl InputShape {
+    /// How long the model input lasts, seconds.
+    pub fn duration_secs(&self) -> f64 {
+        self.samples as f64 / self.sample_rate_hz
+    }
+}
+
 impl Default for InputShape {
     fn default() -> Self {
         Self {

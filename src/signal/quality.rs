@@ -279,205 +279,276 @@ fn count_spikes(x: &[f64], rate: f64) -> usize {
 /// on it and the window length the model needs. `allow_padding` turns "too short" from
 /// unusable into a caution (the caller zero-pads).
 pub fn assess(ecg: &Ecg, beats: &Beats, needed_secs: f64, allow_padding: bool) -> Quality {
-    let rate = ecg.sample_rate_hz();
     let mut findings = Vec::new();
-    let duration = ecg.duration_secs();
-    if duration + 0.5 / rate < needed_secs {
-        findings.push(Finding {
-            kind: FindingKind::TooShort,
-            lead: None,
-            severity: if allow_padding {
-                Verdict::Caution
-            } else {
-                Verdict::Unusable
-            },
-            value: duration,
-            threshold: needed_secs,
-            message: format!(
-                "the record lasts {duration:.2} s; the model needs {needed_secs} s{}",
-                if allow_padding {
-                    " (zero-padded as requested)"
-                } else {
-                    ""
-                }
-            ),
-        });
-    }
-    if beats.r_peaks.len() < MIN_BEATS {
-        findings.push(Finding {
-            kind: FindingKind::FewBeats,
-            lead: None,
-            severity: Verdict::Caution,
-            value: beats.r_peaks.len() as f64,
-            threshold: MIN_BEATS as f64,
-            message: format!(
-                "only {} beats detected: heart rate and median beats are unreliable",
-                beats.r_peaks.len()
-            ),
-        });
-    }
-    let notches: Vec<Iir> = [50.0, 60.0]
-        .iter()
-        .filter_map(|&hz| Iir::notch(hz, 30.0, rate).ok())
-        .collect();
-    let highpass = Iir::butter_highpass(4, NOISE_HIGHPASS_HZ, rate).ok();
-    let qrs_half = (QRS_HALF_SECS * rate).round() as usize;
-    let mut outside_qrs = vec![true; ecg.samples_per_lead()];
-    for &r in &beats.r_peaks {
-        let hi = (r + qrs_half + 1).min(outside_qrs.len());
-        outside_qrs[r.saturating_sub(qrs_half)..hi].fill(false);
-    }
-    let mut spiky_leads = 0;
-    let mut max_spikes = 0;
+    findings.extend(check_duration(ecg, needed_secs, allow_padding));
+    findings.extend(check_beat_count(beats));
+    let noise = NoiseFilters::new(ecg, beats);
+    let mut spikes_per_lead = Vec::new();
     for lead in Lead::ALL {
         let Some(signal) = ecg.lead(lead).filter(|s| !s.derived) else {
             continue;
         };
         let x: Vec<f64> = signal.samples_uv.iter().map(|&v| f64::from(v)).collect();
-        let name = Some(lead.name());
-        let p2p = robust_peak_to_peak(&x);
-        if p2p < FLAT_PEAK_TO_PEAK_UV {
-            findings.push(Finding {
-                kind: FindingKind::Flat,
-                lead: name,
-                severity: Verdict::Unusable,
-                value: p2p,
-                threshold: FLAT_PEAK_TO_PEAK_UV,
-                message: format!(
-                    "lead {lead} is flat ({p2p:.1} µV peak to peak): disconnected or not recorded"
-                ),
-            });
+        if let Some(flat) = check_flat(lead, &x) {
+            findings.push(flat);
             continue;
         }
-        let plateau = ((CLIP_PLATEAU_SECS * rate).round() as usize).max(2);
-        let (clipped, plateaus) = clipped(&x, plateau);
-        if clipped >= CLIP_CAUTION_FRACTION {
-            let most_beats = plateaus as f64
-                >= (CLIP_UNUSABLE_BEAT_SHARE * beats.r_peaks.len() as f64).max(MIN_BEATS as f64);
-            let severity = if clipped >= CLIP_UNUSABLE_FRACTION || most_beats {
-                Verdict::Unusable
-            } else {
-                Verdict::Caution
-            };
-            findings.push(Finding {
-                kind: FindingKind::Clipped,
-                lead: name,
-                severity,
-                value: clipped,
-                threshold: CLIP_CAUTION_FRACTION,
-                message: format!(
-                    "lead {lead} is clipped: {:.1} % of it sits at its extreme (amplifier saturation)",
-                    100.0 * clipped
-                ),
-            });
-        }
-        if let Some(hp) = &highpass {
-            let mut y = x.clone();
-            for notch in &notches {
-                y = notch.filtfilt(&y).unwrap_or(y);
-            }
-            if let Ok(y) = hp.filtfilt(&y) {
-                let (sum, n) = y
-                    .iter()
-                    .zip(&outside_qrs)
-                    .filter(|(_, keep)| **keep)
-                    .fold((0.0, 0usize), |(s, n), (v, _)| (s + v * v, n + 1));
-                let rms = (sum / n.max(1) as f64).sqrt();
-                if rms >= NOISE_CAUTION_UV {
-                    findings.push(Finding {
-                        kind: FindingKind::HighFrequencyNoise,
-                        lead: name,
-                        severity: graded(rms, NOISE_UNUSABLE_UV),
-                        value: rms,
-                        threshold: NOISE_CAUTION_UV,
-                        message: format!(
-                            "lead {lead} is noisy: {rms:.0} µV RMS above {NOISE_HIGHPASS_HZ} Hz between beats"
-                        ),
-                    });
-                }
-            }
-        }
-        let levels = isoelectric_levels(&x, beats);
-        if levels.len() >= 2 {
-            let wander = levels.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-                - levels.iter().copied().fold(f64::INFINITY, f64::min);
-            if wander >= WANDER_CAUTION_UV {
-                findings.push(Finding {
-                    kind: FindingKind::BaselineWander,
-                    lead: name,
-                    severity: graded(wander, WANDER_UNUSABLE_UV),
-                    value: wander,
-                    threshold: WANDER_CAUTION_UV,
-                    message: format!(
-                        "lead {lead} has strong baseline wander (its isoelectric level moves {:.1} mV)",
-                        wander / 1000.0
-                    ),
-                });
-            }
-        }
-        for hz in [50.0, 60.0] {
-            if rate > 2.0 * hz {
-                let amplitude = sinusoid_amplitude(&x, hz, rate);
-                if amplitude >= POWERLINE_CAUTION_UV {
-                    findings.push(Finding {
-                        kind: FindingKind::Powerline,
-                        lead: name,
-                        severity: Verdict::Caution,
-                        value: amplitude,
-                        threshold: POWERLINE_CAUTION_UV,
-                        message: format!(
-                            "lead {lead} carries {amplitude:.0} µV of {hz} Hz mains interference"
-                        ),
-                    });
-                }
-            }
-        }
-        let spikes = count_spikes(&x, rate);
-        if spikes >= PACING_MIN_SPIKES {
-            spiky_leads += 1;
-            max_spikes = max_spikes.max(spikes);
-        }
+        let rate = ecg.sample_rate_hz();
+        findings.extend(check_clipping(lead, &x, rate, beats));
+        findings.extend(noise.check(lead, &x));
+        findings.extend(check_wander(lead, &x, beats));
+        findings.extend(check_powerline(lead, &x, rate));
+        spikes_per_lead.push(count_spikes(&x, rate));
     }
-    if spiky_leads >= PACING_MIN_SPIKES.min(ecg.leads().len()) {
-        findings.push(Finding {
-            kind: FindingKind::PacingSpikes,
-            lead: None,
-            severity: Verdict::Caution,
-            value: max_spikes as f64,
-            threshold: PACING_MIN_SPIKES as f64,
-            message: format!(
-                "pacing spikes in {spiky_leads} leads (up to {max_spikes} in one): on a paced ECG ischaemia patterns are unreliable"
-            ),
-        });
-    }
-    if let (Some(i), Some(avr)) = (ecg.lead(Lead::I), ecg.lead(Lead::AVR))
-        && let (Some(beat_i), Some(beat_avr)) = (
-            median_beat(&i.samples_uv, beats),
-            median_beat(&avr.samples_uv, beats),
-        )
-    {
-        {
-            let qrs_i = net_area(&beat_i, rate, -0.05, 0.05);
-            let qrs_avr = net_area(&beat_avr, rate, -0.05, 0.05);
-            let t_i = net_area(&beat_i, rate, 0.15, 0.4);
-            if qrs_i < 0.0 && qrs_avr > 0.0 && t_i < 0.0 {
-                findings.push(Finding {
-                    kind: FindingKind::LimbLeadReversal,
-                    lead: Some(Lead::I.name()),
-                    severity: Verdict::Caution,
-                    value: qrs_i,
-                    threshold: 0.0,
-                    message: "lead I is inverted (QRS and T) while aVR is upright: probable left/right arm electrode reversal, or dextrocardia".into(),
-                });
-            }
-        }
-    }
+    findings.extend(check_pacing(&spikes_per_lead, ecg.leads().len()));
+    findings.extend(check_limb_reversal(ecg, beats));
     let verdict = findings
         .iter()
         .map(|f| f.severity)
         .max()
         .unwrap_or(Verdict::Ok);
     Quality { verdict, findings }
+}
+
+/// Shorter than the model's window: unusable, or a caution when the caller zero-pads.
+fn check_duration(ecg: &Ecg, needed_secs: f64, allow_padding: bool) -> Option<Finding> {
+    let duration = ecg.duration_secs();
+    if duration + 0.5 / ecg.sample_rate_hz() >= needed_secs {
+        return None;
+    }
+    Some(Finding {
+        kind: FindingKind::TooShort,
+        lead: None,
+        severity: if allow_padding {
+            Verdict::Caution
+        } else {
+            Verdict::Unusable
+        },
+        value: duration,
+        threshold: needed_secs,
+        message: format!(
+            "the record lasts {duration:.2} s; the model needs {needed_secs} s{}",
+            if allow_padding {
+                " (zero-padded as requested)"
+            } else {
+                ""
+            }
+        ),
+    })
+}
+
+/// Too few beats for a heart rate or a median beat.
+fn check_beat_count(beats: &Beats) -> Option<Finding> {
+    if beats.r_peaks.len() >= MIN_BEATS {
+        return None;
+    }
+    Some(Finding {
+        kind: FindingKind::FewBeats,
+        lead: None,
+        severity: Verdict::Caution,
+        value: beats.r_peaks.len() as f64,
+        threshold: MIN_BEATS as f64,
+        message: format!(
+            "only {} beats detected: heart rate and median beats are unreliable",
+            beats.r_peaks.len()
+        ),
+    })
+}
+
+/// A lead with (almost) no signal: disconnected or not recorded.
+fn check_flat(lead: Lead, x: &[f64]) -> Option<Finding> {
+    let p2p = robust_peak_to_peak(x);
+    if p2p >= FLAT_PEAK_TO_PEAK_UV {
+        return None;
+    }
+    Some(Finding {
+        kind: FindingKind::Flat,
+        lead: Some(lead.name()),
+        severity: Verdict::Unusable,
+        value: p2p,
+        threshold: FLAT_PEAK_TO_PEAK_UV,
+        message: format!(
+            "lead {lead} is flat ({p2p:.1} µV peak to peak): disconnected or not recorded"
+        ),
+    })
+}
+
+/// Amplifier saturation: a share of the lead at its extreme, or plateaus on most beats.
+fn check_clipping(lead: Lead, x: &[f64], rate: f64, beats: &Beats) -> Option<Finding> {
+    let plateau = ((CLIP_PLATEAU_SECS * rate).round() as usize).max(2);
+    let (clipped, plateaus) = clipped(x, plateau);
+    if clipped < CLIP_CAUTION_FRACTION {
+        return None;
+    }
+    let most_beats = plateaus as f64
+        >= (CLIP_UNUSABLE_BEAT_SHARE * beats.r_peaks.len() as f64).max(MIN_BEATS as f64);
+    let severity = if clipped >= CLIP_UNUSABLE_FRACTION || most_beats {
+        Verdict::Unusable
+    } else {
+        Verdict::Caution
+    };
+    Some(Finding {
+        kind: FindingKind::Clipped,
+        lead: Some(lead.name()),
+        severity,
+        value: clipped,
+        threshold: CLIP_CAUTION_FRACTION,
+        message: format!(
+            "lead {lead} is clipped: {:.1} % of it sits at its extreme (amplifier saturation)",
+            100.0 * clipped
+        ),
+    })
+}
+
+/// What the broadband-noise check needs once per record: the mains notches, the high-pass and
+/// the samples outside the QRS complexes.
+struct NoiseFilters {
+    notches: Vec<Iir>,
+    highpass: Option<Iir>,
+    outside_qrs: Vec<bool>,
+}
+
+impl NoiseFilters {
+    fn new(ecg: &Ecg, beats: &Beats) -> Self {
+        let rate = ecg.sample_rate_hz();
+        let notches = [50.0, 60.0]
+            .iter()
+            .filter_map(|&hz| Iir::notch(hz, 30.0, rate).ok())
+            .collect();
+        let highpass = Iir::butter_highpass(4, NOISE_HIGHPASS_HZ, rate).ok();
+        let qrs_half = (QRS_HALF_SECS * rate).round() as usize;
+        let mut outside_qrs = vec![true; ecg.samples_per_lead()];
+        for &r in &beats.r_peaks {
+            let hi = (r + qrs_half + 1).min(outside_qrs.len());
+            outside_qrs[r.saturating_sub(qrs_half)..hi].fill(false);
+        }
+        Self {
+            notches,
+            highpass,
+            outside_qrs,
+        }
+    }
+
+    /// Broadband noise: RMS above the high-pass, mains removed, between the beats.
+    fn check(&self, lead: Lead, x: &[f64]) -> Option<Finding> {
+        let hp = self.highpass.as_ref()?;
+        let mut y = x.to_vec();
+        for notch in &self.notches {
+            y = notch.filtfilt(&y).unwrap_or(y);
+        }
+        let y = hp.filtfilt(&y).ok()?;
+        let (sum, n) = y
+            .iter()
+            .zip(&self.outside_qrs)
+            .filter(|(_, keep)| **keep)
+            .fold((0.0, 0usize), |(s, n), (v, _)| (s + v * v, n + 1));
+        let rms = (sum / n.max(1) as f64).sqrt();
+        if rms < NOISE_CAUTION_UV {
+            return None;
+        }
+        Some(Finding {
+            kind: FindingKind::HighFrequencyNoise,
+            lead: Some(lead.name()),
+            severity: graded(rms, NOISE_UNUSABLE_UV),
+            value: rms,
+            threshold: NOISE_CAUTION_UV,
+            message: format!(
+                "lead {lead} is noisy: {rms:.0} µV RMS above {NOISE_HIGHPASS_HZ} Hz between beats"
+            ),
+        })
+    }
+}
+
+/// Baseline wander: how far the isoelectric level before each beat moves.
+fn check_wander(lead: Lead, x: &[f64], beats: &Beats) -> Option<Finding> {
+    let levels = isoelectric_levels(x, beats);
+    if levels.len() < 2 {
+        return None;
+    }
+    let wander = levels.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        - levels.iter().copied().fold(f64::INFINITY, f64::min);
+    if wander < WANDER_CAUTION_UV {
+        return None;
+    }
+    Some(Finding {
+        kind: FindingKind::BaselineWander,
+        lead: Some(lead.name()),
+        severity: graded(wander, WANDER_UNUSABLE_UV),
+        value: wander,
+        threshold: WANDER_CAUTION_UV,
+        message: format!(
+            "lead {lead} has strong baseline wander (its isoelectric level moves {:.1} mV)",
+            wander / 1000.0
+        ),
+    })
+}
+
+/// 50 or 60 Hz mains interference, where the rate can carry it.
+fn check_powerline(lead: Lead, x: &[f64], rate: f64) -> Vec<Finding> {
+    [50.0, 60.0]
+        .into_iter()
+        .filter(|&hz| rate > 2.0 * hz)
+        .filter_map(|hz| {
+            let amplitude = sinusoid_amplitude(x, hz, rate);
+            (amplitude >= POWERLINE_CAUTION_UV).then(|| Finding {
+                kind: FindingKind::Powerline,
+                lead: Some(lead.name()),
+                severity: Verdict::Caution,
+                value: amplitude,
+                threshold: POWERLINE_CAUTION_UV,
+                message: format!(
+                    "lead {lead} carries {amplitude:.0} µV of {hz} Hz mains interference"
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Pacing spikes in enough leads (`spikes_per_lead`: the spikes counted in each recorded
+/// lead checked).
+fn check_pacing(spikes_per_lead: &[usize], leads: usize) -> Option<Finding> {
+    let spiky: Vec<usize> = spikes_per_lead
+        .iter()
+        .copied()
+        .filter(|&n| n >= PACING_MIN_SPIKES)
+        .collect();
+    let spiky_leads = spiky.len();
+    if spiky_leads < PACING_MIN_SPIKES.min(leads) {
+        return None;
+    }
+    let max_spikes = spiky.iter().copied().max().unwrap_or(0);
+    Some(Finding {
+        kind: FindingKind::PacingSpikes,
+        lead: None,
+        severity: Verdict::Caution,
+        value: max_spikes as f64,
+        threshold: PACING_MIN_SPIKES as f64,
+        message: format!(
+            "pacing spikes in {spiky_leads} leads (up to {max_spikes} in one): on a paced ECG ischaemia patterns are unreliable"
+        ),
+    })
+}
+
+/// Left/right arm reversal: lead I inverted (QRS and T) while aVR is upright.
+fn check_limb_reversal(ecg: &Ecg, beats: &Beats) -> Option<Finding> {
+    let rate = ecg.sample_rate_hz();
+    let (i, avr) = (ecg.lead(Lead::I)?, ecg.lead(Lead::AVR)?);
+    let beat_i = median_beat(&i.samples_uv, beats)?;
+    let beat_avr = median_beat(&avr.samples_uv, beats)?;
+    let qrs_i = net_area(&beat_i, rate, -0.05, 0.05);
+    let qrs_avr = net_area(&beat_avr, rate, -0.05, 0.05);
+    let t_i = net_area(&beat_i, rate, 0.15, 0.4);
+    if !(qrs_i < 0.0 && qrs_avr > 0.0 && t_i < 0.0) {
+        return None;
+    }
+    Some(Finding {
+        kind: FindingKind::LimbLeadReversal,
+        lead: Some(Lead::I.name()),
+        severity: Verdict::Caution,
+        value: qrs_i,
+        threshold: 0.0,
+        message: "lead I is inverted (QRS and T) while aVR is upright: probable left/right arm electrode reversal, or dextrocardia".into(),
+    })
 }
 
 #[cfg(test)]

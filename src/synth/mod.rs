@@ -62,10 +62,8 @@
 //! (more on the limb electrodes), mains interference at 50 or 60 Hz, and electrode-motion
 //! artefacts on one electrode.
 
-pub mod rng;
-
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal};
-use rng::SplitMix64;
+use crate::rng::SplitMix64;
 
 /// Version of the generator: bump it whenever any case's samples change for a given seed.
 pub const GENERATOR_VERSION: u32 = 1;
@@ -360,6 +358,103 @@ fn territory(vessel: usize) -> Vec3 {
     }
 }
 
+/// The beat's vectors before they become waves: septal, R and S forces, T, the ST shift, and
+/// extra waves (R', notches, Q waves).
+struct Forces {
+    septal: Vec3,
+    r: Vec3,
+    s: Vec3,
+    t: Vec3,
+    st: Vec3,
+    extra: Vec<Wave>,
+}
+
+impl Forces {
+    /// What the confounder does to the beat.
+    fn apply_confounder(&mut self, findings: &Findings, j_point: f64) {
+        match findings.confounder {
+            Some(Confounder::LvhStrain) => {
+                // Large leftward-posterior voltage; strain: ST and T opposite the main QRS force.
+                self.r = scale(add(self.r, [0.5, 0.0, 0.6]), 1.5);
+                self.s = scale(self.s, 1.6);
+                let away = scale(unit(self.r), -1.0);
+                self.st = add(self.st, scale(away, 0.09));
+                self.t = add(scale(self.t, 0.2), scale(away, 0.28));
+            }
+            Some(Confounder::Lbbb) => {
+                // No septal q (septum activated right to left); broad leftward-posterior R;
+                // secondary ST-T changes opposite the QRS.
+                self.septal = [0.15, 0.0, 0.1];
+                self.r = [1.0, 0.35, 1.0];
+                self.s = [0.0, 0.0, 0.2];
+                let away = scale(unit(self.r), -1.0);
+                self.st = add(self.st, scale(away, 0.12));
+                self.t = scale(away, 0.35);
+            }
+            Some(Confounder::Rbbb) => {
+                // Late rightward-anterior force: R' in V1, broad S in I and V6; T inverted V1–V3.
+                self.extra
+                    .push(Wave::symmetric(j_point - 0.03, 0.018, [-0.45, 0.0, -0.6]));
+                self.t = add(self.t, [0.0, 0.0, 0.25]);
+            }
+            Some(Confounder::EarlyRepolarisation) => {
+                // J-point notch and ST elevation in inferior and lateral leads.
+                let toward = unit([0.6, 0.6, -0.2]);
+                self.extra
+                    .push(Wave::symmetric(j_point, 0.006, scale(toward, 0.12)));
+                self.st = add(self.st, scale(toward, 0.1));
+            }
+            Some(Confounder::NonspecificStT) => {
+                self.st = add(self.st, scale(findings.nonspecific, 0.05));
+                self.t = add(self.t, scale(findings.nonspecific, 0.08));
+            }
+            None => {}
+        }
+    }
+
+    /// What each territorial pattern (a severe stenosis) does to the beat, and old infarctions.
+    fn apply_patterns(&mut self, findings: &Findings, onset: f64, qrs: f64) {
+        for (vessel, &severity) in findings.patterns.iter().enumerate() {
+            if severity <= 0.0 {
+                continue;
+            }
+            let n = territory(vessel);
+            match vessel {
+                LM => {
+                    // Diffuse ST depression, aVR elevation; T flattened.
+                    self.st = add(self.st, scale(n, -0.16 * severity));
+                    self.t = scale(self.t, 1.0 - 0.4 * severity);
+                }
+                LCX => {
+                    // Lateral depression and inversion; posterior: reciprocal V1–V2 depression (ST
+                    // vector toward the back) and a taller R in V1–V2 (more anterior force).
+                    self.st = add(
+                        self.st,
+                        scale(add(scale(n, -1.0), [0.0, 0.0, 1.0]), 0.11 * severity),
+                    );
+                    self.t = add(self.t, scale(n, -0.4 * severity));
+                    self.r = add(self.r, [0.0, 0.0, -0.35 * severity]);
+                }
+                _ => {
+                    self.st = add(self.st, scale(n, -0.12 * severity));
+                    self.t = add(self.t, scale(n, -0.45 * severity));
+                }
+            }
+            if findings.q_waves[vessel] {
+                // An old infarction: the first 40 ms of the QRS point away from the scar.
+                self.extra.push(Wave::symmetric(
+                    onset + 0.2 * qrs,
+                    0.1 * qrs,
+                    scale(n, -0.35 * severity),
+                ));
+                if vessel == LAD {
+                    self.septal = [self.septal[0], self.septal[1], 0.0];
+                }
+            }
+        }
+    }
+}
+
 /// The waves of one normal beat for a patient at this RR interval, then the findings.
 fn beat_waves(patient: &Patient, findings: &Findings, rr: f64) -> (Vec<Wave>, Option<StShift>) {
     let mut qrs = patient.qrs;
@@ -381,84 +476,24 @@ fn beat_waves(patient: &Patient, findings: &Findings, rr: f64) -> (Vec<Wave>, Op
         0.022,
         [0.07 * p, 0.10 * p, -0.02 * p],
     ));
-    let (mut septal, mut r, mut s) = ([-0.10, 0.05, -0.12], [1.0, 0.75, 0.2], [-0.3, -0.2, 0.55]);
-    let mut t = [0.22, 0.22, -0.18];
-    let mut extra: Vec<Wave> = Vec::new();
-    let mut st: Vec3 = [0.0; 3];
-    match findings.confounder {
-        Some(Confounder::LvhStrain) => {
-            // Large leftward-posterior voltage; strain: ST and T opposite the main QRS force.
-            r = scale(add(r, [0.5, 0.0, 0.6]), 1.5);
-            s = scale(s, 1.6);
-            let away = scale(unit(r), -1.0);
-            st = add(st, scale(away, 0.09));
-            t = add(scale(t, 0.2), scale(away, 0.28));
-        }
-        Some(Confounder::Lbbb) => {
-            // No septal q (septum activated right to left); broad leftward-posterior R;
-            // secondary ST-T changes opposite the QRS.
-            septal = [0.15, 0.0, 0.1];
-            r = [1.0, 0.35, 1.0];
-            s = [0.0, 0.0, 0.2];
-            let away = scale(unit(r), -1.0);
-            st = add(st, scale(away, 0.12));
-            t = scale(away, 0.35);
-        }
-        Some(Confounder::Rbbb) => {
-            // Late rightward-anterior force: R' in V1, broad S in I and V6; T inverted V1–V3.
-            extra.push(Wave::symmetric(j_point - 0.03, 0.018, [-0.45, 0.0, -0.6]));
-            t = add(t, [0.0, 0.0, 0.25]);
-        }
-        Some(Confounder::EarlyRepolarisation) => {
-            // J-point notch and ST elevation in inferior and lateral leads.
-            let toward = unit([0.6, 0.6, -0.2]);
-            extra.push(Wave::symmetric(j_point, 0.006, scale(toward, 0.12)));
-            st = add(st, scale(toward, 0.1));
-        }
-        Some(Confounder::NonspecificStT) => {
-            st = add(st, scale(findings.nonspecific, 0.05));
-            t = add(t, scale(findings.nonspecific, 0.08));
-        }
-        None => {}
-    }
-    for (vessel, &severity) in findings.patterns.iter().enumerate() {
-        if severity <= 0.0 {
-            continue;
-        }
-        let n = territory(vessel);
-        match vessel {
-            LM => {
-                // Diffuse ST depression, aVR elevation; T flattened.
-                st = add(st, scale(n, -0.16 * severity));
-                t = scale(t, 1.0 - 0.4 * severity);
-            }
-            LCX => {
-                // Lateral depression and inversion; posterior: reciprocal V1–V2 depression (ST
-                // vector toward the back) and a taller R in V1–V2 (more anterior force).
-                st = add(
-                    st,
-                    scale(add(scale(n, -1.0), [0.0, 0.0, 1.0]), 0.11 * severity),
-                );
-                t = add(t, scale(n, -0.4 * severity));
-                r = add(r, [0.0, 0.0, -0.35 * severity]);
-            }
-            _ => {
-                st = add(st, scale(n, -0.12 * severity));
-                t = add(t, scale(n, -0.45 * severity));
-            }
-        }
-        if findings.q_waves[vessel] {
-            // An old infarction: the first 40 ms of the QRS point away from the scar.
-            extra.push(Wave::symmetric(
-                onset + 0.2 * qrs,
-                0.1 * qrs,
-                scale(n, -0.35 * severity),
-            ));
-            if vessel == LAD {
-                septal = [septal[0], septal[1], 0.0];
-            }
-        }
-    }
+    let mut v = Forces {
+        septal: [-0.10, 0.05, -0.12],
+        r: [1.0, 0.75, 0.2],
+        s: [-0.3, -0.2, 0.55],
+        t: [0.22, 0.22, -0.18],
+        st: [0.0; 3],
+        extra: Vec::new(),
+    };
+    v.apply_confounder(findings, j_point);
+    v.apply_patterns(findings, onset, qrs);
+    let Forces {
+        septal,
+        r,
+        s,
+        t,
+        st,
+        extra,
+    } = v;
     waves.push(Wave::symmetric(onset + 0.2 * qrs, 0.09 * qrs, septal));
     let wide = if qrs > 0.12 { qrs / patient.qrs } else { 1.0 };
     waves.push(Wave::symmetric(
@@ -546,6 +581,55 @@ pub fn generate(seed: u64, config: &SynthConfig) -> Case {
     let mut rhythm = root.fork(4);
 
     let patient = Patient::draw(&mut heart);
+    let (stenosis, findings) = draw_findings(config, &mut disease);
+    let (patterns, confounder) = (findings.patterns, findings.confounder);
+
+    let fs = config.sample_rate_hz;
+    let n = (config.duration_secs * fs).round() as usize;
+    let duration = n as f64 / fs;
+    let train = BeatTrain::draw(&patient, &findings, &mut rhythm, duration);
+    let beats = &train.beats;
+    let mut dipole = dipole(&patient, beats, n, fs);
+    // Respiration modulates amplitudes by a few per cent.
+    let resp_depth = rhythm.uniform(0.0, 0.06);
+    for (k, sample) in dipole.iter_mut().enumerate() {
+        let m = 1.0
+            + resp_depth
+                * (std::f64::consts::TAU * train.resp_hz * k as f64 / fs + train.resp_phase + 1.0)
+                    .sin();
+        *sample = scale(*sample, m);
+    }
+
+    let leads = leads_from_dipole(&dipole, config.nuisances.then_some(&mut noise), fs);
+    let info = AcquisitionInfo {
+        device: Some(format!(
+            "ecg-stenosis synthetic generator v{GENERATOR_VERSION} (seed {seed}): invented, not a patient"
+        )),
+        acquired: None,
+        cart_filters: None,
+    };
+    let ecg = Ecg::new(leads, fs, Vec::new())
+        .expect("twelve equal-length leads at a positive rate")
+        .with_info(info);
+    let r_peaks = beats
+        .iter()
+        .map(|b| b.r_time * fs)
+        .filter(|&s| s >= 0.0 && s < n as f64)
+        .map(|s| s.round() as usize)
+        .collect();
+    Case {
+        ecg,
+        stenosis,
+        patterns,
+        confounder,
+        heart_rate_bpm: 60.0 / patient.rr,
+        r_peaks,
+    }
+}
+
+/// The disease and confounder of one case: severe stenosis per vessel, the severity of each
+/// territorial pattern drawn, old Q waves, the confounder (or those the config forces).
+fn draw_findings(config: &SynthConfig, disease: &mut SplitMix64) -> ([bool; 4], Findings) {
     let (stenosis, patterns, q_waves, confounder) = match config.forced_patterns {
         Some(forced) => (
             forced.map(|s| s > 0.0),
@@ -554,7 +638,7 @@ pub fn generate(seed: u64, config: &SynthConfig) -> Case {
             config.forced_confounder,
         ),
         None => {
-            let stenosis = draw_stenosis(config, &mut disease);
+            let stenosis = draw_stenosis(config, disease);
             let mut patterns = [0.0; 4];
             let mut q_waves = [false; 4];
             for v in 0..4 {
@@ -589,54 +673,76 @@ pub fn generate(seed: u64, config: &SynthConfig) -> Case {
         confounder,
         nonspecific: unit([disease.normal(), disease.normal(), disease.normal()]),
     };
+    (stenosis, findings)
+}
 
-    let fs = config.sample_rate_hz;
-    let n = (config.duration_secs * fs).round() as usize;
-    let duration = n as f64 / fs;
-    // Beat times: RR modulated by respiration (RSA, 0.15–0.4 Hz) and a 0.1 Hz component.
-    let resp_hz = rhythm.uniform(0.15, 0.4);
-    let resp_phase = rhythm.uniform(0.0, std::f64::consts::TAU);
-    let lf_phase = rhythm.uniform(0.0, std::f64::consts::TAU);
-    let rsa = rhythm.uniform(0.01, 0.05);
-    let ectopic_at = rhythm
-        .chance(0.1)
-        .then(|| rhythm.uniform(1.0, duration - 1.0));
-    let mut beats = Vec::new();
-    let mut time = -rhythm.uniform(0.3, 1.0) * patient.rr;
-    let mut ectopic_done = false;
-    while time < duration + 1.0 {
-        let modulation = 1.0
-            + rsa * (std::f64::consts::TAU * resp_hz * time + resp_phase).sin()
-            + 0.015 * (std::f64::consts::TAU * 0.1 * time + lf_phase).sin()
-            + 0.01 * rhythm.normal();
-        let rr = patient.rr * modulation;
-        if let Some(at) = ectopic_at
-            && !ectopic_done
-            && time + 0.6 * rr > at
-        {
-            // Premature by 40 %, then a compensatory pause.
-            let r_time = time + 0.6 * rr;
+/// The beats of a record: their R times and waves, with the respiration that modulates them.
+struct BeatTrain {
+    beats: Vec<Beat>,
+    resp_hz: f64,
+    resp_phase: f64,
+}
+
+impl BeatTrain {
+    fn draw(
+        patient: &Patient,
+        findings: &Findings,
+        rhythm: &mut SplitMix64,
+        duration: f64,
+    ) -> Self {
+        // Beat times: RR modulated by respiration (RSA, 0.15–0.4 Hz) and a 0.1 Hz component.
+        let resp_hz = rhythm.uniform(0.15, 0.4);
+        let resp_phase = rhythm.uniform(0.0, std::f64::consts::TAU);
+        let lf_phase = rhythm.uniform(0.0, std::f64::consts::TAU);
+        let rsa = rhythm.uniform(0.01, 0.05);
+        let ectopic_at = rhythm
+            .chance(0.1)
+            .then(|| rhythm.uniform(1.0, duration - 1.0));
+        let mut beats = Vec::new();
+        let mut time = -rhythm.uniform(0.3, 1.0) * patient.rr;
+        let mut ectopic_done = false;
+        while time < duration + 1.0 {
+            let modulation = 1.0
+                + rsa * (std::f64::consts::TAU * resp_hz * time + resp_phase).sin()
+                + 0.015 * (std::f64::consts::TAU * 0.1 * time + lf_phase).sin()
+                + 0.01 * rhythm.normal();
+            let rr = patient.rr * modulation;
+            if let Some(at) = ectopic_at
+                && !ectopic_done
+                && time + 0.6 * rr > at
+            {
+                // Premature by 40 %, then a compensatory pause.
+                let r_time = time + 0.6 * rr;
+                beats.push(Beat {
+                    r_time,
+                    waves: ectopic_waves(rhythm),
+                    st: None,
+                });
+                ectopic_done = true;
+                time += 2.0 * rr;
+                continue;
+            }
+            let (waves, st) = beat_waves(patient, findings, rr);
             beats.push(Beat {
-                r_time,
-                waves: ectopic_waves(&mut rhythm),
-                st: None,
+                r_time: time,
+                waves,
+                st,
             });
-            ectopic_done = true;
-            time += 2.0 * rr;
-            continue;
+            time += rr;
         }
-        let (waves, st) = beat_waves(&patient, &findings, rr);
-        beats.push(Beat {
-            r_time: time,
-            waves,
-            st,
-        });
-        time += rr;
+        Self {
+            beats,
+            resp_hz,
+            resp_phase,
+        }
     }
+}
 
+/// The heart's dipole, sample by sample, from the beats' waves and ST shifts.
+fn dipole(patient: &Patient, beats: &[Beat], n: usize, fs: f64) -> Vec<[f64; 3]> {
     // The dipole, sample by sample: each wave only where it matters (±5 widths).
     let mut dipole = vec![[0.0f64; 3]; n];
-    for beat in &beats {
+    for beat in beats {
         for wave in &beat.waves {
             let amplitude = patient.rotate(scale(wave.amplitude, patient.gain));
             let centre = beat.r_time + wave.centre;
@@ -663,15 +769,17 @@ pub fn generate(seed: u64, config: &SynthConfig) -> Case {
             }
         }
     }
-    // Respiration modulates amplitudes by a few per cent.
-    let resp_depth = rhythm.uniform(0.0, 0.06);
-    for (k, sample) in dipole.iter_mut().enumerate() {
-        let m = 1.0
-            + resp_depth
-                * (std::f64::consts::TAU * resp_hz * k as f64 / fs + resp_phase + 1.0).sin();
-        *sample = scale(*sample, m);
-    }
+    dipole
+}
 
+/// The twelve leads in µV from the dipole: I, II and V1–V6 by Dower's matrix, with noise per
+/// electrode when `noise` is given, then III, aVR, aVL and aVF from I and II.
+fn leads_from_dipole(
+    dipole: &[[f64; 3]],
+    noise: Option<&mut SplitMix64>,
+    fs: f64,
+) -> Vec<LeadSignal> {
+    let n = dipole.len();
     // Leads I, II, V1–V6 in mV from the dipole, then per-electrode noise.
     let mut independent: Vec<(Lead, Vec<f64>)> = DOWER
         .iter()
@@ -683,8 +791,8 @@ pub fn generate(seed: u64, config: &SynthConfig) -> Case {
             (*lead, v)
         })
         .collect();
-    if config.nuisances {
-        let electrodes = electrode_noise(&mut noise, n, fs);
+    if let Some(noise) = noise {
+        let electrodes = electrode_noise(noise, n, fs);
         // electrodes: RA, LA, LL, V1..V6 (index 3 + i).
         let wct = |k: usize| (electrodes[0][k] + electrodes[1][k] + electrodes[2][k]) / 3.0;
         for (lead, values) in &mut independent {
@@ -729,30 +837,7 @@ pub fn generate(seed: u64, config: &SynthConfig) -> Case {
             derived: false,
         });
     }
-    let info = AcquisitionInfo {
-        device: Some(format!(
-            "ecg-stenosis synthetic generator v{GENERATOR_VERSION} (seed {seed}): invented, not a patient"
-        )),
-        acquired: None,
-        cart_filters: None,
-    };
-    let ecg = Ecg::new(leads, fs, Vec::new())
-        .expect("twelve equal-length leads at a positive rate")
-        .with_info(info);
-    let r_peaks = beats
-        .iter()
-        .map(|b| b.r_time * fs)
-        .filter(|&s| s >= 0.0 && s < n as f64)
-        .map(|s| s.round() as usize)
-        .collect();
-    Case {
-        ecg,
-        stenosis,
-        patterns,
-        confounder,
-        heart_rate_bpm: 60.0 / patient.rr,
-        r_peaks,
-    }
+    leads
 }
 
 /// Noise at each electrode (RA, LA, LL, V1–V6), in mV.

@@ -15,20 +15,18 @@ use wasm_bindgen::prelude::*;
 use web_sys::OffscreenCanvas;
 
 use crate::ecg::Ecg;
-use crate::ecg::Lead;
 use crate::formats::patient::patient_identifiers;
 use crate::formats::{
     CsvError, CsvOptions, Format, InputFile, Limits, ReadError, ReadOptions, RecordResult,
     read_csv, read_files,
 };
 use crate::model::{BackendKind, ModelFile, ModelFileError, Net1d, Net1dConfig, RunError, Runner};
-use crate::pipeline::{Analyser, Analysis, Options};
+use crate::pipeline::{Analysis, Options, Session};
 use crate::render::{
-    Layout, LeadFlag, Overlay, Paper, SheetOptions, draw_median_beats, draw_sheet, layout,
+    Layout, Overlay, Paper, SheetOptions, draw_median_beats, draw_sheet, layout, quality_marks,
 };
 use crate::saliency::Method;
 use crate::signal::beats::detect_in_recorded;
-use crate::signal::quality::Verdict;
 
 pub use canvas::{CanvasError, OffscreenBackend};
 
@@ -181,16 +179,16 @@ fn install_panic_hook() {
     });
 }
 
-/// The application state one worker holds: the chosen backend, the network (the self-check
-/// network until a model file is loaded) and the record last loaded.
+/// The application state one worker holds: the chosen backend, the analysis session of the
+/// loaded model file (the self-check network runs until one is loaded) and the record last
+/// loaded.
 #[wasm_bindgen]
 pub struct App {
-    runner: Rc<Runner>,
-    net: Rc<Net1d>,
-    model: Option<Rc<ModelFile>>,
-    ecg: Option<Ecg>,
-    /// Where the loaded record came from, its format and how long reading took.
-    origin: (Vec<String>, Format, f64),
+    runner: Runner,
+    self_check: Rc<Net1d>,
+    session: Option<Rc<Session>>,
+    /// The record last loaded, whole: its sources, format, reading time and the `Ecg`.
+    record: Option<RecordResult>,
     /// The last record analysed, for [`App::explain`].
     analysis: Rc<RefCell<Option<Analysis>>>,
     /// The files the record was read from: kept in this worker's memory only, for reading
@@ -223,15 +221,22 @@ impl App {
             .init_net(&Net1dConfig::tiny(4), SELF_CHECK_SEED)
             .map_err(|e| error_object("model", &e.to_string(), None))?;
         Ok(App {
-            runner: Rc::new(runner),
-            net: Rc::new(net),
-            model: None,
-            ecg: None,
-            origin: (Vec::new(), Format::Csv, 0.0),
+            runner,
+            self_check: Rc::new(net),
+            session: None,
+            record: None,
             analysis: Rc::new(RefCell::new(None)),
             files: Vec::new(),
             overlay: Rc::new(RefCell::new(None)),
         })
+    }
+
+    /// The loaded record, or `{kind: "invalid_input"}` before one is loaded.
+    fn ecg(&self) -> Result<&Ecg, JsValue> {
+        match self.record.as_ref().map(|r| &r.result) {
+            Some(Ok(ecg)) => Ok(ecg),
+            _ => Err(error_object("invalid_input", "no ECG loaded yet", None)),
+        }
     }
 
     /// `{kind: "webgpu"|"cpu", adapter?: string, reason?: string}`.
@@ -259,8 +264,14 @@ impl App {
         let ecg = read_csv(bytes, &CsvOptions { sample_rate_hz }, &Limits::default())
             .map_err(|e| csv_error(&e))?;
         let out = summary(&ecg);
-        self.ecg = Some(ecg);
-        self.origin = (vec!["pasted CSV".into()], Format::Csv, 0.0);
+        self.record = Some(RecordResult {
+            sources: vec!["pasted CSV".into()],
+            format: Format::Csv,
+            result: Ok(ecg),
+            patient: None,
+            read_ms: 0.0,
+        });
+        self.files = Vec::new();
         self.analysis.replace(None);
         self.overlay.replace(None);
         Ok(out)
@@ -302,16 +313,14 @@ impl App {
             &Limits::default(),
         );
         let errors = Array::new();
-        let mut first: Option<(Ecg, Vec<String>, Format, f64)> = None;
+        let mut first: Option<RecordResult> = None;
         let mut first_error = None;
         for record in records {
-            match record.result {
-                Ok(ecg) if first.is_none() => {
-                    first = Some((ecg, record.sources, record.format, record.read_ms));
-                }
+            match &record.result {
+                Ok(_) if first.is_none() => first = Some(record),
                 Ok(_) => {}
                 Err(e) => {
-                    let error = read_error(&e);
+                    let error = read_error(e);
                     let sources = Array::new();
                     for source in &record.sources {
                         sources.push(&JsValue::from_str(source));
@@ -324,23 +333,25 @@ impl App {
                 }
             }
         }
-        let Some((ecg, sources, format, read_ms)) = first else {
+        let Some(record) = first else {
             return Err(
                 first_error.unwrap_or_else(|| error_object("invalid_input", "no file given", None))
             );
         };
-        let out = summary(&ecg);
+        let Ok(ecg) = &record.result else {
+            return Err(error_object("internal", "a record read is missing", None));
+        };
+        let out = summary(ecg);
         if let Some(object) = out.dyn_ref::<Object>() {
             let list = Array::new();
-            for source in &sources {
+            for source in &record.sources {
                 list.push(&JsValue::from_str(source));
             }
             set(object, "sources", list);
-            set(object, "format", format.name());
+            set(object, "format", record.format.name());
             set(object, "errors", errors);
         }
-        self.ecg = Some(ecg);
-        self.origin = (sources, format, read_ms);
+        self.record = Some(record);
         self.files = files;
         self.analysis.replace(None);
         self.overlay.replace(None);
@@ -353,12 +364,10 @@ impl App {
     /// listing every problem; a failed load keeps the previous network.
     pub fn load_model(&mut self, bytes: &[u8]) -> Result<JsValue, JsValue> {
         let model = ModelFile::from_bytes(bytes).map_err(|e| model_error(&e))?;
-        let net = model
-            .build(self.runner.device())
-            .map_err(|e| error_object("model", &e.to_string(), None))?;
         let out = model_summary(&model);
-        self.net = Rc::new(net);
-        self.model = Some(Rc::new(model));
+        let session = Session::new(model, self.runner.clone())
+            .map_err(|e| error_object("model", &e.to_string(), None))?;
+        self.session = Some(Rc::new(session));
         self.analysis.replace(None);
         self.overlay.replace(None);
         Ok(out)
@@ -366,7 +375,9 @@ impl App {
 
     /// The loaded model's summary, or `null` while the self-check network is in use.
     pub fn model(&self) -> JsValue {
-        self.model.as_deref().map_or(JsValue::NULL, model_summary)
+        self.session
+            .as_deref()
+            .map_or(JsValue::NULL, |s| model_summary(s.model()))
     }
 
     /// Draws the loaded record as an ECG sheet onto `canvas`, which it sizes. `options`:
@@ -375,10 +386,7 @@ impl App {
     /// Leads the quality check flags are outlined and named. Returns `{width, height,
     /// px_per_mm, panels: [{lead, rhythm, recorded, x, y, width, height}]}` in device pixels.
     pub fn draw(&self, canvas: &OffscreenCanvas, options: JsValue) -> Result<JsValue, JsValue> {
-        let ecg = self
-            .ecg
-            .as_ref()
-            .ok_or_else(|| error_object("invalid_input", "no ECG loaded yet", None))?;
+        let ecg = self.ecg()?;
         let options = self.sheet_options(ecg, &options)?;
         let sheet = layout(ecg, &options);
         let (width, height) = sheet.size_px();
@@ -425,10 +433,7 @@ impl App {
         canvas: &OffscreenCanvas,
         options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let ecg = self
-            .ecg
-            .as_ref()
-            .ok_or_else(|| error_object("invalid_input", "no ECG loaded yet", None))?;
+        let ecg = self.ecg()?;
         let options = self.sheet_options(ecg, &options)?;
         let r_peaks = self
             .analysis
@@ -436,7 +441,7 @@ impl App {
             .as_ref()
             .and_then(|a| a.beats.as_ref().map(|b| b.r_peaks.clone()))
             .unwrap_or_else(|| detect_in_recorded(ecg).r_peaks);
-        let (w, h) = crate::render::sheet::beats_size_mm(&options.paper);
+        let (w, h) = crate::render::beats_size_mm(&options.paper);
         let k = options.px_per_mm;
         canvas.set_width((w * k).ceil() as u32);
         canvas.set_height((h * k).ceil() as u32);
@@ -474,28 +479,13 @@ impl App {
                 "pxPerMm {px_per_mm} is outside 1–40 device pixels per millimetre"
             )));
         }
-        let mut flags = Vec::new();
-        let mut notes = Vec::new();
-        if let Some(quality) = self
+        let (flags, notes) = self
             .analysis
             .borrow()
             .as_ref()
-            .and_then(|a| a.report.quality.clone())
-        {
-            for finding in quality.findings.iter().filter(|f| f.severity > Verdict::Ok) {
-                match finding.lead.and_then(|name| name.parse::<Lead>().ok()) {
-                    Some(lead) => flags.push(LeadFlag {
-                        lead,
-                        text: finding.kind.label().into(),
-                    }),
-                    None => notes.push(format!(
-                        "Quality ({}): {}",
-                        finding.severity.name(),
-                        finding.message
-                    )),
-                }
-            }
-        }
+            .and_then(|a| a.report.quality.as_ref())
+            .map(quality_marks)
+            .unwrap_or_default();
         let saliency = get(options, "saliency").is_some_and(|v| v.is_truthy());
         Ok(SheetOptions {
             layout: Layout::parse(&layout_name).map_err(invalid)?,
@@ -521,7 +511,7 @@ impl App {
         let found = self
             .files
             .iter()
-            .find_map(|file| patient_identifiers(self.origin.1, &file.bytes));
+            .find_map(|file| patient_identifiers(self.record.as_ref()?.format, &file.bytes));
         let Some(patient) = found else {
             return JsValue::NULL;
         };
@@ -538,7 +528,7 @@ impl App {
         out.into()
     }
 
-    /// Analyses the loaded record with the loaded model file ([`Analyser::analyse`]): the
+    /// Analyses the loaded record with the loaded model file ([`Session::analyse`]): the
     /// quality gate, the file's recipe, the network, strata by the file's cut-offs. Resolves
     /// to the report, the same JSON object `ecg-stenosis predict --json` prints per record
     /// (README, "The JSON report"): an unusable or unprocessable record resolves with its
@@ -547,45 +537,30 @@ impl App {
     /// model file.
     pub fn analyse(&self, override_quality: bool) -> js_sys::Promise {
         let ready: Result<_, JsValue> = (|| {
-            let ecg = self
-                .ecg
+            let record = self
+                .record
                 .clone()
                 .ok_or_else(|| error_object("invalid_input", "no ECG loaded yet", None))?;
-            let model = self.model.clone().ok_or_else(|| {
+            let session = self.session.clone().ok_or_else(|| {
                 error_object("model", "no model file loaded: no risk estimate", None)
             })?;
-            let (sources, format, read_ms) = self.origin.clone();
-            let record = RecordResult {
-                sources,
-                format,
-                result: Ok(ecg),
-                patient: None,
-                read_ms,
-            };
-            Ok((record, model))
+            Ok((record, session))
         })();
-        let runner = Rc::clone(&self.runner);
-        let net = Rc::clone(&self.net);
         let slot = Rc::clone(&self.analysis);
         wasm_bindgen_futures::future_to_promise(async move {
-            let (record, model) = ready?;
-            let analyser = Analyser {
-                model: &model,
-                runner: &runner,
-                net: &net,
-            };
+            let (record, session) = ready?;
             let options = Options {
                 override_quality,
                 ..Options::default()
             };
-            let analysis = analyser.analyse(record, options).await;
+            let analysis = session.analyse(record, options).await;
             let report = to_js(&analysis.report)?;
             slot.replace(Some(analysis));
             Ok(report)
         })
     }
 
-    /// The saliency map of `vessel` for the record last analysed ([`Analyser::explain`]):
+    /// The saliency map of `vessel` for the record last analysed ([`Session::explain`]):
     /// `method` is `grad-x-input` (default), `integrated-gradients` or `smoothgrad`, `steps`
     /// their passes. `on_progress(done, total)` is called after each batch of gradient
     /// passes. Resolves to `{summary, map, leads, samples, sample_rate_hz, elapsed_ms}`:
@@ -603,7 +578,7 @@ impl App {
         let ready: Result<_, JsValue> = (|| {
             let method = Method::parse(method.as_deref().unwrap_or("grad-x-input"), steps)
                 .map_err(|e| error_object("invalid_input", &e, None))?;
-            let model = self.model.clone().ok_or_else(|| {
+            let session = self.session.clone().ok_or_else(|| {
                 error_object("model", "no model file loaded: nothing to explain", None)
             })?;
             let analysis = self.analysis.borrow().clone().ok_or_else(|| {
@@ -613,18 +588,11 @@ impl App {
                     None,
                 )
             })?;
-            Ok((method, model, analysis))
+            Ok((method, session, analysis))
         })();
-        let runner = Rc::clone(&self.runner);
-        let net = Rc::clone(&self.net);
         let overlay_slot = Rc::clone(&self.overlay);
         wasm_bindgen_futures::future_to_promise(async move {
-            let (method, model, analysis) = ready?;
-            let analyser = Analyser {
-                model: &model,
-                runner: &runner,
-                net: &net,
-            };
+            let (method, session, analysis) = ready?;
             let mut progress = |done: usize, total: usize| {
                 if let Some(callback) = &on_progress {
                     // A throwing callback must not stop the computation.
@@ -635,7 +603,7 @@ impl App {
                     );
                 }
             };
-            let explanation = analyser
+            let explanation = session
                 .explain(&analysis, &vessel, method, &mut progress)
                 .await
                 .map_err(|e| error_object("explain", &e.to_string(), None))?;
@@ -679,11 +647,13 @@ impl App {
         leads: usize,
         samples: usize,
     ) -> js_sys::Promise {
-        let runner = Rc::clone(&self.runner);
-        let net = Rc::clone(&self.net);
+        let runner = self.runner.clone();
+        let session = self.session.clone();
+        let self_check = Rc::clone(&self.self_check);
         wasm_bindgen_futures::future_to_promise(async move {
+            let net = session.as_deref().map_or(&*self_check, Session::net);
             let logits = runner
-                .forward(&net, input, [batch, leads, samples])
+                .forward(net, input, [batch, leads, samples])
                 .await
                 .map_err(|e| run_error(&e))?;
             Ok(Float32Array::from(logits.as_slice()).into())

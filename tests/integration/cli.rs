@@ -1,5 +1,4 @@
 //! The native command-line tool, run as a user would.
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::process::Command;
 
@@ -212,7 +211,8 @@ fn convert_writes_the_metadata_it_is_given_and_refuses_what_does_not_fit() {
     std::fs::write(&meta, doc.to_string()).unwrap();
     let owned = args(&meta);
     let (code, _, stderr) = run(&owned.iter().map(String::as_str).collect::<Vec<_>>());
-    assert_eq!(code, 2);
+    // A run failure (the file does not fit): exit 1, not the usage error's 2.
+    assert_eq!(code, 1);
     assert!(
         stderr.contains(
             "stage_list.1.block_list.0.conv3.conv.weight: shape [32, 32, 1], expected [48, 48, 1]"
@@ -222,7 +222,8 @@ fn convert_writes_the_metadata_it_is_given_and_refuses_what_does_not_fit() {
 
     // Not a checkpoint at all.
     let (code, _, stderr) = run(&["convert", "tests/fixtures/A0001.csv", "--out", "/dev/null"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains("not a readable PyTorch checkpoint"),
         "{stderr}"
@@ -860,4 +861,153 @@ fn batch_csv_has_one_row_per_file() {
         missing[column("error")].starts_with("cannot read"),
         "{missing:?}"
     );
+}
+
+/// Every command explains itself: `COMMAND --help` and `help COMMAND` print the same help,
+/// with the command's usage and each of its flags, on stdout, exit 0.
+#[test]
+fn every_command_has_its_own_help() {
+    let commands: [(&str, &[&str]); 9] = [
+        (
+            "inspect",
+            &["--json", "--beats", "--quality", "--sample-rate-hz"],
+        ),
+        (
+            "preprocess",
+            &[
+                "--recipe",
+                "--model",
+                "--out",
+                "--start-secs",
+                "--allow-padding",
+                "--override-quality",
+            ],
+        ),
+        (
+            "render",
+            &["--out", "--layout", "--speed", "--gain", "--start-secs"],
+        ),
+        ("convert", &["--out", "--metadata", "--dtype"]),
+        (
+            "predict",
+            &[
+                "--model",
+                "--tensor",
+                "--json",
+                "--csv",
+                "--backend",
+                "--override-quality",
+            ],
+        ),
+        (
+            "saliency",
+            &["--vessel", "--method", "--steps", "--out", "--model"],
+        ),
+        (
+            "synth",
+            &[
+                "--seed",
+                "--count",
+                "--out-dir",
+                "--pattern",
+                "--confounder",
+                "--clean",
+            ],
+        ),
+        (
+            "train-demo",
+            &["--out", "--steps", "--batch", "--validation", "--dtype"],
+        ),
+        ("completions", &["<SHELL>", "bash"]),
+    ];
+    for (command, flags) in commands {
+        let (code, help, stderr) = run(&[command, "--help"]);
+        assert_eq!(code, 0, "{command}: {stderr}");
+        assert!(
+            help.contains(&format!("Usage: ecg-stenosis {command}")),
+            "{command}: {help}"
+        );
+        for flag in flags {
+            assert!(
+                help.contains(flag),
+                "{command} --help does not mention {flag}:\n{help}"
+            );
+        }
+        // Flags of other commands are not offered here.
+        if command != "predict" && command != "saliency" && command != "preprocess" {
+            assert!(!help.contains("--override-quality"), "{command}: {help}");
+        }
+        let (code, same, _) = run(&["help", command]);
+        assert_eq!(code, 0);
+        assert_eq!(same, help, "help {command} differs from {command} --help");
+    }
+    let (code, overview, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    for (command, _) in commands {
+        assert!(overview.contains(&format!("  {command} ")), "{overview}");
+    }
+}
+
+/// A usage error exits 2 with the message and that command's short usage; a run failure
+/// exits 1 with one line naming the file and the fault, and no usage.
+#[test]
+fn usage_errors_exit_2_with_usage_and_run_failures_exit_1_with_one_line() {
+    let (code, _, stderr) = run(&["render", "tests/fixtures/A0001.csv"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--out"), "{stderr}");
+    assert!(stderr.contains("Usage: ecg-stenosis render"), "{stderr}");
+    let (code, _, stderr) = run(&[
+        "render",
+        "tests/fixtures/A0001.csv",
+        "--out",
+        "x.svg",
+        "--speed",
+        "33",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("Usage: ecg-stenosis render"), "{stderr}");
+    let (code, _, stderr) = run(&[
+        "predict",
+        "--json",
+        "--csv",
+        "-",
+        "tests/fixtures/A0001.csv",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("Usage: ecg-stenosis predict"), "{stderr}");
+
+    // A model file whose metadata is broken: one line with the file, no usage.
+    let dir = scratch("run-failure");
+    let model = dir.join("not-a-model.safetensors");
+    std::fs::write(&model, b"\x08\x00\x00\x00\x00\x00\x00\x00{\"a\":1}").unwrap();
+    let (code, _, stderr) = run(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "tests/fixtures/A0001.csv",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("not-a-model.safetensors"), "{stderr}");
+    assert!(!stderr.contains("Usage:"), "{stderr}");
+    let missing = dir.join("missing.csv");
+    let (code, _, stderr) = run(&["inspect", missing.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("missing.csv: cannot read"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `completions SHELL` writes a script that completes the commands and their flags.
+#[test]
+fn shell_completions_name_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, script, stderr) = run(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        for word in ["inspect", "predict", "saliency", "override-quality"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let (code, _, _) = run(&["completions", "tcsh-of-the-future"]);
+    assert_eq!(code, 2);
 }

@@ -1,6 +1,5 @@
 //! Saliency: the gradients against finite differences, the sanity checks of the
 //! interpretability literature on generated ECGs, and the methods' own properties.
-#![cfg(not(target_arch = "wasm32"))]
 
 use burn::module::{Module, ModuleMapper, Param};
 use burn::tensor::{DType, Device, Tensor, TensorData};
@@ -170,64 +169,50 @@ fn smoothgrad_is_reproducible() {
 
 mod demonstration_model {
     use super::*;
-    use ecg_stenosis::model::ModelFile;
     use ecg_stenosis::pipeline::model_input;
     use ecg_stenosis::saliency::{attribute_from, spearman};
     use ecg_stenosis::signal::WindowOptions;
     use ecg_stenosis::synth::{SynthConfig, TEST_SPLIT_SEED, VESSELS, generate};
 
-    const DEMO: &[u8] = include_bytes!("../www/models/demo.safetensors");
     const SAMPLES: usize = 5000;
 
-    struct Demo {
-        file: ModelFile,
-        runner: Runner,
-        net: Net1d,
+    use crate::common::demo;
+    use ecg_stenosis::pipeline::Session;
+
+    /// The model input of a generated ECG with only the given patterns drawn.
+    fn input(demo: &Session, seed: u64, patterns: [f64; 4]) -> Vec<f32> {
+        let config = SynthConfig {
+            forced_patterns: Some(patterns),
+            ..SynthConfig::default()
+        };
+        model_input(
+            &generate(seed, &config).ecg,
+            demo.metadata(),
+            WindowOptions::default(),
+        )
+        .expect("a generated ECG is a valid input")
+        .values
     }
 
-    fn demo() -> Demo {
-        let file = ModelFile::from_bytes(DEMO).expect("the shipped model loads");
-        let runner = Runner::cpu("tests");
-        let net = file.build(runner.device()).unwrap();
-        Demo { file, runner, net }
-    }
-
-    impl Demo {
-        /// The model input of a generated ECG with only the given patterns drawn.
-        fn input(&self, seed: u64, patterns: [f64; 4]) -> Vec<f32> {
-            let config = SynthConfig {
-                forced_patterns: Some(patterns),
-                ..SynthConfig::default()
-            };
-            model_input(
-                &generate(seed, &config).ecg,
-                self.file.metadata(),
-                WindowOptions::default(),
-            )
-            .expect("a generated ECG is a valid input")
-            .values
-        }
-
-        fn map(
-            &self,
-            net: &Net1d,
-            x: &[f32],
-            baseline: Option<&[f32]>,
-            vessel: usize,
-            method: Method,
-        ) -> Vec<f32> {
-            block_on(attribute_from(
-                &self.runner,
-                net,
-                x,
-                baseline,
-                LEADS,
-                vessel,
-                method,
-                &mut |_, _| {},
-            ))
-            .expect("gradient passes")
-        }
+    fn map(
+        demo: &Session,
+        net: &Net1d,
+        x: &[f32],
+        baseline: Option<&[f32]>,
+        vessel: usize,
+        method: Method,
+    ) -> Vec<f32> {
+        block_on(attribute_from(
+            demo.runner(),
+            net,
+            x,
+            baseline,
+            LEADS,
+            vessel,
+            method,
+            &mut |_, _| {},
+        ))
+        .expect("gradient passes")
     }
 
     fn per_lead_abs(map: &[f32]) -> Vec<f64> {
@@ -250,8 +235,8 @@ mod demonstration_model {
     fn maps_change_when_the_weights_are_randomised() {
         let demo = demo();
         let random = demo
-            .runner
-            .init_net(&demo.file.config(), 0xAD_EB_A0)
+            .runner()
+            .init_net(&demo.model().config(), 0xAD_EB_A0)
             .unwrap();
         let methods = [
             Method::GradXInput,
@@ -264,9 +249,9 @@ mod demonstration_model {
             for (v, vessel) in VESSELS.iter().enumerate() {
                 let mut patterns = [0.0; 4];
                 patterns[v] = 0.6;
-                let x = demo.input(TEST_SPLIT_SEED + 30_000 + v as u64, patterns);
-                let trained = demo.map(&demo.net, &x, None, v, method);
-                let randomised = demo.map(&random, &x, None, v, method);
+                let x = input(&demo, TEST_SPLIT_SEED + 30_000 + v as u64, patterns);
+                let trained = map(&demo, demo.net(), &x, None, v, method);
+                let randomised = map(&demo, &random, &x, None, v, method);
                 let signed = |m: &[f32]| m.iter().map(|&a| f64::from(a)).collect::<Vec<f64>>();
                 let abs = |m: &[f32]| m.iter().map(|&a| f64::from(a.abs())).collect::<Vec<f64>>();
                 let rho = spearman(&signed(&trained), &signed(&randomised)).unwrap();
@@ -301,8 +286,8 @@ mod demonstration_model {
                 let seed = TEST_SPLIT_SEED + 20_000 + k;
                 let mut patterns = [0.0; 4];
                 patterns[v] = 0.6;
-                let with = demo.input(seed, patterns);
-                let without = demo.input(seed, [0.0; 4]);
+                let with = input(&demo, seed, patterns);
+                let without = input(&demo, seed, [0.0; 4]);
                 let change: Vec<f64> = (0..LEADS)
                     .map(|l| {
                         (l * SAMPLES..(l + 1) * SAMPLES)
@@ -317,14 +302,15 @@ mod demonstration_model {
                 let most = change.iter().cloned().fold(0.0, f64::max);
                 let changed: Vec<usize> =
                     (0..LEADS).filter(|&l| change[l] >= 0.25 * most).collect();
-                let ig = per_lead_abs(&demo.map(
-                    &demo.net,
+                let ig = per_lead_abs(&map(
+                    &demo,
+                    demo.net(),
                     &with,
                     Some(&without),
                     v,
                     Method::IntegratedGradients { steps: 16 },
                 ));
-                let gxi = per_lead_abs(&demo.map(&demo.net, &with, None, v, Method::GradXInput));
+                let gxi = per_lead_abs(&map(&demo, demo.net(), &with, None, v, Method::GradXInput));
                 let n = cases as f64;
                 mean[0] += share(&ig, &changed) / n;
                 mean[1] += changed.len() as f64 / LEADS as f64 / n;

@@ -1,5 +1,5 @@
 //! The signal stages timed by `scripts/bench-signal.sh`, shared by the native half
-//! (examples/bench_signal.rs) and the browser half (tests/bench_web.rs) so both time exactly the
+//! (examples/bench_signal.rs) and the browser half (benches/model_web.rs) so both time exactly the
 //! same work: CPSC A0001 (12 leads, 500 Hz, 15 s; first 10 s used) and PTB s0010_re (1000 Hz,
 //! resampled). Prints `SIGNAL|stage|median ms|min ms|runs` lines through `log`, and
 //! `FORMAT|format (file)|median ms|min ms|runs` for reading one file of each format (detection,
@@ -12,11 +12,11 @@ use ecg_stenosis::signal::beats::detect_r_peaks;
 use ecg_stenosis::signal::quality::assess;
 use ecg_stenosis::signal::{InputShape, Preprocessing, WindowOptions, prepare};
 
-const A0001_HEA: &[u8] = include_bytes!("../fixtures/wfdb/A0001.hea");
-const A0001_MAT: &[u8] = include_bytes!("../fixtures/wfdb/A0001.mat");
-const PTB_HEA: &[u8] = include_bytes!("../fixtures/wfdb/s0010_re.hea");
-const PTB_DAT: &[u8] = include_bytes!("../fixtures/wfdb/s0010_re.dat");
-const PTB_XYZ: &[u8] = include_bytes!("../fixtures/wfdb/s0010_re.xyz");
+const A0001_HEA: &[u8] = include_bytes!("../../tests/fixtures/wfdb/A0001.hea");
+const A0001_MAT: &[u8] = include_bytes!("../../tests/fixtures/wfdb/A0001.mat");
+const PTB_HEA: &[u8] = include_bytes!("../../tests/fixtures/wfdb/s0010_re.hea");
+const PTB_DAT: &[u8] = include_bytes!("../../tests/fixtures/wfdb/s0010_re.dat");
+const PTB_XYZ: &[u8] = include_bytes!("../../tests/fixtures/wfdb/s0010_re.xyz");
 
 const WARM_UP: usize = 2;
 const RUNS: usize = 15;
@@ -114,58 +114,67 @@ pub fn formats(now: &dyn Fn() -> f64, log: &dyn Fn(String)) {
             "GE MUSE XML (guangxi, 8 leads × 10 s)",
             &[(
                 "g.xml",
-                include_bytes!("../fixtures/muse/guangxi_sinus_rhythm.xml"),
+                include_bytes!("../../tests/fixtures/muse/guangxi_sinus_rhythm.xml"),
             )],
         ),
         (
             "DICOM implicit VR (ecgtoolkit, 12 × 10 s + medians)",
             &[(
                 "e.dcm",
-                include_bytes!("../fixtures/dicom/ecgtoolkit_example_implicit_vr.dcm"),
+                include_bytes!("../../tests/fixtures/dicom/ecgtoolkit_example_implicit_vr.dcm"),
             )],
         ),
         (
             "DICOM explicit VR (Mortara, 12 × 10 s at 1000 Hz)",
             &[(
                 "m.dcm",
-                include_bytes!("../fixtures/dicom/pydicom_mortara_1000hz.dcm"),
+                include_bytes!("../../tests/fixtures/dicom/pydicom_mortara_1000hz.dcm"),
             )],
         ),
         (
             "HL7 aECG (ecgtoolkit, 12 × 10 s)",
             &[(
                 "a.xml",
-                include_bytes!("../fixtures/hl7-aecg/ecgtoolkit_example.xml"),
+                include_bytes!("../../tests/fixtures/hl7-aecg/ecgtoolkit_example.xml"),
             )],
         ),
         (
             "Philips 1.04 UTF-16 XLI (12 × 11 s)",
             &[(
                 "p.xml",
-                include_bytes!("../fixtures/philips/3191723_v1.04_utf16.xml"),
+                include_bytes!("../../tests/fixtures/philips/3191723_v1.04_utf16.xml"),
             )],
         ),
         (
             "SCP-ECG (ecgtoolkit, 12 × 10 s)",
             &[(
                 "s.scp",
-                include_bytes!("../fixtures/scp/ecgtoolkit_example.scp"),
+                include_bytes!("../../tests/fixtures/scp/ecgtoolkit_example.scp"),
             )],
         ),
         (
             "EDF+C (A0001, 12 × 15 s)",
-            &[("a.edf", include_bytes!("../fixtures/edf/A0001.edf"))],
+            &[(
+                "a.edf",
+                include_bytes!("../../tests/fixtures/edf/A0001.edf"),
+            )],
         ),
         (
             "WFDB .hea + .mat (A0002, 12 × 10 s)",
             &[
-                ("A0002.hea", include_bytes!("../fixtures/wfdb/A0002.hea")),
-                ("A0002.mat", include_bytes!("../fixtures/wfdb/A0002.mat")),
+                (
+                    "A0002.hea",
+                    include_bytes!("../../tests/fixtures/wfdb/A0002.hea"),
+                ),
+                (
+                    "A0002.mat",
+                    include_bytes!("../../tests/fixtures/wfdb/A0002.mat"),
+                ),
             ],
         ),
         (
             "CSV (A0001, 12 × 15 s)",
-            &[("a.csv", include_bytes!("../fixtures/A0001.csv"))],
+            &[("a.csv", include_bytes!("../../tests/fixtures/A0001.csv"))],
         ),
     ];
     for (label, files) in cases {

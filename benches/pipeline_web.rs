@@ -1,6 +1,6 @@
 //! The browser half of `scripts/bench-pipeline.sh`: the pipeline and saliency per ECG with the
 //! demonstration model on wasm CPU and WebGPU in headless Chromium
-//! (tests/common/pipeline_bench.rs). A benchmark, not a test: it never fails on timing. Not run
+//! (benches/common/pipeline_bench.rs). A benchmark, not a test: it never fails on timing. Not run
 //! by scripts/check.sh.
 #![cfg(target_arch = "wasm32")]
 

@@ -1,5 +1,5 @@
 // The body of the pipeline benchmark, shared by the native driver (examples/bench_pipeline.rs)
-// and the browser driver (tests/bench_pipeline_web.rs) through `#[path]`: the same steps timed
+// and the browser driver (benches/pipeline_web.rs) through `#[path]`: the same steps timed
 // with the same clock (`ecg_stenosis::clock`), so native and browser rows compare.
 //
 // Per ECG (CPSC A0001, WFDB, 500 Hz, 15 s) with the demonstration model: the whole pipeline
@@ -10,13 +10,13 @@
 use super::println_bench;
 use ecg_stenosis::clock::now_ms;
 use ecg_stenosis::formats::{InputFile, Limits, ReadOptions, read_files};
-use ecg_stenosis::model::{ModelFile, Net1d, Runner};
-use ecg_stenosis::pipeline::{Analyser, Options};
+use ecg_stenosis::model::{ModelFile, Runner};
+use ecg_stenosis::pipeline::{Options, Session};
 use ecg_stenosis::saliency::Method;
 
 pub const DEMO: &[u8] = include_bytes!("../../www/models/demo.safetensors");
-const HEA: &[u8] = include_bytes!("../fixtures/wfdb/A0001.hea");
-const MAT: &[u8] = include_bytes!("../fixtures/wfdb/A0001.mat");
+const HEA: &[u8] = include_bytes!("../../tests/fixtures/wfdb/A0001.hea");
+const MAT: &[u8] = include_bytes!("../../tests/fixtures/wfdb/A0001.mat");
 const WARM_UP: usize = 2;
 
 fn files() -> Vec<InputFile> {
@@ -55,12 +55,8 @@ where
 /// gradients (for software WebGPU adapters, where 32 passes take minutes).
 pub async fn bench(label: &str, runner: &Runner, runs: usize, ig_runs: usize) {
     let model = ModelFile::from_bytes(DEMO).expect("the demonstration model loads");
-    let net: Net1d = model.build(runner.device()).expect("it builds");
-    let analyser = Analyser {
-        model: &model,
-        runner,
-        net: &net,
-    };
+    let analyser = Session::new(model, runner.clone()).expect("it builds");
+    let net = analyser.net();
     let inputs = files();
     let read_options = ReadOptions::default();
     let first = read_files(&inputs, &read_options, &Limits::default()).remove(0);
@@ -92,7 +88,7 @@ pub async fn bench(label: &str, runner: &Runner, runs: usize, ig_runs: usize) {
     print("full pipeline (bytes → report)", pipeline, runs);
     let forward = time(runs, || async {
         runner
-            .forward(&net, model_input.clone(), [1, 12, 5000])
+            .forward(net, model_input.clone(), [1, 12, 5000])
             .await
             .expect("forward");
     })

@@ -2,7 +2,6 @@
 //!
 //! Goldens in tests/fixtures/golden/ were written by `tools/make_signal_fixtures.py` (numpy
 //! 2.4.6, scipy 1.17.1, wfdb 4.3.1; command and versions in its docstring and golden.json).
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::Path;
 

@@ -3,9 +3,9 @@
 //! crate's own beat detector and quality gate treat like real ones.
 
 use ecg_stenosis::ecg::{Ecg, Lead};
+use ecg_stenosis::rng::SplitMix64;
 use ecg_stenosis::signal::beats::detect_r_peaks;
 use ecg_stenosis::signal::quality::{Verdict, assess};
-use ecg_stenosis::synth::rng::SplitMix64;
 use ecg_stenosis::synth::{Case, Confounder, SynthConfig, VESSELS, draw_stenosis, generate};
 
 fn forced(patterns: [f64; 4], confounder: Option<Confounder>, nuisances: bool) -> SynthConfig {

@@ -2,12 +2,10 @@
 //! WFDB fixtures, alone and
 //! as part of its record, gives a record or a typed error. (The CSV reader's bad inputs are in
 //! tests/fixtures/bad/; a prefix sweep of every format and a fuzz target are issue 4's.)
-#![cfg(not(target_arch = "wasm32"))]
 
 use ecg_stenosis::formats::{InputFile, Limits, ReadOptions, read_files};
 
-#[path = "common/fuzz_input.rs"]
-mod fuzz_input;
+use crate::common::fuzz_input;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 const STEP: usize = 64;
@@ -102,8 +100,8 @@ fn readers_directly_on_prefixes_and_flipped_bytes() {
         (
             "wfdb/s0010_re.hea",
             |b, l| {
-                let dat: &[u8] = include_bytes!("fixtures/wfdb/s0010_re.dat");
-                let xyz: &[u8] = include_bytes!("fixtures/wfdb/s0010_re.xyz");
+                let dat: &[u8] = include_bytes!("../fixtures/wfdb/s0010_re.dat");
+                let xyz: &[u8] = include_bytes!("../fixtures/wfdb/s0010_re.xyz");
                 let files = |name: &str| match name {
                     "s0010_re.dat" => Some(dat),
                     "s0010_re.xyz" => Some(xyz),

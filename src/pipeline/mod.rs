@@ -1,35 +1,32 @@
 //! From a file's bytes to an explained risk, the same steps natively and in the browser:
 //! record → quality gate → the model file's recipe → Net1D → per-vessel probability → stratum
 //! by the model file's cut-offs → [`Report`], and on request a saliency map per vessel
-//! ([`Analyser::explain`]). Async because WebGPU reads results back asynchronously.
+//! ([`Session::explain`]). Async because WebGPU reads results back asynchronously.
+//!
+//! A [`Session`] owns a model file, the backend it runs on and the network built from it; the
+//! command line, the page and the tests all analyse through one.
 
-use serde::Serialize;
-use serde::ser::SerializeMap;
+mod csv;
+mod report;
+
+pub use csv::csv_table;
+pub use report::{
+    BackendSummary, Batch, ModelSummary, RecordSummary, Report, ReportError, ReportWarning, Timing,
+    VesselRisk, WindowSummary,
+};
 
 use crate::clock::{now_ms, since_ms};
 use crate::ecg::Ecg;
 use crate::formats::RecordResult;
-use crate::model::metadata::{ModelMetadata, Stratum, Thresholds};
-use crate::model::{ModelFile, Net1d, RunError, Runner};
+use crate::model::metadata::ModelMetadata;
+use crate::model::{ConfigError, ModelFile, Net1d, RunError, Runner};
 use crate::saliency::{self, Method, PhaseShares, TimeBase};
 use crate::signal::beats::{Beats, detect_in_recorded};
 use crate::signal::quality::{Quality, Verdict, assess};
 use crate::signal::{InputShape, ModelInput, PrepareError, WindowOptions, prepare};
 
-/// One vessel's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct VesselRisk {
-    /// Output name (`RCA`, `LM`, `LAD`, `LCX`).
-    pub vessel: String,
-    /// The network's output.
-    pub logit: f64,
-    /// Sigmoid of the logit.
-    pub probability: f64,
-    /// By the model file's cut-offs; `None` when the file has none for this output.
-    pub stratum: Option<Stratum>,
-    /// The cut-offs it was judged against.
-    pub thresholds: Option<Thresholds>,
-}
+/// How many records go through the network at once when a batch of model inputs is run.
+pub const FORWARD_BATCH: usize = 8;
 
 /// The model input for `ecg`, by the recipe and input shape the model file declares.
 pub fn model_input(
@@ -37,11 +34,23 @@ pub fn model_input(
     metadata: &ModelMetadata,
     window: WindowOptions,
 ) -> Result<ModelInput, PrepareError> {
-    let shape = InputShape {
-        sample_rate_hz: metadata.input.sample_rate_hz,
-        samples: metadata.input.samples,
-    };
-    prepare(ecg, metadata.input.preprocessing, shape, window)
+    prepare(
+        ecg,
+        metadata.input.preprocessing,
+        metadata.input.shape(),
+        window,
+    )
+}
+
+/// The logistic function: a logit as a probability.
+pub fn sigmoid(logit: f32) -> f64 {
+    1.0 / (1.0 + (-f64::from(logit)).exp())
+}
+
+/// The quality gate for a model input of `shape`: whether the record can carry a window that
+/// long (zero-padded when `allow_padding`), and every finding on its leads.
+pub fn quality_gate(ecg: &Ecg, beats: &Beats, shape: InputShape, allow_padding: bool) -> Quality {
+    assess(ecg, beats, shape.duration_secs(), allow_padding)
 }
 
 /// Probabilities and strata from one record's logits, in output order.
@@ -51,7 +60,7 @@ pub fn vessel_risks(metadata: &ModelMetadata, logits: &[f32]) -> Vec<VesselRisk>
         .iter()
         .zip(logits)
         .map(|(name, &logit)| {
-            let probability = 1.0 / (1.0 + (-f64::from(logit)).exp());
+            let probability = sigmoid(logit);
             VesselRisk {
                 vessel: name.clone(),
                 logit: f64::from(logit),
@@ -66,183 +75,6 @@ pub fn vessel_risks(metadata: &ModelMetadata, logits: &[f32]) -> Vec<VesselRisk>
         .collect()
 }
 
-/// What every report says about the model: its card's essentials.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ModelSummary {
-    /// The model's name.
-    pub name: String,
-    /// Its version.
-    pub version: String,
-    /// True for a model trained on synthetic data.
-    pub demonstration: bool,
-    /// The sentence shown next to every probability.
-    pub disclaimer: String,
-    /// Output names, in order.
-    pub outputs: Vec<String>,
-    /// The preprocessing recipe the file declares.
-    pub preprocessing: &'static str,
-}
-
-impl ModelSummary {
-    /// The summary of a model file's metadata.
-    pub fn of(metadata: &ModelMetadata) -> Self {
-        Self {
-            name: metadata.name.clone(),
-            version: metadata.version.clone(),
-            demonstration: metadata.card.demonstration,
-            disclaimer: metadata.card.disclaimer.clone(),
-            outputs: metadata.outputs.clone(),
-            preprocessing: metadata.input.preprocessing.name(),
-        }
-    }
-}
-
-/// The backend a report's numbers came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BackendSummary {
-    /// `webgpu` or `cpu`.
-    pub kind: &'static str,
-    /// The adapter, or why the CPU is used.
-    pub detail: Option<String>,
-}
-
-impl BackendSummary {
-    /// The summary of a runner's backend.
-    pub fn of(runner: &Runner) -> Self {
-        let info = runner.info();
-        Self {
-            kind: info.kind.name(),
-            detail: info.adapter.clone().or_else(|| info.cpu_reason.clone()),
-        }
-    }
-}
-
-/// A batch's JSON document: `{"records": [...], "model": {...}, "backend": {...}}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Batch<'a> {
-    /// One report per record, in input order.
-    pub records: &'a [Report],
-    /// The model all of them used.
-    pub model: ModelSummary,
-    /// The backend all of them ran on.
-    pub backend: BackendSummary,
-}
-
-/// Why a record has no risk estimate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReportError {
-    /// `malformed`, `unsupported`, `limit`, `invalid_input` (reading), `quality` (the gate
-    /// called it unusable), `preprocess` or `inference`.
-    pub kind: &'static str,
-    /// What went wrong, with its location; never patient identifiers.
-    pub message: String,
-}
-
-/// One warning about the record or what was done to it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReportWarning {
-    /// A stable name ([`crate::ecg::Warning::kind`]).
-    pub kind: &'static str,
-    /// In words.
-    pub message: String,
-}
-
-/// The record's essentials.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RecordSummary {
-    /// Its own rate.
-    pub sample_rate_hz: f64,
-    /// Samples per lead.
-    pub samples_per_lead: usize,
-    /// Duration, seconds.
-    pub duration_secs: f64,
-    /// Leads derived from I and II (not recorded).
-    pub derived_leads: Vec<&'static str>,
-    /// R peaks found.
-    pub beats: usize,
-    /// Mean heart rate, when beats were found.
-    pub heart_rate_bpm: Option<f64>,
-}
-
-/// The part of the record the network saw.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct WindowSummary {
-    /// Start in the record, seconds.
-    pub start_secs: f64,
-    /// Length, seconds.
-    pub duration_secs: f64,
-    /// The model input's rate.
-    pub sample_rate_hz: f64,
-}
-
-/// Milliseconds spent in each stage of one record.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
-pub struct Timing {
-    /// Recognising and reading the file(s).
-    pub read: f64,
-    /// Beat detection and the quality gate.
-    pub quality: f64,
-    /// Preprocessing into the model input.
-    pub preprocess: f64,
-    /// The forward pass, read-back included.
-    pub inference: f64,
-    /// All of the above.
-    pub total: f64,
-}
-
-/// One record's result: risk per vessel, or why there is none.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
-    /// The file(s) it came from.
-    pub sources: Vec<String>,
-    /// The format recognised.
-    pub format: &'static str,
-    /// Why there is no estimate; absent when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<ReportError>,
-    /// Per output, in the model's order: `{probability, stratum, thresholds}`; empty without
-    /// an estimate.
-    #[serde(serialize_with = "vessel_map")]
-    pub vessels: Vec<VesselRisk>,
-    /// The quality gate's verdict and findings (absent when the file was unreadable).
-    pub quality: Option<Quality>,
-    /// True when the gate called the record unusable and the user asked for an estimate anyway.
-    pub quality_overridden: bool,
-    /// The record's warnings, then those preprocessing added.
-    pub warnings: Vec<ReportWarning>,
-    /// The record's essentials (absent when unreadable).
-    pub record: Option<RecordSummary>,
-    /// What the network saw (absent without an estimate).
-    pub window: Option<WindowSummary>,
-    /// The model.
-    pub model: ModelSummary,
-    /// The backend.
-    pub backend: BackendSummary,
-    /// Time per stage.
-    pub timing_ms: Timing,
-}
-
-fn vessel_map<S: serde::Serializer>(vessels: &[VesselRisk], s: S) -> Result<S::Ok, S::Error> {
-    #[derive(Serialize)]
-    struct Entry<'a> {
-        probability: f64,
-        stratum: Option<Stratum>,
-        thresholds: &'a Option<Thresholds>,
-    }
-    let mut map = s.serialize_map(Some(vessels.len()))?;
-    for v in vessels {
-        map.serialize_entry(
-            &v.vessel,
-            &Entry {
-                probability: v.probability,
-                stratum: v.stratum,
-                thresholds: &v.thresholds,
-            },
-        )?;
-    }
-    map.end()
-}
-
 /// How records are analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Options {
@@ -253,7 +85,7 @@ pub struct Options {
     pub override_quality: bool,
 }
 
-/// A record analysed: its report, and what [`Analyser::explain`] needs.
+/// A record analysed: its report, and what [`Session::explain`] needs.
 #[derive(Debug, Clone)]
 pub struct Analysis {
     /// The report.
@@ -301,27 +133,66 @@ pub enum ExplainError {
     Run(#[from] RunError),
 }
 
-/// A model file built on a runner: analyses records and explains them.
-pub struct Analyser<'a> {
-    /// The model file.
-    pub model: &'a ModelFile,
-    /// Where the network runs.
-    pub runner: &'a Runner,
-    /// The network built from the file on the runner's device.
-    pub net: &'a Net1d,
+/// A model file, the backend it runs on and the network built from it: analyses records and
+/// explains them. Owned, so the command line, the page and the tests hold one value.
+pub struct Session {
+    model: ModelFile,
+    runner: Runner,
+    net: Net1d,
 }
 
-impl Analyser<'_> {
+impl Session {
+    /// Builds the model file's network on the runner's device.
+    pub fn new(model: ModelFile, runner: Runner) -> Result<Self, ConfigError> {
+        let net = model.build(runner.device())?;
+        Ok(Self { model, runner, net })
+    }
+
+    /// The model file.
+    pub fn model(&self) -> &ModelFile {
+        &self.model
+    }
+
+    /// The model file's metadata.
+    pub fn metadata(&self) -> &ModelMetadata {
+        self.model.metadata()
+    }
+
+    /// Where the network runs.
+    pub fn runner(&self) -> &Runner {
+        &self.runner
+    }
+
+    /// The network.
+    pub fn net(&self) -> &Net1d {
+        &self.net
+    }
+
     fn shape(&self) -> InputShape {
-        let input = &self.model.metadata().input;
-        InputShape {
-            sample_rate_hz: input.sample_rate_hz,
-            samples: input.samples,
-        }
+        self.metadata().input.shape()
     }
 
     fn leads(&self) -> usize {
-        self.model.metadata().architecture.config.in_channels
+        self.metadata().architecture.config.in_channels
+    }
+
+    /// The logits of already-preprocessed model inputs, `inputs` holding `n` records of
+    /// `[leads, samples]` each (the model file's input shape), [`FORWARD_BATCH`] at a time: one
+    /// row of outputs per record.
+    pub async fn forward_inputs(&self, inputs: &[f32]) -> Result<Vec<Vec<f32>>, RunError> {
+        let (leads, samples) = (self.leads(), self.shape().samples);
+        let per_record = (leads * samples).max(1);
+        let outputs = self.metadata().outputs.len().max(1);
+        let mut logits = Vec::with_capacity(inputs.len() / per_record);
+        for chunk in inputs.chunks(per_record * FORWARD_BATCH) {
+            let n = chunk.len() / per_record;
+            let out = self
+                .runner
+                .forward(&self.net, chunk.to_vec(), [n, leads, samples])
+                .await?;
+            logits.extend(out.chunks(outputs).map(<[f32]>::to_vec));
+        }
+        Ok(logits)
     }
 
     /// The report of an input that never became a record (a file the system could not read),
@@ -345,7 +216,7 @@ impl Analyser<'_> {
             record: None,
             window: None,
             model: ModelSummary::of(self.model.metadata()),
-            backend: BackendSummary::of(self.runner),
+            backend: BackendSummary::of(&self.runner),
             timing_ms: Timing {
                 read: read_ms,
                 ..Timing::default()
@@ -379,12 +250,7 @@ impl Analyser<'_> {
         let shape = self.shape();
         let started = now_ms();
         let beats = detect_in_recorded(&ecg);
-        let quality = assess(
-            &ecg,
-            &beats,
-            shape.samples as f64 / shape.sample_rate_hz,
-            options.window.allow_padding,
-        );
+        let quality = quality_gate(&ecg, &beats, shape, options.window.allow_padding);
         report.timing_ms.quality = since_ms(started);
         report.record = Some(RecordSummary {
             sample_rate_hz: ecg.sample_rate_hz(),
@@ -452,14 +318,14 @@ impl Analyser<'_> {
         }
         report.window = Some(WindowSummary {
             start_secs: input.start_secs,
-            duration_secs: shape.samples as f64 / shape.sample_rate_hz,
+            duration_secs: shape.duration_secs(),
             sample_rate_hz: shape.sample_rate_hz,
         });
         let started = now_ms();
         let logits = self
             .runner
             .forward(
-                self.net,
+                &self.net,
                 input.values.clone(),
                 [1, self.leads(), shape.samples],
             )
@@ -513,8 +379,8 @@ impl Analyser<'_> {
         let leads = self.leads();
         let started = now_ms();
         let input_map = saliency::attribute(
-            self.runner,
-            self.net,
+            &self.runner,
+            &self.net,
             &input.values,
             leads,
             output,

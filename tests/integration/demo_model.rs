@@ -1,48 +1,35 @@
 //! The shipped demonstration model (`www/models/demo.safetensors`, written by
 //! `scripts/train-demo.sh`): its card is honest about what it is, its numbers agree with a
 //! re-evaluation on a fresh seeded split, and each territorial pattern raises its own vessel.
-#![cfg(not(target_arch = "wasm32"))]
 
 use ecg_stenosis::evaluation::{auc, auc_bootstrap_ci};
 use ecg_stenosis::model::runner::block_on;
-use ecg_stenosis::model::{ModelFile, Net1d, Runner};
+use ecg_stenosis::pipeline::Session;
+
+use crate::common::{DEMO, demo};
 use ecg_stenosis::pipeline::model_input;
 use ecg_stenosis::signal::WindowOptions;
 use ecg_stenosis::synth::{Case, SynthConfig, TEST_SPLIT_SEED, VESSELS, generate};
 
-const DEMO: &[u8] = include_bytes!("../www/models/demo.safetensors");
-
-struct Demo {
-    file: ModelFile,
-    runner: Runner,
-    net: Net1d,
-}
-
-fn demo() -> Demo {
-    let file = ModelFile::from_bytes(DEMO).expect("the shipped model loads");
-    let runner = Runner::cpu("tests");
-    let net = file.build(runner.device()).unwrap();
-    Demo { file, runner, net }
-}
-
-impl Demo {
-    fn probabilities(&self, case: &Case) -> [f64; 4] {
-        let input = model_input(&case.ecg, self.file.metadata(), WindowOptions::default())
-            .expect("a generated ECG is a valid input");
-        let logits =
-            block_on(self.runner.forward(&self.net, input.values, [1, 12, 5000])).expect("forward");
-        let mut p = [0.0; 4];
-        for (v, &z) in logits.iter().enumerate() {
-            p[v] = 1.0 / (1.0 + (-f64::from(z)).exp());
-        }
-        p
+fn probabilities(demo: &Session, case: &Case) -> [f64; 4] {
+    let input = model_input(&case.ecg, demo.metadata(), WindowOptions::default())
+        .expect("a generated ECG is a valid input");
+    let logits = block_on(
+        demo.runner()
+            .forward(demo.net(), input.values, [1, 12, 5000]),
+    )
+    .expect("forward");
+    let mut p = [0.0; 4];
+    for (v, &z) in logits.iter().enumerate() {
+        p[v] = 1.0 / (1.0 + (-f64::from(z)).exp());
     }
+    p
 }
 
 #[test]
 fn the_card_says_what_the_model_is() {
     let demo = demo();
-    let m = demo.file.metadata();
+    let m = demo.metadata();
     assert!(m.card.demonstration);
     assert!(
         m.card.disclaimer.contains("synthetic"),
@@ -79,10 +66,10 @@ fn card_metrics_agree_with_a_re_evaluation() {
     let mut labels = Vec::with_capacity(cases);
     for seed in TEST_SPLIT_SEED..TEST_SPLIT_SEED + cases as u64 {
         let case = generate(seed, &population);
-        probs.push(demo.probabilities(&case));
+        probs.push(probabilities(&demo, &case));
         labels.push(case.stenosis);
     }
-    let metrics = &demo.file.metadata().card.metrics["vessels"];
+    let metrics = &demo.metadata().card.metrics["vessels"];
     for (v, vessel) in VESSELS.iter().enumerate() {
         let p: Vec<f64> = probs.iter().map(|r| r[v]).collect();
         let l: Vec<bool> = labels.iter().map(|r| r[v]).collect();
@@ -127,8 +114,8 @@ fn each_territorial_pattern_raises_its_own_vessel() {
                 forced_patterns: Some(patterns),
                 ..SynthConfig::default()
             };
-            let before = demo.probabilities(&generate(seed, &base))[v];
-            let after = demo.probabilities(&generate(seed, &with))[v];
+            let before = probabilities(&demo, &generate(seed, &base))[v];
+            let after = probabilities(&demo, &generate(seed, &with))[v];
             rose += usize::from(after > before);
             gain += after - before;
         }

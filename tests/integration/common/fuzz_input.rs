@@ -1,5 +1,5 @@
 //! How a fuzz input becomes files: shared by fuzz/fuzz_targets/read_files.rs and the
-//! regression test over tests/fixtures/bad/fuzz/ (tests/robustness.rs), so both read a kept
+//! regression test over tests/fixtures/bad/fuzz/ (tests/integration/robustness.rs), so both read a kept
 //! crash input exactly alike. An input holding the separator `\xff\x00WFDB\x00\xff` is a WFDB
 //! header and the signal file it names; anything else is one file.
 

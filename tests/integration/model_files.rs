@@ -3,7 +3,6 @@
 //! The fixtures in tests/fixtures/model/ and the golden logits were written by
 //! `/tmp/torchenv/bin/python tools/make_model_fixtures.py` (torch 2.15.0; the command and version
 //! are also inside golden-logits.json). Tolerance: 1e-5 absolute on logits (issue 3).
-#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -1,0 +1,132 @@
+//! `train-demo`: trains the demonstration model on synthetic ECGs (feature `train`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ecg_stenosis::model::state::StoredDtype;
+
+use super::common::{Failure, dtype, positive};
+
+/// Trains the demonstration model on synthetic ECGs (build with --features train).
+///
+/// Trains the demonstration model on synthetic ECGs (scripts/train-demo.sh), then evaluates it
+/// on held-out synthetic ECGs and writes the metrics, strata cut-offs and disclaimer into the
+/// file. Needs a build with --features train.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where to write the model file.
+    #[arg(long, value_name = "MODEL.safetensors")]
+    out: PathBuf,
+    /// Optimiser steps.
+    #[arg(long, value_name = "N", value_parser = positive)]
+    steps: Option<usize>,
+    /// ECGs per step.
+    #[arg(long, value_name = "B", value_parser = positive)]
+    batch: Option<usize>,
+    /// Held-out ECGs for the evaluation.
+    #[arg(long, value_name = "N", value_parser = positive)]
+    validation: Option<usize>,
+    /// The seed of the synthetic population.
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// How the weights are stored.
+    #[arg(long, value_name = "f32|f16", default_value = "f32", value_parser = dtype)]
+    dtype: StoredDtype,
+}
+
+/// Runs `train-demo`: without the `train` feature, says how to get it.
+#[cfg(not(feature = "train"))]
+pub fn run(_: Args) -> Result<ExitCode, Failure> {
+    Err("train-demo needs a build with --features train (scripts/train-demo.sh)".into())
+}
+
+/// Runs `train-demo`.
+#[cfg(feature = "train")]
+pub fn run(args: Args) -> Result<ExitCode, Failure> {
+    use ecg_stenosis::model::ModelFile;
+    use ecg_stenosis::train::{TrainConfig, train};
+    let defaults = TrainConfig::default();
+    let steps = args.steps.unwrap_or(defaults.steps);
+    let config = TrainConfig {
+        seed: args.seed.unwrap_or(defaults.seed),
+        steps,
+        batch: args.batch.unwrap_or(defaults.batch),
+        validation_cases: args.validation.unwrap_or(defaults.validation_cases),
+        warmup: defaults.warmup.min(steps / 4).max(1),
+        ..defaults
+    };
+    let started = std::time::Instant::now();
+    let mut window = Vec::new();
+    let (model, report) = train(&config, |step, loss| {
+        window.push(loss);
+        if (step + 1) % 25 == 0 || step + 1 == config.steps {
+            let elapsed = started.elapsed().as_secs_f64();
+            let eta = elapsed / (step + 1) as f64 * (config.steps - step - 1) as f64;
+            eprintln!(
+                "step {:>6}/{}  loss {:.4} (mean of the last {})  {:.0} s, about {:.0} s left",
+                step + 1,
+                config.steps,
+                window.iter().sum::<f64>() / window.len() as f64,
+                window.len(),
+                elapsed,
+                eta
+            );
+            window.clear();
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    let bytes = model
+        .to_safetensors(args.dtype)
+        .map_err(|e| e.to_string())?;
+    ModelFile::from_bytes(&bytes).map_err(|e| format!("self-check failed: {e}"))?;
+    super::common::write(&args.out, &bytes)?;
+    println!(
+        "trained {} parameters in {:.0} s ({} steps of {}), evaluated in {:.0} s; loss {:.4} → {:.4}",
+        report.parameters,
+        report.train_secs,
+        config.steps,
+        config.batch,
+        report.eval_secs,
+        report.loss_first_last.0,
+        report.loss_first_last.1
+    );
+    print_card_table(model.metadata());
+    println!(
+        "wrote {} ({} bytes): {}",
+        args.out.display(),
+        bytes.len(),
+        model.metadata().card.disclaimer
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The card's figures per vessel as a Markdown table.
+#[cfg(feature = "train")]
+fn print_card_table(metadata: &ecg_stenosis::model::ModelMetadata) {
+    println!(
+        "| vessel | positives / cases | AUC (95 % CI) | Brier | rule-out < p (sensitivity) | rule-in ≥ p (specificity) |"
+    );
+    println!("|---|---:|---|---:|---|---|");
+    for vessel in &metadata.outputs {
+        let m = &metadata.card.metrics["vessels"][vessel];
+        let ci = &m["auc_ci95"];
+        let t = metadata.thresholds.get(vessel);
+        println!(
+            "| {vessel} | {} / {} | {:.3} ({:.3}–{:.3}) | {:.4} | {} | {} |",
+            m["positives"],
+            m["cases"],
+            m["auc"].as_f64().unwrap_or(f64::NAN),
+            ci[0].as_f64().unwrap_or(f64::NAN),
+            ci[1].as_f64().unwrap_or(f64::NAN),
+            m["brier"].as_f64().unwrap_or(f64::NAN),
+            t.map_or("–".into(), |t| format!(
+                "{:.4} ({:.3})",
+                t.rule_out.probability, t.rule_out.sensitivity
+            )),
+            t.map_or("–".into(), |t| format!(
+                "{:.4} ({:.3})",
+                t.rule_in.probability, t.rule_in.specificity
+            )),
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! A batch of reports as one CSV table, for a spreadsheet: the command line's `predict --csv`
+//! and the page's exports write the same columns.
+
+use super::Report;
+
+/// One field, RFC 4180: quoted when it holds a comma, a quote or a line break, quotes doubled.
+fn field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The header row: file and format, probability and stratum per output, then the quality,
+/// the error, the warnings, the model and the backend.
+fn header(outputs: &[String]) -> Vec<String> {
+    let mut header = vec!["file".to_string(), "format".into()];
+    for o in outputs {
+        header.push(format!("{o}_probability"));
+        header.push(format!("{o}_stratum"));
+    }
+    header.extend(
+        [
+            "quality",
+            "quality_overridden",
+            "error",
+            "warnings",
+            "model",
+            "model_version",
+            "demonstration_model",
+            "backend",
+            "total_ms",
+        ]
+        .map(String::from),
+    );
+    header
+}
+
+/// One report's row, in the header's order.
+fn row(r: &Report, outputs: &[String]) -> Vec<String> {
+    let mut row = vec![field(&r.sources.join(" + ")), field(r.format)];
+    for o in outputs {
+        match r.vessels.iter().find(|v| &v.vessel == o) {
+            Some(v) => {
+                row.push(format!("{:.6}", v.probability));
+                row.push(v.stratum.map_or("", |s| s.name()).to_string());
+            }
+            None => row.extend([String::new(), String::new()]),
+        }
+    }
+    let warnings: Vec<&str> = r.warnings.iter().map(|w| w.message.as_str()).collect();
+    row.extend([
+        r.quality
+            .as_ref()
+            .map_or("", |q| q.verdict.name())
+            .to_string(),
+        r.quality_overridden.to_string(),
+        field(r.error.as_ref().map_or("", |e| e.message.as_str())),
+        field(&warnings.join("; ")),
+        field(&r.model.name),
+        field(&r.model.version),
+        r.model.demonstration.to_string(),
+        r.backend.kind.to_string(),
+        format!("{:.1}", r.timing_ms.total),
+    ]);
+    row
+}
+
+/// One header row and one row per report (CRLF line ends, RFC 4180 quoting), so that it opens
+/// in a spreadsheet as a table. `outputs` are the model's output names, in order.
+pub fn csv_table(reports: &[Report], outputs: &[String]) -> String {
+    let mut out = header(outputs).join(",") + "\r\n";
+    for r in reports {
+        out += &(row(r, outputs).join(",") + "\r\n");
+    }
+    out
+}

@@ -1,0 +1,13 @@
+//! The native integration tests, linked once: each module is a chapter of the specification
+//! (ARCHITECTURE.md, "Tests"), the helpers they share are in `common`.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod architecture;
+mod cli;
+mod common;
+mod demo_model;
+mod model_files;
+mod robustness;
+mod saliency;
+mod signal;
+mod synth;
