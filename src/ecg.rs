@@ -282,6 +282,12 @@ impl Warning {
     }
 }
 
+/// Lead names joined by commas: "III, aVR, aVL".
+fn lead_list(leads: &[Lead]) -> String {
+    let names: Vec<&str> = leads.iter().map(|lead| lead.name()).collect();
+    names.join(", ")
+}
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -303,14 +309,11 @@ impl fmt::Display for Warning {
                 f,
                 "the array is {rows} × {cols} (samples × leads) and was transposed"
             ),
-            Warning::AssumedLayout { leads } => {
-                let names: Vec<&str> = leads.iter().map(|lead| lead.name()).collect();
-                write!(
-                    f,
-                    "the file names no leads: rows read as {} in millivolts",
-                    names.join(", ")
-                )
-            }
+            Warning::AssumedLayout { leads } => write!(
+                f,
+                "the file names no leads: rows read as {} in millivolts",
+                lead_list(leads)
+            ),
             Warning::SegmentsIgnored { used, total } => write!(
                 f,
                 "the file holds {total} segments; only the first {used} used"
@@ -327,14 +330,11 @@ impl fmt::Display for Warning {
                 f,
                 "{count} samples of {channel} are marked missing and hold the previous value"
             ),
-            Warning::DerivedLeads { leads } => {
-                let names: Vec<&str> = leads.iter().map(|lead| lead.name()).collect();
-                write!(
-                    f,
-                    "{} computed from leads I and II (not recorded)",
-                    names.join(", ")
-                )
-            }
+            Warning::DerivedLeads { leads } => write!(
+                f,
+                "{} computed from leads I and II (not recorded)",
+                lead_list(leads)
+            ),
             Warning::Resampled { from_hz, to_hz } => {
                 write!(f, "resampled from {from_hz} Hz to {to_hz} Hz")
             }

@@ -9,60 +9,32 @@
 //! with a warning.
 
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
-use crate::formats::xml::{XmlError, decode_xml_text, parse_document};
-use crate::formats::{ErrorKind, Limits};
+use crate::formats::xml::{ElementError, XmlError, decode_xml_text, parse_document};
+use crate::formats::{ErrorKind, LimitAt, Limits, OverLimit};
 
 /// Why an aECG file could not be read. `path` is the XML element path.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AecgError {
     /// Not well-formed XML.
-    #[error("line {line}: not well-formed XML ({what})")]
-    Xml {
-        /// Line of the problem.
-        line: u32,
-        /// The parser's description.
-        what: String,
-    },
+    #[error("line {}: not well-formed XML ({})", .0.line, .0.what)]
+    Xml(#[from] XmlError),
     /// A required element or attribute is missing or unusable.
-    #[error("{path}: {what}")]
-    Element {
-        /// Element path.
-        path: String,
-        /// What is wrong.
-        what: String,
-    },
-    /// Over the limits.
-    #[error("{path}: {found} {what}, more than the limit of {limit}")]
-    Limit {
-        /// Element path.
-        path: String,
-        /// What was counted.
-        what: &'static str,
-        /// How many.
-        found: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// The leads broke an invariant of [`Ecg`].
+    #[error(transparent)]
+    Element(#[from] ElementError),
+    /// Over the limits, at an element of the document.
+    #[error(transparent)]
+    Limit(#[from] LimitAt),
+    /// The aECG file's leads broke an invariant of [`Ecg`].
     #[error(transparent)]
     Ecg(#[from] crate::ecg::EcgError),
 }
 
-impl From<XmlError> for AecgError {
-    fn from(e: XmlError) -> Self {
-        AecgError::Xml {
-            line: e.line,
-            what: e.what,
-        }
-    }
-}
-
 impl AecgError {
-    /// Whose fault this is.
+    /// Whose fault this aECG error is.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            AecgError::Limit { .. } => ErrorKind::Limit,
+            AecgError::Limit(_) => ErrorKind::Limit,
             _ => ErrorKind::Malformed,
         }
     }
@@ -94,9 +66,11 @@ fn code_of(node: Node<'_, '_>) -> Option<String> {
 
 /// A `value`/`unit` pair in µV.
 fn microvolts(node: Option<Node<'_, '_>>, path: &str) -> Result<f64, AecgError> {
-    let bad = |what: &str| AecgError::Element {
-        path: path.to_string(),
-        what: what.to_string(),
+    let bad = |what: &str| {
+        AecgError::Element(ElementError {
+            path: path.to_string(),
+            what: what.to_string(),
+        })
     };
     let node = node.ok_or_else(|| bad("missing"))?;
     let value: f64 = node
@@ -116,14 +90,9 @@ fn microvolts(node: Option<Node<'_, '_>>, path: &str) -> Result<f64, AecgError> 
 
 /// Reads the rhythm leads of an HL7 aECG file.
 pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(AecgError::Limit {
-            path: "AnnotatedECG".into(),
-            what: "bytes",
-            found: bytes.len(),
-            limit: limits.max_bytes,
-        });
-    }
+    limits
+        .check_bytes(bytes.len())
+        .map_err(|over| over.at("AnnotatedECG"))?;
     let text = decode_xml_text(bytes)?;
     let doc = parse_document(&text)?;
     let root = doc.root_element();
@@ -133,15 +102,19 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
         .enumerate()
         .find(|(_, s)| code_of(**s).as_deref() == Some("RHYTHM"))
         .or_else(|| series.iter().enumerate().next())
-        .ok_or_else(|| AecgError::Element {
-            path: "AnnotatedECG/component/series".into(),
-            what: "no series: the file holds no waveform".into(),
+        .ok_or_else(|| {
+            AecgError::Element(ElementError {
+                path: "AnnotatedECG/component/series".into(),
+                what: "no series: the file holds no waveform".into(),
+            })
         })?;
     let path = format!("AnnotatedECG/component/series[{}]", index + 1);
     let sets: Vec<_> = components(*series, "sequenceSet").collect();
-    let set = sets.first().ok_or_else(|| AecgError::Element {
-        path: format!("{path}/component/sequenceSet"),
-        what: "missing".into(),
+    let set = sets.first().ok_or_else(|| {
+        AecgError::Element(ElementError {
+            path: format!("{path}/component/sequenceSet"),
+            what: "missing".into(),
+        })
     })?;
     let mut warnings = Vec::new();
     if sets.len() > 1 {
@@ -180,12 +153,14 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
         };
         let samples_uv = digits_uv(value, &spath, (origin, scale), limits)?;
         if leads.len() + others.len() >= limits.max_columns {
-            return Err(AecgError::Limit {
-                path,
-                what: "leads",
-                found: leads.len() + 1,
-                limit: limits.max_columns,
-            });
+            return Err(AecgError::Limit(
+                OverLimit {
+                    what: "leads",
+                    found: leads.len() + 1,
+                    limit: limits.max_columns,
+                }
+                .at(path),
+            ));
         }
         match lead {
             Some(lead) => leads.push(LeadSignal {
@@ -199,9 +174,11 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
             }),
         }
     }
-    let interval = interval_secs.ok_or_else(|| AecgError::Element {
-        path: format!("{path}/component/sequence"),
-        what: "no time sequence (TIME_ABSOLUTE or TIME_RELATIVE with an increment)".into(),
+    let interval = interval_secs.ok_or_else(|| {
+        AecgError::Element(ElementError {
+            path: format!("{path}/component/sequence"),
+            what: "no time sequence (TIME_ABSOLUTE or TIME_RELATIVE with an increment)".into(),
+        })
     })?;
     Ok(Ecg::new(leads, 1.0 / interval, warnings)?
         .with_info(acquisition_info(*series))
@@ -211,9 +188,11 @@ pub fn read_aecg(bytes: &[u8], limits: &Limits) -> Result<Ecg, AecgError> {
 /// The sampling interval of a `TIME_*` sequence's `increment`, seconds.
 fn time_increment_secs(value: Option<roxmltree::Node>, spath: &str) -> Result<f64, AecgError> {
     let increment = value.and_then(|v| child(v, "increment"));
-    let bad = || AecgError::Element {
-        path: format!("{spath}/value/increment"),
-        what: "missing or not a positive number".into(),
+    let bad = || {
+        AecgError::Element(ElementError {
+            path: format!("{spath}/value/increment"),
+            what: "missing or not a positive number".into(),
+        })
     };
     let step: f64 = increment
         .and_then(|n| n.attribute("value"))
@@ -241,16 +220,20 @@ fn digits_uv(
     let mut samples_uv = Vec::new();
     for (k, token) in digits.split_ascii_whitespace().enumerate() {
         if k >= limits.max_samples_per_lead {
-            return Err(AecgError::Limit {
-                path: format!("{spath}/value/digits"),
-                what: "samples",
-                found: k + 1,
-                limit: limits.max_samples_per_lead,
-            });
+            return Err(AecgError::Limit(
+                OverLimit {
+                    what: "samples",
+                    found: k + 1,
+                    limit: limits.max_samples_per_lead,
+                }
+                .at(format!("{spath}/value/digits")),
+            ));
         }
-        let digit: f64 = token.parse().map_err(|_| AecgError::Element {
-            path: format!("{spath}/value/digits"),
-            what: format!("sample {} is not a number", k + 1),
+        let digit: f64 = token.parse().map_err(|_| {
+            AecgError::Element(ElementError {
+                path: format!("{spath}/value/digits"),
+                what: format!("sample {} is not a number", k + 1),
+            })
         })?;
         samples_uv.push((origin + scale * digit) as f32);
     }

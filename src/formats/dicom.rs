@@ -12,7 +12,7 @@
 //! encapsulation (irrelevant to waveforms), 8-bit sample interpretations other than SB/UB.
 
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal};
-use crate::formats::{ErrorKind, Limits};
+use crate::formats::{ErrorKind, LimitAt, Limits, OverLimit};
 
 /// Why a DICOM file could not be read. `tag` is `(gggg,eeee)`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -44,29 +44,20 @@ pub enum DicomError {
         /// What is wrong.
         what: String,
     },
-    /// Over the limits.
-    #[error("{path}: {found} {what}, more than the limit of {limit}")]
-    Limit {
-        /// Where.
-        path: String,
-        /// What was counted.
-        what: &'static str,
-        /// How many.
-        found: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// The leads broke an invariant of [`Ecg`].
+    /// Over the limits, at a place in the data set.
+    #[error(transparent)]
+    Limit(#[from] LimitAt),
+    /// The DICOM file's leads broke an invariant of [`Ecg`].
     #[error(transparent)]
     Ecg(#[from] crate::ecg::EcgError),
 }
 
 impl DicomError {
-    /// Whose fault this is.
+    /// Whose fault this DICOM error is.
     pub fn kind(&self) -> ErrorKind {
         match self {
             DicomError::TransferSyntax(_) | DicomError::NotEcg(_) => ErrorKind::Unsupported,
-            DicomError::Limit { .. } => ErrorKind::Limit,
+            DicomError::Limit(_) => ErrorKind::Limit,
             _ => ErrorKind::Malformed,
         }
     }
@@ -456,14 +447,9 @@ pub fn read_dicom_groups(
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<(Vec<Group>, AcquisitionInfo), DicomError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(DicomError::Limit {
-            path: "file".into(),
-            what: "bytes",
-            found: bytes.len(),
-            limit: limits.max_bytes,
-        });
-    }
+    limits
+        .check_bytes(bytes.len())
+        .map_err(|over| over.at("file"))?;
     let start = if bytes.get(128..132) == Some(b"DICM") {
         132
     } else {
@@ -651,32 +637,31 @@ fn read_group(
     let channels = uint(group, CHANNELS).ok_or_else(|| missing(CHANNELS, "missing"))? as usize;
     let samples = uint(group, SAMPLES).ok_or_else(|| missing(SAMPLES, "missing"))? as usize;
     if channels > limits.max_columns {
-        return Err(DicomError::Limit {
-            path: path.into(),
-            what: "channels",
-            found: channels,
-            limit: limits.max_columns,
-        });
+        return Err(DicomError::Limit(
+            OverLimit {
+                what: "channels",
+                found: channels,
+                limit: limits.max_columns,
+            }
+            .at(path),
+        ));
     }
     if samples > limits.max_samples_per_lead {
-        return Err(DicomError::Limit {
-            path: path.into(),
-            what: "samples",
-            found: samples,
-            limit: limits.max_samples_per_lead,
-        });
+        return Err(DicomError::Limit(
+            OverLimit {
+                what: "samples",
+                found: samples,
+                limit: limits.max_samples_per_lead,
+            }
+            .at(path),
+        ));
     }
     let rate = decimal(group, SAMPLING_FREQUENCY)
         .filter(|r| *r > 0.0)
         .ok_or_else(|| missing(SAMPLING_FREQUENCY, "missing or not a positive number"))?;
-    if let Some((found, limit)) = limits.exceeds_duration(samples, rate) {
-        return Err(DicomError::Limit {
-            path: path.into(),
-            what: "seconds of recording",
-            found,
-            limit,
-        });
-    }
+    limits
+        .check_duration(samples, rate)
+        .map_err(|over| over.at(path))?;
     let bits = uint(group, BITS_ALLOCATED).unwrap_or(16);
     let interpretation = text(group, INTERPRETATION).unwrap_or_else(|| "SS".into());
     let width = match (bits, interpretation.as_str()) {

@@ -7,7 +7,7 @@
 //! records are refused. The patient and recording identification fields are never read.
 
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
-use crate::formats::{ErrorKind, Limits};
+use crate::formats::{ErrorKind, Limits, OverLimit};
 
 /// Why an EDF/BDF file could not be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -37,29 +37,22 @@ pub enum EdfError {
         needed: usize,
     },
     /// Over the limits.
-    #[error("{what}: {found}, more than the limit of {limit}")]
-    Limit {
-        /// What was counted.
-        what: &'static str,
-        /// How many.
-        found: usize,
-        /// The limit.
-        limit: usize,
-    },
+    #[error(transparent)]
+    Limit(#[from] OverLimit),
     /// No signal is a standard lead.
     #[error("no signal of this file is a standard 12-lead ECG lead")]
     NoLeads,
-    /// The leads broke an invariant of [`Ecg`].
+    /// The EDF file's leads broke an invariant of [`Ecg`].
     #[error(transparent)]
     Ecg(#[from] crate::ecg::EcgError),
 }
 
 impl EdfError {
-    /// Whose fault this is.
+    /// Whose fault this EDF error is.
     pub fn kind(&self) -> ErrorKind {
         match self {
             EdfError::Unsupported(_) | EdfError::NoLeads => ErrorKind::Unsupported,
-            EdfError::Limit { .. } => ErrorKind::Limit,
+            EdfError::Limit(_) => ErrorKind::Limit,
             _ => ErrorKind::Malformed,
         }
     }
@@ -147,11 +140,11 @@ fn read_header(f: &Fields, limits: &Limits) -> Result<Header, EdfError> {
     let record_secs: f64 = f.number(244, 8, "duration of a data record", None)?;
     let ns: usize = f.number(252, 4, "number of signals", None)?;
     if ns == 0 || ns > limits.max_columns {
-        return Err(EdfError::Limit {
+        return Err(EdfError::Limit(OverLimit {
             what: "signals",
             found: ns,
             limit: limits.max_columns,
-        });
+        }));
     }
     if header_bytes != 256 * (ns + 1) {
         return Err(EdfError::Header {
@@ -243,11 +236,11 @@ impl Records<'_> {
     fn decode(&self, signal: &Signal, start: usize) -> Result<Vec<f32>, EdfError> {
         let total = self.count.saturating_mul(signal.samples);
         if total > self.max_samples_per_lead {
-            return Err(EdfError::Limit {
+            return Err(EdfError::Limit(OverLimit {
                 what: "samples per lead",
                 found: total,
                 limit: self.max_samples_per_lead,
-            });
+            }));
         }
         let width = self.width;
         let mut samples_uv = Vec::with_capacity(total);
@@ -269,13 +262,7 @@ impl Records<'_> {
 
 /// Reads an EDF, EDF+C or BDF file.
 pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(EdfError::Limit {
-            what: "bytes",
-            found: bytes.len(),
-            limit: limits.max_bytes,
-        });
-    }
+    limits.check_bytes(bytes.len())?;
     let width = if bytes.starts_with(b"\xffBIOSEMI") {
         3
     } else {
@@ -290,11 +277,11 @@ pub fn read_edf(bytes: &[u8], limits: &Limits) -> Result<Ecg, EdfError> {
     let records = usize::try_from(header.records).unwrap_or(available);
     let seconds = records as f64 * record_secs;
     if seconds > limits.max_duration_secs {
-        return Err(EdfError::Limit {
+        return Err(EdfError::Limit(OverLimit {
             what: "seconds of recording",
             found: seconds.ceil() as usize,
             limit: limits.max_duration_secs.ceil() as usize,
-        });
+        }));
     }
     let needed = header_bytes.saturating_add(records.saturating_mul(record_bytes));
     if bytes.len() < needed {

@@ -23,6 +23,39 @@ pub use csv::{CsvError, CsvOptions, read_csv};
 pub use detect::{Format, InputFile, ReadError, ReadOptions, RecordResult, detect, read_files};
 pub use npy::{NpyError, NpyF32, read_npy_f32, write_npy_f32};
 
+/// A count over one of the [`Limits`]: what was counted, how many, the limit. Every reader's
+/// `Limit` error carries one, so they all say it the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{what}: {found}, more than the limit of {limit}")]
+pub struct OverLimit {
+    /// What was counted ("bytes", "samples per lead", "seconds of recording" …).
+    pub what: &'static str,
+    /// How many.
+    pub found: usize,
+    /// The limit.
+    pub limit: usize,
+}
+
+/// An [`OverLimit`] at a place in the file (an XML element path, a DICOM sequence).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {} {}, more than the limit of {}", over.found, over.what, over.limit)]
+pub struct LimitAt {
+    /// Where.
+    pub path: String,
+    /// The count.
+    pub over: OverLimit,
+}
+
+impl OverLimit {
+    /// This count at `path`.
+    pub fn at(self, path: impl Into<String>) -> LimitAt {
+        LimitAt {
+            path: path.into(),
+            over: self,
+        }
+    }
+}
+
 /// Upper bounds on what a reader accepts, checked before allocating.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
@@ -38,12 +71,29 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// `Some((seconds, limit))`, both rounded up, when `samples` at `rate_hz` last longer than
-    /// allowed; for the readers' `Limit` errors.
-    pub fn exceeds_duration(&self, samples: usize, rate_hz: f64) -> Option<(usize, usize)> {
+    /// `samples` at `rate_hz` against the longest recording allowed (seconds rounded up).
+    pub fn check_duration(&self, samples: usize, rate_hz: f64) -> Result<(), OverLimit> {
         let secs = samples as f64 / rate_hz;
-        (rate_hz > 0.0 && secs > self.max_duration_secs)
-            .then(|| (secs.ceil() as usize, self.max_duration_secs.ceil() as usize))
+        if rate_hz > 0.0 && secs > self.max_duration_secs {
+            return Err(OverLimit {
+                what: "seconds of recording",
+                found: secs.ceil() as usize,
+                limit: self.max_duration_secs.ceil() as usize,
+            });
+        }
+        Ok(())
+    }
+
+    /// A file of `found` bytes against the largest allowed.
+    pub fn check_bytes(&self, found: usize) -> Result<(), OverLimit> {
+        if found > self.max_bytes {
+            return Err(OverLimit {
+                what: "bytes",
+                found,
+                limit: self.max_bytes,
+            });
+        }
+        Ok(())
     }
 }
 

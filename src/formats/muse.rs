@@ -13,67 +13,39 @@
 use base64::Engine;
 
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
-use crate::formats::xml::{XmlError, decode_xml_text, parse_document};
-use crate::formats::{ErrorKind, Limits};
+use crate::formats::xml::{ElementError, XmlError, decode_xml_text, parse_document};
+use crate::formats::{ErrorKind, LimitAt, Limits, OverLimit};
 
 /// Why a MUSE file could not be read. `path` is the XML element path.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MuseError {
     /// Not well-formed XML, or not in its declared encoding.
-    #[error("line {line}: not well-formed XML ({what})")]
-    Xml {
-        /// Line of the problem (1 for encoding problems).
-        line: u32,
-        /// The parser's description.
-        what: String,
-    },
+    #[error("line {}: not well-formed XML ({})", .0.line, .0.what)]
+    Xml(#[from] XmlError),
     /// The root element is not `RestingECG`.
     #[error("the root element is <{0}>, not <RestingECG>: not a GE MUSE file")]
     NotMuse(String),
     /// A required element is missing or holds something unusable.
-    #[error("{path}: {what}")]
-    Element {
-        /// Element path, such as `RestingECG/Waveform[Rhythm]/LeadData[3]/LeadID`.
-        path: String,
-        /// What is wrong.
-        what: String,
-    },
+    #[error(transparent)]
+    Element(#[from] ElementError),
     /// The file has no rhythm waveform.
     #[error("RestingECG: no <Waveform> with WaveformType Rhythm")]
     NoRhythm,
-    /// Over the limits.
-    #[error("{path}: {found} {what}, more than the limit of {limit}")]
-    Limit {
-        /// Element path.
-        path: String,
-        /// What was counted.
-        what: &'static str,
-        /// How many.
-        found: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// The leads broke an invariant of [`Ecg`].
+    /// Over the limits, at an element of the RestingECG document.
+    #[error(transparent)]
+    Limit(#[from] LimitAt),
+    /// The MUSE file's leads broke an invariant of [`Ecg`].
     #[error(transparent)]
     Ecg(#[from] crate::ecg::EcgError),
 }
 
-impl From<XmlError> for MuseError {
-    fn from(e: XmlError) -> Self {
-        MuseError::Xml {
-            line: e.line,
-            what: e.what,
-        }
-    }
-}
-
 impl MuseError {
-    /// Whose fault this is.
+    /// Whose fault this MUSE error is.
     pub fn kind(&self) -> ErrorKind {
         match self {
             MuseError::NotMuse(_) => ErrorKind::Unsupported,
-            MuseError::Limit { .. } => ErrorKind::Limit,
+            MuseError::Limit(_) => ErrorKind::Limit,
             _ => ErrorKind::Malformed,
         }
     }
@@ -119,9 +91,11 @@ fn number<T: std::str::FromStr>(
 ) -> Result<T, MuseError> {
     text_of(node, name)
         .and_then(|t| t.parse().ok())
-        .ok_or_else(|| MuseError::Element {
-            path: format!("{path}/{name}"),
-            what: "missing or not a number".into(),
+        .ok_or_else(|| {
+            MuseError::Element(ElementError {
+                path: format!("{path}/{name}"),
+                what: "missing or not a number".into(),
+            })
         })
 }
 
@@ -134,36 +108,35 @@ fn read_lead(
     limits: &Limits,
     warnings: &mut Vec<Warning>,
 ) -> Result<(String, Vec<f32>), MuseError> {
-    let id = text_of(node, "LeadID").ok_or_else(|| MuseError::Element {
-        path: format!("{path}/LeadID"),
-        what: "missing".into(),
+    let id = text_of(node, "LeadID").ok_or_else(|| {
+        MuseError::Element(ElementError {
+            path: format!("{path}/LeadID"),
+            what: "missing".into(),
+        })
     })?;
     let count: usize = number(node, "LeadSampleCountTotal", path)?;
     if count > limits.max_samples_per_lead {
-        return Err(MuseError::Limit {
-            path: path.into(),
-            what: "samples",
-            found: count,
-            limit: limits.max_samples_per_lead,
-        });
+        return Err(MuseError::Limit(
+            OverLimit {
+                what: "samples",
+                found: count,
+                limit: limits.max_samples_per_lead,
+            }
+            .at(path),
+        ));
     }
-    if let Some((found, limit)) = limits.exceeds_duration(count, rate) {
-        return Err(MuseError::Limit {
-            path: path.into(),
-            what: "seconds of recording",
-            found,
-            limit,
-        });
-    }
+    limits
+        .check_duration(count, rate)
+        .map_err(|over| over.at(path))?;
     let per_bit: f64 = number(node, "LeadAmplitudeUnitsPerBit", path)?;
     let scale = match text_of(node, "LeadAmplitudeUnits").as_deref() {
         Some("MICROVOLTS") | None => 1.0,
         Some("MILLIVOLTS") => 1000.0,
         Some(other) => {
-            return Err(MuseError::Element {
+            return Err(MuseError::Element(ElementError {
                 path: format!("{path}/LeadAmplitudeUnits"),
                 what: format!("unknown unit '{other}'"),
-            });
+            }));
         }
     };
     let baseline: f64 = text_of(node, "FirstSampleBaseline")
@@ -176,19 +149,21 @@ fn read_lead(
         .collect();
     let raw = base64::engine::general_purpose::STANDARD
         .decode(data.as_bytes())
-        .map_err(|e| MuseError::Element {
-            path: format!("{path}/WaveFormData"),
-            what: format!("not base64 ({e})"),
+        .map_err(|e| {
+            MuseError::Element(ElementError {
+                path: format!("{path}/WaveFormData"),
+                what: format!("not base64 ({e})"),
+            })
         })?;
     if raw.len() < 2 * count {
-        return Err(MuseError::Element {
+        return Err(MuseError::Element(ElementError {
             path: format!("{path}/WaveFormData"),
             what: format!(
                 "{} bytes decoded, but LeadSampleCountTotal {count} needs {}",
                 raw.len(),
                 2 * count
             ),
-        });
+        }));
     }
     // Writers that do not compute the checksum put 0 (the synthetic sample does).
     if let Some(expected) = text_of(node, "LeadDataCRC32")
@@ -212,14 +187,9 @@ fn read_lead(
 
 /// Reads the rhythm leads of a MUSE file.
 pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(MuseError::Limit {
-            path: "RestingECG".into(),
-            what: "bytes",
-            found: bytes.len(),
-            limit: limits.max_bytes,
-        });
-    }
+    limits
+        .check_bytes(bytes.len())
+        .map_err(|over| over.at("RestingECG"))?;
     let text = decode_xml_text(bytes)?;
     let doc = parse_document(&text)?;
     let root = doc.root_element();
@@ -245,12 +215,14 @@ pub fn read_muse(bytes: &[u8], limits: &Limits) -> Result<Ecg, MuseError> {
         .filter(|n| n.has_tag_name("LeadData"))
         .collect();
     if lead_nodes.len() > limits.max_columns {
-        return Err(MuseError::Limit {
-            path: path.into(),
-            what: "leads",
-            found: lead_nodes.len(),
-            limit: limits.max_columns,
-        });
+        return Err(MuseError::Limit(
+            OverLimit {
+                what: "leads",
+                found: lead_nodes.len(),
+                limit: limits.max_columns,
+            }
+            .at(path),
+        ));
     }
     for (i, node) in lead_nodes.into_iter().enumerate() {
         let path = format!("{path}/LeadData[{}]", i + 1);
@@ -313,7 +285,7 @@ mod tests {
         ));
         assert!(matches!(
             read_muse(b"<RestingECG><Waveform>", &Limits::default()),
-            Err(MuseError::Xml { .. })
+            Err(MuseError::Xml(_))
         ));
         assert!(matches!(
             read_muse(b"<RestingECG></RestingECG>", &Limits::default()),

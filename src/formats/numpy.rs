@@ -11,7 +11,7 @@
 
 use crate::ecg::{Ecg, Lead, LeadSignal, Warning};
 use crate::formats::npy::{NpyArray, NpyError, read_npy_array};
-use crate::formats::{ErrorKind, Limits};
+use crate::formats::{ErrorKind, Limits, OverLimit};
 
 /// Why a NumPy file could not be read as an ECG.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -35,29 +35,22 @@ pub enum NumpyError {
     #[error("NumPy arrays carry no sample rate: please give the sample rate in Hz")]
     SampleRateNeeded,
     /// Over the limits.
-    #[error("{what}: {found}, more than the limit of {limit}")]
-    Limit {
-        /// What was counted.
-        what: &'static str,
-        /// How many.
-        found: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// The leads broke an invariant of [`Ecg`].
+    #[error(transparent)]
+    Limit(#[from] OverLimit),
+    /// The NumPy file's leads broke an invariant of [`Ecg`].
     #[error(transparent)]
     Ecg(#[from] crate::ecg::EcgError),
 }
 
 impl NumpyError {
-    /// Whose fault this is.
+    /// Whose fault this NumPy error is.
     pub fn kind(&self) -> ErrorKind {
         match self {
             NumpyError::Npy(e, _) => e.kind(),
             NumpyError::Zip { .. } | NumpyError::Ecg(_) => ErrorKind::Malformed,
             NumpyError::Shape(_) => ErrorKind::Unsupported,
             NumpyError::SampleRateNeeded => ErrorKind::InvalidInput,
-            NumpyError::Limit { .. } => ErrorKind::Limit,
+            NumpyError::Limit(_) => ErrorKind::Limit,
         }
     }
 }
@@ -101,20 +94,14 @@ fn ecg_from_array(
         )));
     };
     if samples > limits.max_samples_per_lead {
-        return Err(NumpyError::Limit {
+        return Err(NumpyError::Limit(OverLimit {
             what: "samples per lead",
             found: samples,
             limit: limits.max_samples_per_lead,
-        });
+        }));
     }
     let rate = sample_rate_hz.ok_or(NumpyError::SampleRateNeeded)?;
-    if let Some((found, limit)) = limits.exceeds_duration(samples, rate) {
-        return Err(NumpyError::Limit {
-            what: "seconds of recording",
-            found,
-            limit,
-        });
-    }
+    limits.check_duration(samples, rate)?;
     let names: &[Lead] = if leads == 12 {
         &Lead::ALL
     } else {
@@ -240,13 +227,7 @@ pub fn read_npz_array(bytes: &[u8], limits: &Limits) -> Result<NpyArray, NumpyEr
 
 /// The chosen member of an `.npz`: its name and its `.npy` bytes.
 fn npz_member(bytes: &[u8], limits: &Limits) -> Result<(String, Vec<u8>), NumpyError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(NumpyError::Limit {
-            what: "bytes",
-            found: bytes.len(),
-            limit: limits.max_bytes,
-        });
-    }
+    limits.check_bytes(bytes.len())?;
     let members: Vec<Member> = zip_members(bytes)?
         .into_iter()
         .filter(|m| m.name.ends_with(".npy"))
@@ -286,11 +267,11 @@ fn npz_member(bytes: &[u8], limits: &Limits) -> Result<(String, Vec<u8>), NumpyE
             what: format!("member '{}' runs past the end", chosen.name),
         })?;
     if chosen.uncompressed > limits.max_bytes {
-        return Err(NumpyError::Limit {
+        return Err(NumpyError::Limit(OverLimit {
             what: "bytes after decompression",
             found: chosen.uncompressed,
             limit: limits.max_bytes,
-        });
+        }));
     }
     let npy = match chosen.method {
         0 => data.to_vec(),

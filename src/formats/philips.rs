@@ -19,29 +19,19 @@
 use base64::Engine;
 
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
-use crate::formats::xml::{XmlError, decode_xml_text, parse_document};
-use crate::formats::{ErrorKind, Limits};
+use crate::formats::xml::{ElementError, XmlError, decode_xml_text, parse_document};
+use crate::formats::{ErrorKind, Limits, OverLimit};
 
 /// Why a Philips file could not be read. `path` is the XML element path.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PhilipsError {
     /// Not well-formed XML, or not in its declared encoding.
-    #[error("line {line}: not well-formed XML ({what})")]
-    Xml {
-        /// Line of the problem.
-        line: u32,
-        /// The parser's description.
-        what: String,
-    },
+    #[error("line {}: not well-formed XML ({})", .0.line, .0.what)]
+    Xml(#[from] XmlError),
     /// A required element or attribute is missing or unusable.
-    #[error("{path}: {what}")]
-    Element {
-        /// Element path.
-        path: String,
-        /// What is wrong.
-        what: String,
-    },
+    #[error(transparent)]
+    Element(#[from] ElementError),
     /// Something this reader does not handle.
     #[error("{path}: {what} is not supported")]
     Unsupported {
@@ -63,35 +53,19 @@ pub enum PhilipsError {
         what: String,
     },
     /// Over the limits.
-    #[error("{what}: {found}, more than the limit of {limit}")]
-    Limit {
-        /// What was counted.
-        what: &'static str,
-        /// How many.
-        found: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// The leads broke an invariant of [`Ecg`].
+    #[error(transparent)]
+    Limit(#[from] OverLimit),
+    /// The Philips file's leads broke an invariant of [`Ecg`].
     #[error(transparent)]
     Ecg(#[from] crate::ecg::EcgError),
 }
 
-impl From<XmlError> for PhilipsError {
-    fn from(e: XmlError) -> Self {
-        PhilipsError::Xml {
-            line: e.line,
-            what: e.what,
-        }
-    }
-}
-
 impl PhilipsError {
-    /// Whose fault this is.
+    /// Whose fault this Philips error is.
     pub fn kind(&self) -> ErrorKind {
         match self {
             PhilipsError::Unsupported { .. } => ErrorKind::Unsupported,
-            PhilipsError::Limit { .. } => ErrorKind::Limit,
+            PhilipsError::Limit(_) => ErrorKind::Limit,
             _ => ErrorKind::Malformed,
         }
     }
@@ -233,11 +207,12 @@ fn descendant<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
 }
 
 fn number<T: std::str::FromStr>(text: Option<&str>, path: &str) -> Result<T, PhilipsError> {
-    text.and_then(|t| t.trim().parse().ok())
-        .ok_or_else(|| PhilipsError::Element {
+    text.and_then(|t| t.trim().parse().ok()).ok_or_else(|| {
+        PhilipsError::Element(ElementError {
             path: path.into(),
             what: "missing or not a number".into(),
         })
+    })
 }
 
 /// The `parsedwaveforms` element and the `signalcharacteristics` it may defer to: Sierra
@@ -313,26 +288,20 @@ fn signal_format(w: Waveforms, limits: &Limits) -> Result<(f64, f64, usize), Phi
     )?;
     let samples = (duration_ms * rate / 1000.0).round();
     if !(samples.is_finite() && samples >= 2.0 && rate > 0.0 && resolution > 0.0) {
-        return Err(PhilipsError::Element {
+        return Err(PhilipsError::Element(ElementError {
             path: WAVEFORMS.into(),
             what: "rate, resolution or duration is not positive".into(),
-        });
+        }));
     }
     let samples = samples as usize;
     if samples > limits.max_samples_per_lead {
-        return Err(PhilipsError::Limit {
+        return Err(PhilipsError::Limit(OverLimit {
             what: "samples per lead",
             found: samples,
             limit: limits.max_samples_per_lead,
-        });
+        }));
     }
-    if let Some((found, limit)) = limits.exceeds_duration(samples, rate) {
-        return Err(PhilipsError::Limit {
-            what: "seconds of recording",
-            found,
-            limit,
-        });
-    }
+    limits.check_duration(samples, rate)?;
     Ok((rate, resolution, samples))
 }
 
@@ -352,9 +321,11 @@ fn decode_leads(
         .collect();
     let data = base64::engine::general_purpose::STANDARD
         .decode(encoded.as_bytes())
-        .map_err(|e| PhilipsError::Element {
-            path: WAVEFORMS.into(),
-            what: format!("not base64 ({e})"),
+        .map_err(|e| {
+            PhilipsError::Element(ElementError {
+                path: WAVEFORMS.into(),
+                what: format!("not base64 ({e})"),
+            })
         })?;
     let mut values = Vec::with_capacity(labels.len());
     let mut pos = 0;
@@ -389,19 +360,15 @@ fn decode_leads(
 
 /// Reads a Philips Sierra / PhilipsECG XML file.
 pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(PhilipsError::Limit {
-            what: "bytes",
-            found: bytes.len(),
-            limit: limits.max_bytes,
-        });
-    }
+    limits.check_bytes(bytes.len())?;
     let text = decode_xml_text(bytes)?;
     let doc = parse_document(&text)?;
     let root = doc.root_element();
-    let node = descendant(root, "parsedwaveforms").ok_or_else(|| PhilipsError::Element {
-        path: WAVEFORMS.into(),
-        what: "missing".into(),
+    let node = descendant(root, "parsedwaveforms").ok_or_else(|| {
+        PhilipsError::Element(ElementError {
+            path: WAVEFORMS.into(),
+            what: "missing".into(),
+        })
     })?;
     let w = Waveforms {
         node,
@@ -413,11 +380,11 @@ pub fn read_philips(bytes: &[u8], limits: &Limits) -> Result<Ecg, PhilipsError> 
         None => STANDARD_LABELS.iter().map(|s| s.to_string()).collect(),
     };
     if labels.len() > limits.max_columns {
-        return Err(PhilipsError::Limit {
+        return Err(PhilipsError::Limit(OverLimit {
             what: "leads",
             found: labels.len(),
             limit: limits.max_columns,
-        });
+        }));
     }
     let values = decode_leads(w, &labels, samples)?;
     let mut warnings = Vec::new();

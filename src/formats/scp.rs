@@ -19,7 +19,7 @@
 //! standard and tested on constructed files only; no real bimodal file has confirmed it.
 
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
-use crate::formats::{ErrorKind, Limits};
+use crate::formats::{ErrorKind, Limits, OverLimit};
 
 /// Why an SCP-ECG file could not be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -44,29 +44,22 @@ pub enum ScpError {
         what: String,
     },
     /// Over the limits.
-    #[error("{what}: {found}, more than the limit of {limit}")]
-    Limit {
-        /// What was counted.
-        what: &'static str,
-        /// How many.
-        found: usize,
-        /// The limit.
-        limit: usize,
-    },
+    #[error(transparent)]
+    Limit(#[from] OverLimit),
     /// No lead of the file is a standard lead.
     #[error("no lead of this file is a standard 12-lead ECG lead")]
     NoLeads,
-    /// The leads broke an invariant of [`Ecg`].
+    /// The SCP-ECG file's leads broke an invariant of [`Ecg`].
     #[error(transparent)]
     Ecg(#[from] crate::ecg::EcgError),
 }
 
 impl ScpError {
-    /// Whose fault this is.
+    /// Whose fault this SCP-ECG error is.
     pub fn kind(&self) -> ErrorKind {
         match self {
             ScpError::Unsupported { .. } | ScpError::NoLeads => ErrorKind::Unsupported,
-            ScpError::Limit { .. } => ErrorKind::Limit,
+            ScpError::Limit(_) => ErrorKind::Limit,
             _ => ErrorKind::Malformed,
         }
     }
@@ -298,11 +291,11 @@ fn lead_spans(r: &Reader, s3: usize, limits: &Limits) -> Result<(Vec<LeadSpan>, 
     let n_leads = usize::from(r.u8(s3 + 16, 3)?);
     let flags = r.u8(s3 + 17, 3)?;
     if n_leads > limits.max_columns {
-        return Err(ScpError::Limit {
+        return Err(ScpError::Limit(OverLimit {
             what: "leads",
             found: n_leads,
             limit: limits.max_columns,
-        });
+        }));
     }
     let mut lead_specs = Vec::with_capacity(n_leads);
     for i in 0..n_leads {
@@ -320,11 +313,11 @@ fn lead_spans(r: &Reader, s3: usize, limits: &Limits) -> Result<(Vec<LeadSpan>, 
                     what: format!("lead {}: end sample {last} before start {first}", i + 1),
                 })?;
         if samples > limits.max_samples_per_lead {
-            return Err(ScpError::Limit {
+            return Err(ScpError::Limit(OverLimit {
                 what: "samples per lead",
                 found: samples,
                 limit: limits.max_samples_per_lead,
-            });
+            }));
         }
         lead_specs.push(LeadSpan {
             code,
@@ -365,13 +358,7 @@ fn huffman_tables(r: &Reader, s2: Option<usize>) -> Result<Option<Vec<Vec<Code>>
 
 /// Reads the rhythm data of an SCP-ECG file.
 pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(ScpError::Limit {
-            what: "bytes",
-            found: bytes.len(),
-            limit: limits.max_bytes,
-        });
-    }
+    limits.check_bytes(bytes.len())?;
     let r = Reader { bytes };
     let mut warnings = Vec::new();
     let record_crc = r.u16(0, 0)?;
@@ -405,14 +392,8 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
         None => f64::from(r.u16(s6 + 18, 6)?),
     };
     let longest = lead_specs.iter().map(|l| l.samples).max().unwrap_or(0);
-    if interval_us > 0.0
-        && let Some((found, limit)) = limits.exceeds_duration(longest, 1e6 / interval_us)
-    {
-        return Err(ScpError::Limit {
-            what: "seconds of recording",
-            found,
-            limit,
-        });
+    if interval_us > 0.0 {
+        limits.check_duration(longest, 1e6 / interval_us)?;
     }
     let counts: Vec<usize> = lead_specs
         .iter()
@@ -805,11 +786,11 @@ fn add_reference_beats(
     }
     let ref_samples = (length_ms * 1000.0 / interval_5).round() as usize;
     if ref_samples > limits.max_samples_per_lead {
-        return Err(ScpError::Limit {
+        return Err(ScpError::Limit(OverLimit {
             what: "reference-beat samples",
             found: ref_samples,
             limit: limits.max_samples_per_lead,
-        });
+        }));
     }
     let counts = vec![ref_samples; values.len()];
     let reference = decode_block(r, 5, s5, s5_len, &counts, tables)?;

@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal, NamedSignal, Warning};
-use crate::formats::{ErrorKind, Limits};
+use crate::formats::{ErrorKind, Limits, OverLimit};
 
 /// Why a WFDB record could not be read. Header problems give the 1-based line.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -54,15 +54,8 @@ pub enum WfdbError {
         needed: usize,
     },
     /// The record is larger than the [`Limits`].
-    #[error("the record has {found} {what}, more than the limit of {limit}")]
-    Limit {
-        /// What was counted.
-        what: &'static str,
-        /// How many.
-        found: usize,
-        /// The limit.
-        limit: usize,
-    },
+    #[error("the record has {} {}, more than the limit of {}", .0.found, .0.what, .0.limit)]
+    Limit(#[from] OverLimit),
     /// A signal's units are not a voltage, so it cannot be an ECG lead.
     #[error("signal {signal} ('{name}') is in '{units}', not a voltage")]
     Units {
@@ -82,7 +75,7 @@ pub enum WfdbError {
 }
 
 impl WfdbError {
-    /// Whose fault this is.
+    /// Whose fault this WFDB error is.
     pub fn kind(&self) -> ErrorKind {
         match self {
             WfdbError::Header { .. } | WfdbError::Truncated { .. } | WfdbError::Ecg(_) => {
@@ -92,7 +85,7 @@ impl WfdbError {
                 ErrorKind::Unsupported
             }
             WfdbError::MissingFile(_) => ErrorKind::InvalidInput,
-            WfdbError::Limit { .. } => ErrorKind::Limit,
+            WfdbError::Limit(_) => ErrorKind::Limit,
         }
     }
 }
@@ -477,11 +470,11 @@ pub fn read_wfdb<'a>(
 ) -> Result<Record, WfdbError> {
     let header = parse_header(header_bytes)?;
     if header.signals.len() > limits.max_columns {
-        return Err(WfdbError::Limit {
+        return Err(WfdbError::Limit(OverLimit {
             what: "signals",
             found: header.signals.len(),
             limit: limits.max_columns,
-        });
+        }));
     }
     // Signals with equal samples per frame keep them all (the rate is frame rate × spf); when
     // they differ, each signal's samples of a frame are averaged to one (the exact mean, where
@@ -585,19 +578,13 @@ impl SignalFile<'_, '_> {
         let available = body.len() * 8 / bits(first.format) / per_frame;
         let frames = header.frames.unwrap_or(available);
         if frames.saturating_mul(spf_max) > limits.max_samples_per_lead {
-            return Err(WfdbError::Limit {
+            return Err(WfdbError::Limit(OverLimit {
                 what: "samples per signal",
                 found: frames.saturating_mul(spf_max),
                 limit: limits.max_samples_per_lead,
-            });
+            }));
         }
-        if let Some((found, limit)) = limits.exceeds_duration(frames, header.frame_rate_hz) {
-            return Err(WfdbError::Limit {
-                what: "seconds of recording",
-                found,
-                limit,
-            });
-        }
+        limits.check_duration(frames, header.frame_rate_hz)?;
         if available < frames {
             return Err(WfdbError::Truncated {
                 file: name.to_string(),

@@ -11,6 +11,17 @@ pub struct XmlError {
     pub what: String,
 }
 
+/// A required element or attribute of an XML document is missing or unusable: where (the
+/// element path) and what; never the element's content.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {what}")]
+pub struct ElementError {
+    /// Element path.
+    pub path: String,
+    /// What is wrong.
+    pub what: String,
+}
+
 fn not_valid(encoding: &'static encoding_rs::Encoding) -> XmlError {
     XmlError {
         line: 1,

@@ -485,19 +485,6 @@ mod tests {
         }
     }
 
-    /// A deterministic pseudo-random sequence in [-1, 1).
-    fn noise(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
-            })
-            .collect()
-    }
-
     fn filters() -> Vec<(&'static str, Iir, f64)> {
         use contract_500hz::*;
         vec![
@@ -530,8 +517,8 @@ mod tests {
     #[test]
     fn filters_are_linear() {
         for seed in 0..8u64 {
-            let x = noise(3000, seed);
-            let y = noise(3000, seed + 100);
+            let x = crate::signal::test_noise(3000, seed);
+            let y = crate::signal::test_noise(3000, seed + 100);
             let (a, b) = (1.0 + seed as f64, -0.5 * seed as f64 + 0.25);
             let mix: Vec<f64> = x.iter().zip(&y).map(|(p, q)| a * p + b * q).collect();
             for (name, f, tol) in filters() {
@@ -572,7 +559,7 @@ mod tests {
             .enumerate()
             .map(|(i, &lead)| LeadSignal {
                 lead,
-                samples_uv: noise(samples, seed + i as u64)
+                samples_uv: crate::signal::test_noise(samples, seed + i as u64)
                     .iter()
                     .map(|v| (v * 500.0) as f32)
                     .collect(),

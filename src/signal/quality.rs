@@ -622,19 +622,6 @@ mod tests {
             .collect()
     }
 
-    /// A deterministic white noise in [-1, 1) (linear congruential generator).
-    fn noise(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
-            })
-            .collect()
-    }
-
     #[test]
     fn clean_ecg_is_ok() {
         let q = check(&clean(10.0), false);
@@ -675,7 +662,7 @@ mod tests {
         for (k, v) in leads[10].iter_mut().enumerate() {
             *v += 40.0 * (2.0 * std::f64::consts::PI * 60.0 * k as f64 / RATE).sin();
         }
-        for (v, e) in leads[9].iter_mut().zip(noise(5000, 7)) {
+        for (v, e) in leads[9].iter_mut().zip(crate::signal::test_noise(5000, 7)) {
             *v += 100.0 * e;
         }
         for (k, v) in leads[11].iter_mut().enumerate() {
