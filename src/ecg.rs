@@ -695,3 +695,61 @@ mod tests {
         );
     }
 }
+
+/// Whose fault a failure is: one vocabulary for the readers, the report, the command line and
+/// the page. The readers use the first four; the steps after reading and the page the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The file breaks its own format's rules.
+    Malformed,
+    /// A valid file using something not handled.
+    Unsupported,
+    /// Over a [`crate::formats::Limits`] bound.
+    Limit,
+    /// What the caller supplied (options, sample rate) is wrong or missing.
+    InvalidInput,
+    /// The system could not read a file.
+    Io,
+    /// The quality gate called the record unusable.
+    Quality,
+    /// The record could not become the model input.
+    Preprocess,
+    /// The forward pass failed.
+    Inference,
+    /// A model file is unusable, or none is loaded.
+    Model,
+    /// Drawing failed.
+    Render,
+    /// No saliency map could be made.
+    Explain,
+    /// A failure that is nobody's input's fault.
+    Internal,
+}
+
+impl ErrorKind {
+    /// The stable lower-case name (`malformed` … `internal`), as serialised.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Malformed => "malformed",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Limit => "limit",
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Io => "io",
+            ErrorKind::Quality => "quality",
+            ErrorKind::Preprocess => "preprocess",
+            ErrorKind::Inference => "inference",
+            ErrorKind::Model => "model",
+            ErrorKind::Render => "render",
+            ErrorKind::Explain => "explain",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -77,6 +77,17 @@ impl Method {
         }
     }
 
+    /// In words, with its steps: `input × gradient`, `integrated gradients (32 steps)` …
+    pub fn words(&self) -> String {
+        match self {
+            Method::GradXInput => "input × gradient".into(),
+            Method::IntegratedGradients { steps } => {
+                format!("integrated gradients ({steps} steps)")
+            }
+            Method::SmoothGrad { samples, .. } => format!("SmoothGrad ({samples} samples)"),
+        }
+    }
+
     /// The method called `name`, with `steps` (integrated gradients' steps or SmoothGrad's
     /// samples; the defaults when `None`).
     pub fn parse(name: &str, steps: Option<usize>) -> Result<Self, String> {

@@ -209,12 +209,21 @@ async fn the_page_api_parses_draws_and_runs_a_forward_pass() {
         .await
         .unwrap_or_else(|_| panic!("App::start failed"));
     assert_eq!(
-        field(&app.backend(), "kind").as_string().as_deref(),
+        field(&app.backend().unwrap(), "kind")
+            .as_string()
+            .as_deref(),
         Some("cpu")
     );
 
+    let csv = |bytes: &[u8]| {
+        (
+            vec!["x.csv".to_string()],
+            vec![js_sys::Uint8Array::from(bytes)],
+        )
+    };
+    let (names, contents) = csv(b"time (s),I,II\n0,1,2\n0.002,1\n");
     let error = app
-        .load_csv(b"time (s),I,II\n0,1,2\n0.002,1\n", None)
+        .load_files(names, contents, None)
         .expect_err("a ragged file is refused");
     assert_eq!(
         field(&error, "kind").as_string().as_deref(),
@@ -222,12 +231,14 @@ async fn the_page_api_parses_draws_and_runs_a_forward_pass() {
     );
     assert_eq!(field(&error, "line").as_f64(), Some(3.0));
 
+    let (names, contents) = csv(include_bytes!("fixtures/A0001.csv"));
     let summary = app
-        .load_csv(include_bytes!("fixtures/A0001.csv"), None)
+        .load_files(names, contents, None)
         .unwrap_or_else(|_| panic!("the fixture loads"));
     assert_eq!(field(&summary, "sample_rate_hz").as_f64(), Some(500.0));
     let canvas = OffscreenCanvas::new(10, 10).unwrap();
-    let options = js_sys::JSON::parse(r#"{"layout": "12x1", "speed": 50, "pxPerMm": 3}"#).unwrap();
+    let options =
+        js_sys::JSON::parse(r#"{"layout": "12x1", "speed": 50, "px_per_mm": 3}"#).unwrap();
     let sheet = app
         .draw(&canvas, options)
         .unwrap_or_else(|_| panic!("drawing works"));
@@ -245,14 +256,26 @@ async fn the_page_api_parses_draws_and_runs_a_forward_pass() {
             .contains("use 5, 10 or 20")
     );
 
-    let logits = wasm_bindgen_futures::JsFuture::from(app.forward(input(1), 1, 12, SAMPLES))
+    let misnamed = js_sys::JSON::parse(r#"{"pxPerMm": 3}"#).unwrap();
+    let error = app
+        .draw(&canvas, misnamed)
+        .expect_err("an option the page does not know is refused, not ignored");
+    assert_eq!(
+        field(&error, "kind").as_string().as_deref(),
+        Some("invalid_input")
+    );
+
+    // The forward pass runs in the library on the worker's runner (the page class ships no
+    // test-only network): a tiny Net1D with fixed weights.
+    let runner = Runner::cpu("test");
+    let net = runner.init_net(&Net1dConfig::tiny(4), 20_251_205).unwrap();
+    let logits = runner
+        .forward(&net, input(1), [1, 12, SAMPLES])
         .await
         .unwrap_or_else(|_| panic!("forward works"));
-    let logits = js_sys::Float32Array::from(logits).to_vec();
     assert_eq!(logits.len(), 4);
     assert!(logits.iter().all(|v| v.is_finite()));
-    let refused =
-        wasm_bindgen_futures::JsFuture::from(app.forward(vec![0.0; 10], 1, 12, SAMPLES)).await;
+    let refused = runner.forward(&net, vec![0.0; 10], [1, 12, SAMPLES]).await;
     assert!(refused.is_err(), "a wrongly shaped tensor is refused");
 }
 
@@ -342,7 +365,7 @@ mod goldens {
         let mut app = App::start(false)
             .await
             .unwrap_or_else(|_| panic!("App::start failed"));
-        assert!(app.model().is_null());
+        assert!(app.model().unwrap().is_null());
         let summary = app
             .load_model(FILES[0].1)
             .unwrap_or_else(|_| panic!("the golden model loads"));
@@ -351,10 +374,17 @@ mod goldens {
             Some("golden-bn")
         );
         assert_eq!(field(&summary, "demonstration").as_bool(), Some(true));
-        let logits = wasm_bindgen_futures::JsFuture::from(app.forward(input(5000), 2, 12, 5000))
+        // The model the page loaded, as the library's session runs it.
+        let session = ecg_stenosis::pipeline::Session::new(
+            ecg_stenosis::model::ModelFile::from_bytes(FILES[0].1).unwrap(),
+            Runner::cpu("test"),
+        )
+        .unwrap();
+        let logits: Vec<f32> = session
+            .forward_inputs(&input(5000))
             .await
-            .unwrap_or_else(|_| panic!("forward works"));
-        let logits = js_sys::Float32Array::from(logits).to_vec();
+            .unwrap_or_else(|_| panic!("forward works"))
+            .concat();
         let golden: serde_json::Value =
             serde_json::from_slice(include_bytes!("fixtures/model/golden-logits.json")).unwrap();
         let first = golden["bn"]["5000"][0][0].as_f64().unwrap();
@@ -371,7 +401,7 @@ mod goldens {
         let message = field(&error, "message").as_string().unwrap();
         assert!(message.contains("truncated"), "{message}");
         assert!(
-            !app.model().is_null(),
+            !app.model().unwrap().is_null(),
             "a failed load keeps the previous model"
         );
     }

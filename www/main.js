@@ -35,20 +35,21 @@ const el = (tag, text, className) => {
 };
 const percent = (p) => `${(100 * p).toFixed(1)} %`;
 
-const VESSEL_NAMES = {
-  RCA: 'right coronary artery',
-  LM: 'left main',
-  LAD: 'left anterior descending',
-  LCX: 'left circumflex',
+// What the page shows but does not decide (vessel names, strata in words, the sheet's width)
+// comes from Rust with the worker's start: App.facts() in src/web/types.rs.
+const facts = {
+  arteries: {}, // RCA: 'right coronary artery', …
+  strata: {}, // low: {symbol, words}, …
+  // Width of the sheet at 25 mm/s: the canvas scale fits it to the screen; at 50 mm/s the
+  // sheet is wider and scrolls.
+  sheetWidthMmAt25: 275,
 };
-const STRATUM_WORDS = {
-  low: { symbol: '▽', words: 'low risk' },
-  intermediate: { symbol: '◇', words: 'intermediate risk' },
-  high: { symbol: '▲', words: 'high risk' },
-};
-// Width of the sheet at 25 mm/s (margin 20 mm, 10 s, 5 mm): the canvas scale fits it to
-// the screen; at 50 mm/s the sheet is wider and scrolls.
-const SHEET_MM_AT_25 = 275;
+
+function takeFacts(given) {
+  for (const v of given.vessels) facts.arteries[v.vessel] = v.artery;
+  for (const s of given.strata) facts.strata[s.name] = { symbol: s.symbol, words: s.words };
+  facts.sheetWidthMmAt25 = given.sheet_width_mm_at_25;
+}
 
 const state = {
   model: null,
@@ -62,12 +63,12 @@ const state = {
 function paperOptions(saliency) {
   const ratio = window.devicePixelRatio || 1;
   const box = $('tracing').parentElement.clientWidth || 1000;
-  const cssPerMm = Math.max(1.2, (box - 2) / SHEET_MM_AT_25);
+  const cssPerMm = Math.max(1.2, (box - 2) / facts.sheetWidthMmAt25);
   return {
     layout: $('layout').value,
     speed: Number($('speed').value),
     gain: Number($('gain').value),
-    pxPerMm: Math.min(40, cssPerMm * ratio),
+    px_per_mm: Math.min(40, cssPerMm * ratio),
     saliency: Boolean(saliency),
   };
 }
@@ -192,13 +193,13 @@ async function analyse(overrideQuality) {
 
 function riskCard(vessel, v, report) {
   const stratum = v.stratum || 'none';
-  const words = STRATUM_WORDS[stratum] || { symbol: '', words: 'no strata in this model' };
+  const words = facts.strata[stratum] || { symbol: '', words: 'no strata in this model' };
   const card = el('article', undefined, `risk-card stratum-${stratum}`);
   card.dataset.vessel = vessel;
-  card.setAttribute('aria-label', `${vessel} (${VESSEL_NAMES[vessel] || vessel}): probability ${percent(v.probability)}, ${words.words}`
+  card.setAttribute('aria-label', `${vessel} (${facts.arteries[vessel] || vessel}): probability ${percent(v.probability)}, ${words.words}`
     + (report.model.demonstration ? ', from a demonstration model that is not clinically validated' : ''));
   const title = el('h3', vessel);
-  if (VESSEL_NAMES[vessel]) title.append(el('span', ` ${VESSEL_NAMES[vessel]}`, 'vessel-name'));
+  if (facts.arteries[vessel]) title.append(el('span', ` ${facts.arteries[vessel]}`, 'vessel-name'));
   card.append(title);
   card.append(el('p', percent(v.probability), 'probability'));
   const badge = el('p', undefined, 'stratum');
@@ -273,7 +274,7 @@ async function explain() {
       bar.value = done;
     });
     state.explained = { vessel, method };
-    showWhy(result.summary, result.elapsed_ms);
+    showWhy(result.summary, result.method_words, result.elapsed_ms);
     await drawAll();
   } catch (error) {
     box.replaceChildren(el('p', `No saliency: ${error.message}`));
@@ -284,11 +285,9 @@ async function explain() {
   }
 }
 
-function showWhy(summary, elapsedMs) {
+function showWhy(summary, methodWords, elapsedMs) {
   const box = $('why-summary');
   box.replaceChildren();
-  const methodWords = summary.method === 'integrated-gradients'
-    ? `integrated gradients (${summary.steps} steps)` : 'input × gradient';
   box.append(el('p', `${summary.vessel}: saliency by ${methodWords}, computed in ${Math.round(elapsedMs)} ms on this device.`));
   const top = (shares, n) => Object.entries(shares).sort((a, b) => b[1] - a[1]).slice(0, n);
   const leads = el('ol', undefined, 'top-leads');
@@ -501,6 +500,7 @@ async function start() {
   startOffline();
   try {
     const started = await ask({ type: 'start', canvas: tracing, beatsCanvas: beats, preferWebgpu }, [tracing, beats]);
+    takeFacts(started.facts);
     state.model = started.model;
     state.modelError = started.modelError;
     $('backend').textContent = describeBackend(started.backend);

@@ -39,7 +39,7 @@ async function handle(data) {
       } catch (error) {
         modelError = plainError(error).message;
       }
-      return { backend: app.backend(), model, modelError };
+      return { backend: app.backend(), facts: App.facts(), model, modelError };
     }
     case 'load':
       return app.load_files(
@@ -63,10 +63,6 @@ async function handle(data) {
     case 'patient':
       // Only when the user ticked "include patient identifiers" for a printed report.
       return app.patient_identifiers();
-    case 'forward': {
-      const logits = await app.forward(new Float32Array(data.input), data.batch, data.leads, data.samples);
-      return Array.from(logits);
-    }
     default:
       throw { kind: 'internal', message: `unknown request ${data.type}` };
   }

@@ -19,6 +19,7 @@ pub mod scp;
 pub mod wfdb;
 pub mod xml;
 
+pub use crate::ecg::ErrorKind;
 pub use csv::{CsvError, CsvOptions, read_csv};
 pub use detect::{Format, InputFile, ReadError, ReadOptions, RecordResult, detect, read_files};
 pub use npy::{NpyError, NpyF32, read_npy_f32, write_npy_f32};
@@ -106,32 +107,6 @@ impl Default for Limits {
             max_columns: 64,
             max_samples_per_lead: 2_000_000,
             max_duration_secs: 2.0 * 3600.0,
-        }
-    }
-}
-
-/// Whose fault an error is, for the user interface to choose its wording.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// The file breaks its own format's rules.
-    Malformed,
-    /// A valid file using something this reader does not handle.
-    Unsupported,
-    /// The file exceeds a [`Limits`] bound.
-    Limit,
-    /// What the caller supplied (options, sample rate) is wrong or missing.
-    InvalidInput,
-}
-
-impl ErrorKind {
-    /// A stable lower-case name (`malformed`, `unsupported`, `limit`, `invalid_input`).
-    pub fn name(self) -> &'static str {
-        match self {
-            ErrorKind::Malformed => "malformed",
-            ErrorKind::Unsupported => "unsupported",
-            ErrorKind::Limit => "limit",
-            ErrorKind::InvalidInput => "invalid_input",
         }
     }
 }

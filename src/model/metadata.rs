@@ -128,6 +128,27 @@ impl Stratum {
             Stratum::High => "high",
         }
     }
+
+    /// In words, as the page and the report say it: `low risk` …
+    pub fn words(self) -> &'static str {
+        match self {
+            Stratum::Low => "low risk",
+            Stratum::Intermediate => "intermediate risk",
+            Stratum::High => "high risk",
+        }
+    }
+
+    /// The symbol shown beside the words, so the stratum does not rest on colour alone.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Stratum::Low => "▽",
+            Stratum::Intermediate => "◇",
+            Stratum::High => "▲",
+        }
+    }
+
+    /// Every stratum, lowest first.
+    pub const ALL: [Stratum; 3] = [Stratum::Low, Stratum::Intermediate, Stratum::High];
 }
 
 impl Thresholds {

@@ -11,8 +11,8 @@ mod report;
 
 pub use csv::csv_table;
 pub use report::{
-    BackendSummary, Batch, ModelSummary, RecordSummary, Report, ReportError, ReportWarning, Timing,
-    VesselRisk, WindowSummary,
+    BackendSummary, Batch, ErrorKind, ModelSummary, RecordSummary, Report, ReportError,
+    ReportWarning, Timing, VesselRisk, WindowSummary, artery,
 };
 
 use crate::clock::{now_ms, since_ms};
@@ -178,10 +178,18 @@ impl Session {
 
     /// The logits of already-preprocessed model inputs, `inputs` holding `n` records of
     /// `[leads, samples]` each (the model file's input shape), [`FORWARD_BATCH`] at a time: one
-    /// row of outputs per record.
+    /// row of outputs per record. A length that is not a whole number of records is refused.
     pub async fn forward_inputs(&self, inputs: &[f32]) -> Result<Vec<Vec<f32>>, RunError> {
         let (leads, samples) = (self.leads(), self.shape().samples);
         let per_record = (leads * samples).max(1);
+        if inputs.is_empty() || !inputs.len().is_multiple_of(per_record) {
+            let records = inputs.len().div_ceil(per_record).max(1);
+            return Err(RunError::Shape {
+                shape: [records, leads, samples],
+                expected: records * per_record,
+                found: inputs.len(),
+            });
+        }
         let outputs = self.metadata().outputs.len().max(1);
         let mut logits = Vec::with_capacity(inputs.len() / per_record);
         for chunk in inputs.chunks(per_record * FORWARD_BATCH) {
@@ -197,7 +205,7 @@ impl Session {
 
     /// The report of an input that never became a record (a file the system could not read),
     /// so a batch keeps one row per input.
-    pub fn failed(&self, sources: Vec<String>, kind: &'static str, message: String) -> Report {
+    pub fn failed(&self, sources: Vec<String>, kind: ErrorKind, message: String) -> Report {
         let mut report = self.empty_report(sources, "unknown", 0.0);
         report.error = Some(ReportError { kind, message });
         report
@@ -240,7 +248,7 @@ impl Session {
             Ok(ecg) => ecg,
             Err(e) => {
                 report.error = Some(ReportError {
-                    kind: e.kind().name(),
+                    kind: e.kind(),
                     message: e.to_string(),
                 });
                 report.timing_ms.total = report.timing_ms.read;
@@ -274,7 +282,7 @@ impl Session {
         let unusable = quality.verdict == Verdict::Unusable;
         if unusable && !options.override_quality {
             report.error = Some(ReportError {
-                kind: "quality",
+                kind: ErrorKind::Quality,
                 message: format!(
                     "the quality gate calls this ECG unusable ({}); no estimate unless the quality gate is overridden",
                     quality.unusable_reasons()
@@ -300,7 +308,7 @@ impl Session {
             Ok(input) => input,
             Err(e) => {
                 report.error = Some(ReportError {
-                    kind: "preprocess",
+                    kind: ErrorKind::Preprocess,
                     message: e.to_string(),
                 });
                 finish(&mut analysis, ecg, beats);
@@ -335,7 +343,7 @@ impl Session {
             Ok(logits) => report.vessels = vessel_risks(metadata, &logits),
             Err(e) => {
                 report.error = Some(ReportError {
-                    kind: "inference",
+                    kind: ErrorKind::Inference,
                     message: e.to_string(),
                 })
             }

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
+pub use crate::ecg::ErrorKind;
 use crate::model::Runner;
 use crate::model::metadata::{ModelMetadata, Stratum, Thresholds};
 use crate::signal::quality::Quality;
@@ -85,12 +86,24 @@ pub struct Batch<'a> {
     pub backend: BackendSummary,
 }
 
+/// The artery an output of the 4-vessel head stands for, in words (`RCA` → right coronary
+/// artery); `None` for an output of another model.
+pub fn artery(vessel: &str) -> Option<&'static str> {
+    match vessel {
+        "RCA" => Some("right coronary artery"),
+        "LM" => Some("left main"),
+        "LAD" => Some("left anterior descending"),
+        "LCX" => Some("left circumflex"),
+        _ => None,
+    }
+}
+
 /// Why a record has no risk estimate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportError {
-    /// `malformed`, `unsupported`, `limit`, `invalid_input` (reading), `quality` (the gate
-    /// called it unusable), `preprocess` or `inference`.
-    pub kind: &'static str,
+    /// `malformed`, `unsupported`, `limit`, `invalid_input` (reading), `io`, `quality` (the
+    /// gate called it unusable), `preprocess` or `inference`.
+    pub kind: ErrorKind,
     /// What went wrong, with its location; never patient identifiers.
     pub message: String,
 }

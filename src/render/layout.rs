@@ -18,6 +18,11 @@ pub const RIGHT_MM: f64 = 5.0;
 /// Bottom margin, millimetres.
 pub const BOTTOM_MM: f64 = 5.0;
 
+/// Width of a sheet at this paper speed: the pulse margin, ten seconds, the right margin.
+pub fn sheet_width_mm(paper: &Paper) -> f64 {
+    LEFT_MM + SHEET_SECS * paper.speed_mm_per_s + RIGHT_MM
+}
+
 /// How the twelve leads are arranged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Layout {
@@ -214,7 +219,6 @@ fn rhythm_lead(ecg: &Ecg) -> Lead {
 pub fn layout(ecg: &Ecg, options: &SheetOptions) -> SheetLayout {
     let paper = options.paper;
     let row = paper.row_mm();
-    let trace_mm = SHEET_SECS * paper.speed_mm_per_s;
     let top = HEADER_MM + if options.notes.is_empty() { 0.0 } else { 5.0 };
     let mut panels = Vec::new();
     let mut place = |lead: Lead, rhythm: bool, r: usize, column: f64, secs: f64, start: f64| {
@@ -265,7 +269,7 @@ pub fn layout(ecg: &Ecg, options: &SheetOptions) -> SheetLayout {
         }
     };
     SheetLayout {
-        width_mm: LEFT_MM + trace_mm + RIGHT_MM,
+        width_mm: sheet_width_mm(&paper),
         height_mm: top + rows as f64 * row + BOTTOM_MM,
         px_per_mm: options.px_per_mm,
         panels,

@@ -15,7 +15,7 @@ mod sheet;
 pub use beats::{BeatPanel, beats_size_mm, draw_median_beats};
 pub use layout::{
     BASELINE_HZ, BOTTOM_MM, HEADER_MM, LEFT_MM, Layout, PULSE_SECS, Paper, RIGHT_MM, SHEET_SECS,
-    SheetLayout, SheetOptions, SheetPanel, layout,
+    SheetLayout, SheetOptions, SheetPanel, layout, sheet_width_mm,
 };
 pub use overlay::{LeadFlag, Overlay, quality_marks};
 pub use paper::{SALIENCY, SALIENCY_MAX_ALPHA};

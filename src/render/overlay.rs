@@ -85,3 +85,57 @@ pub fn quality_marks(quality: &Quality) -> (Vec<LeadFlag>, Vec<String>) {
     }
     (flags, notes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signal::quality::{Finding, FindingKind};
+
+    fn finding(kind: FindingKind, lead: Option<&'static str>, severity: Verdict) -> Finding {
+        Finding {
+            kind,
+            lead,
+            severity,
+            value: 0.0,
+            threshold: 0.0,
+            message: format!("{kind:?} message"),
+        }
+    }
+
+    /// A lead with a finding above `ok` is outlined with the finding's label; a finding of the
+    /// whole record becomes a note that says its severity; `ok` findings mark nothing.
+    #[test]
+    fn quality_findings_become_outlined_leads_and_notes() {
+        let quality = Quality {
+            verdict: Verdict::Unusable,
+            findings: vec![
+                finding(FindingKind::Flat, Some("V3"), Verdict::Unusable),
+                finding(
+                    FindingKind::HighFrequencyNoise,
+                    Some("aVL"),
+                    Verdict::Caution,
+                ),
+                finding(FindingKind::FewBeats, None, Verdict::Caution),
+                finding(FindingKind::Powerline, Some("V5"), Verdict::Ok),
+            ],
+        };
+        let (flags, notes) = quality_marks(&quality);
+        assert_eq!(
+            flags,
+            vec![
+                LeadFlag {
+                    lead: Lead::V3,
+                    text: FindingKind::Flat.label().into()
+                },
+                LeadFlag {
+                    lead: Lead::AVL,
+                    text: FindingKind::HighFrequencyNoise.label().into()
+                },
+            ]
+        );
+        assert_eq!(
+            notes,
+            vec!["Quality (caution): FewBeats message".to_string()]
+        );
+    }
+}

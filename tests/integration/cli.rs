@@ -1011,3 +1011,47 @@ fn shell_completions_name_every_command() {
     let (code, _, _) = run(&["completions", "tcsh-of-the-future"]);
     assert_eq!(code, 2);
 }
+
+/// The batch table: one header, one row per report with the same number of cells, names with
+/// commas or quotes quoted (RFC 4180), and an unreadable input keeps its row with its error.
+#[test]
+fn the_batch_table_quotes_what_needs_it_and_keeps_every_row() {
+    use ecg_stenosis::pipeline::{ErrorKind, csv_table};
+    let demo = crate::common::demo();
+    let outputs = demo.metadata().outputs.clone();
+    let reports = vec![
+        demo.failed(
+            vec!["a, \"b\".csv".into()],
+            ErrorKind::Io,
+            "cannot read: permission denied".into(),
+        ),
+        demo.failed(
+            vec!["plain.csv".into()],
+            ErrorKind::Malformed,
+            "line 2: bad".into(),
+        ),
+    ];
+    let table = csv_table(&reports, &outputs);
+    let lines: Vec<&str> = table.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 3, "{table}");
+    assert!(
+        lines[0].starts_with("file,format,RCA_probability,RCA_stratum,"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("\"a, \"\"b\"\".csv\",unknown,"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[1].contains(",cannot read: permission denied,"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].starts_with("plain.csv,unknown,"), "{}", lines[2]);
+    // Every row has the header's cells (the quoted name holds one comma inside its quotes).
+    let cells = |line: &str| line.split(',').count();
+    assert_eq!(cells(lines[2]), cells(lines[0]));
+    assert_eq!(cells(lines[1]), cells(lines[0]) + 1);
+}

@@ -129,3 +129,37 @@ fn each_territorial_pattern_raises_its_own_vessel() {
         );
     }
 }
+
+/// Prepared inputs run in batches of `FORWARD_BATCH`: nine records (two batches) give the
+/// logits each record gives alone.
+#[test]
+fn batched_inputs_give_each_record_its_own_logits() {
+    use ecg_stenosis::pipeline::FORWARD_BATCH;
+    let demo = demo();
+    let records = FORWARD_BATCH + 1;
+    let inputs: Vec<Vec<f32>> = (0..records as u64)
+        .map(|seed| {
+            model_input(
+                &generate(TEST_SPLIT_SEED + 50_000 + seed, &SynthConfig::default()).ecg,
+                demo.metadata(),
+                WindowOptions::default(),
+            )
+            .expect("a generated ECG is a valid input")
+            .values
+        })
+        .collect();
+    let batched = block_on(demo.forward_inputs(&inputs.concat())).expect("forward");
+    assert_eq!(batched.len(), records);
+    for (input, row) in inputs.iter().zip(&batched) {
+        let alone = block_on(demo.forward_inputs(input)).expect("forward");
+        assert_eq!(alone.len(), 1);
+        for (a, b) in alone[0].iter().zip(row) {
+            assert!((a - b).abs() <= 1e-5, "{a} alone, {b} in a batch");
+        }
+    }
+    // A partial record is refused, not run or dropped.
+    let short = block_on(demo.forward_inputs(&inputs[0][..100]));
+    assert!(short.is_err(), "{short:?}");
+    let ragged = block_on(demo.forward_inputs(&inputs.concat()[..12 * 5000 + 1]));
+    assert!(ragged.is_err(), "{ragged:?}");
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use ecg_stenosis::formats::{InputFile, Limits, read_files, read_npy_f32};
 use ecg_stenosis::model::runner::block_on;
 use ecg_stenosis::pipeline::{
-    BackendSummary, Batch, ModelSummary, Report, Session, csv_table, sigmoid,
+    BackendSummary, Batch, ErrorKind, ModelSummary, Report, Session, csv_table, sigmoid,
 };
 use serde_json::json;
 
@@ -66,7 +66,7 @@ fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
             }),
             Err(e) => reports.push(session.failed(
                 vec![path.display().to_string()],
-                "io",
+                ErrorKind::Io,
                 format!("cannot read: {e}"),
             )),
         }
