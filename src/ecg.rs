@@ -155,11 +155,13 @@ pub struct NamedSignal {
     pub samples_uv: Vec<f32>,
 }
 
-/// Something the reader noticed and did not repair silently.
-#[derive(Debug, Clone, PartialEq)]
+/// Something the reader noticed and did not repair silently. `Display` says it in words
+/// (derived with thiserror for the wording; a warning is returned with a result, not instead).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Warning {
     /// A column of the input was not an ECG lead and was left out.
+    #[error("column {column} ('{header}') is not an ECG lead and was ignored")]
     ColumnIgnored {
         /// 1-based column number in the source.
         column: usize,
@@ -167,17 +169,22 @@ pub enum Warning {
         header: String,
     },
     /// The sample rate came from a time column whose steps are not perfectly even.
+    #[error(
+        "the time column is uneven (a step deviates by {max_deviation_secs:.6} s from the mean step)"
+    )]
     UnevenTimeColumn {
         /// Largest deviation of one step from the mean step, in seconds.
         max_deviation_secs: f64,
     },
     /// A channel that is not one of the twelve standard leads (MLII, Frank X/Y/Z …) was left
     /// out.
+    #[error("channel '{name}' is not one of the 12 standard leads and was left out")]
     ChannelIgnored {
         /// Its name in the file.
         name: String,
     },
     /// The array was stored samples × leads and was transposed.
+    #[error("the array is {rows} × {cols} (samples × leads) and was transposed")]
     Transposed {
         /// Rows as stored.
         rows: usize,
@@ -185,11 +192,13 @@ pub enum Warning {
         cols: usize,
     },
     /// The file names no leads and gives no unit: the fixed order and millivolts were assumed.
+    #[error("the file names no leads: rows read as {} in millivolts", lead_list(.leads))]
     AssumedLayout {
         /// The lead order assumed.
         leads: Vec<Lead>,
     },
     /// The file holds several segments (sequence sets); only the first is used.
+    #[error("the file holds {total} segments; only the first {used} used")]
     SegmentsIgnored {
         /// Segments used.
         used: usize,
@@ -197,16 +206,19 @@ pub enum Warning {
         total: usize,
     },
     /// The cart's calibration segment (a 1 mV pulse) at the end of the record was cut off.
+    #[error("the calibration pulse after {from_secs:.3} s was removed")]
     CalibrationPulseRemoved {
         /// Where the record now ends.
         from_secs: f64,
     },
     /// A signal's stored checksum does not match its samples: the file may be damaged.
+    #[error("the checksum of {channel} does not match its samples: the file may be damaged")]
     ChecksumMismatch {
         /// The channel (lead name as the file gives it).
         channel: String,
     },
     /// The file marks some samples as missing; each was replaced by the previous valid value.
+    #[error("{count} samples of {channel} are marked missing and hold the previous value")]
     MissingSamples {
         /// The channel.
         channel: String,
@@ -214,11 +226,13 @@ pub enum Warning {
         count: usize,
     },
     /// Leads computed from I and II (Einthoven/Goldberger) because the source lacked them.
+    #[error("{} computed from leads I and II (not recorded)", lead_list(.leads))]
     DerivedLeads {
         /// The leads computed.
         leads: Vec<Lead>,
     },
     /// The signal was resampled to the model's rate.
+    #[error("resampled from {from_hz} Hz to {to_hz} Hz")]
     Resampled {
         /// Rate of the source.
         from_hz: f64,
@@ -226,6 +240,7 @@ pub enum Warning {
         to_hz: f64,
     },
     /// Only part of the record was used.
+    #[error("used {duration_secs} s from {start_secs} s of a {record_secs:.3} s record")]
     Windowed {
         /// Start of the window used, seconds from the start of the record.
         start_secs: f64,
@@ -236,6 +251,7 @@ pub enum Warning {
     },
     /// The record was shorter than the model's input and zeros were appended, because the
     /// caller allowed it.
+    #[error("the record is {padded_secs:.3} s too short; zeros were appended as requested")]
     ZeroPadded {
         /// Seconds of zeros appended.
         padded_secs: f64,
@@ -243,6 +259,9 @@ pub enum Warning {
     /// The file stored part of the signal at a lower rate (SCP-ECG bimodal compression: one
     /// mean per `factor` samples outside the QRS complexes); those stretches were interpolated
     /// back to the full rate, so their fine detail is the cart's approximation.
+    #[error("outside the QRS complexes the file keeps one value per {factor} samples \
+        (SCP bimodal compression); those stretches ({:.0} % of the record) were interpolated \
+        back to the full rate", interpolated_percent(.full_rate_share))]
     Interpolated {
         /// Samples per stored value outside the protected zones.
         factor: usize,
@@ -251,6 +270,10 @@ pub enum Warning {
     },
     /// A channel recorded several samples per frame (WFDB) was averaged to one sample per frame
     /// so that every lead shares the record's rate (wfdb-python's default reading, too).
+    #[error(
+        "{channel} has {samples_per_frame} samples per frame; they were averaged to one per \
+        frame, the rate of the other channels"
+    )]
     FramesAveraged {
         /// The channel.
         channel: String,
@@ -288,88 +311,9 @@ fn lead_list(leads: &[Lead]) -> String {
     names.join(", ")
 }
 
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Warning::ColumnIgnored { column, header } => {
-                write!(
-                    f,
-                    "column {column} ('{header}') is not an ECG lead and was ignored"
-                )
-            }
-            Warning::UnevenTimeColumn { max_deviation_secs } => write!(
-                f,
-                "the time column is uneven (a step deviates by {max_deviation_secs:.6} s from the mean step)"
-            ),
-            Warning::ChannelIgnored { name } => write!(
-                f,
-                "channel '{name}' is not one of the 12 standard leads and was left out"
-            ),
-            Warning::Transposed { rows, cols } => write!(
-                f,
-                "the array is {rows} × {cols} (samples × leads) and was transposed"
-            ),
-            Warning::AssumedLayout { leads } => write!(
-                f,
-                "the file names no leads: rows read as {} in millivolts",
-                lead_list(leads)
-            ),
-            Warning::SegmentsIgnored { used, total } => write!(
-                f,
-                "the file holds {total} segments; only the first {used} used"
-            ),
-            Warning::CalibrationPulseRemoved { from_secs } => write!(
-                f,
-                "the calibration pulse after {from_secs:.3} s was removed"
-            ),
-            Warning::ChecksumMismatch { channel } => write!(
-                f,
-                "the checksum of {channel} does not match its samples: the file may be damaged"
-            ),
-            Warning::MissingSamples { channel, count } => write!(
-                f,
-                "{count} samples of {channel} are marked missing and hold the previous value"
-            ),
-            Warning::DerivedLeads { leads } => write!(
-                f,
-                "{} computed from leads I and II (not recorded)",
-                lead_list(leads)
-            ),
-            Warning::Resampled { from_hz, to_hz } => {
-                write!(f, "resampled from {from_hz} Hz to {to_hz} Hz")
-            }
-            Warning::Windowed {
-                start_secs,
-                duration_secs,
-                record_secs,
-            } => write!(
-                f,
-                "used {duration_secs} s from {start_secs} s of a {record_secs:.3} s record"
-            ),
-            Warning::ZeroPadded { padded_secs } => write!(
-                f,
-                "the record is {padded_secs:.3} s too short; zeros were appended as requested"
-            ),
-            Warning::Interpolated {
-                factor,
-                full_rate_share,
-            } => write!(
-                f,
-                "outside the QRS complexes the file keeps one value per {factor} samples \
-                 (SCP bimodal compression); those stretches ({:.0} % of the record) were \
-                 interpolated back to the full rate",
-                100.0 * (1.0 - full_rate_share)
-            ),
-            Warning::FramesAveraged {
-                channel,
-                samples_per_frame,
-            } => write!(
-                f,
-                "{channel} has {samples_per_frame} samples per frame; they were averaged to one \
-                 per frame, the rate of the other channels"
-            ),
-        }
-    }
+/// The share of a bimodal record that was interpolated, per cent.
+fn interpolated_percent(full_rate_share: &f64) -> f64 {
+    100.0 * (1.0 - full_rate_share)
 }
 
 /// Why an [`Ecg`] could not be built from the given parts.

@@ -413,6 +413,29 @@ fn preprocess_refuses_an_unusable_ecg_unless_overridden() {
         "--out",
         out.to_str().unwrap(),
     ];
+    // `render` outlines the flagged lead as the page does, and names the reason.
+    let svg = dir.join("flat.svg");
+    let (code, _, stderr) = run(&[
+        "render",
+        input.to_str().unwrap(),
+        "--out",
+        svg.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let drawn = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        drawn.contains("V3: flat"),
+        "the flat lead is named on the sheet"
+    );
+    let (code, _, stderr) = run(&[
+        "render",
+        "tests/fixtures/A0001.csv",
+        "--out",
+        svg.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!std::fs::read_to_string(&svg).unwrap().contains("V3: flat"));
+
     let (code, stdout, stderr) = run(&args);
     assert_eq!(code, 1, "{stdout}");
     assert!(stderr.contains("unusable (lead V3 is flat"), "{stderr}");
