@@ -56,16 +56,10 @@ impl Lead {
 
     /// The eight independent leads (I, II, V1–V6): what most carts record; III, aVR, aVL and
     /// aVF follow from I and II.
-    pub const INDEPENDENT: [Lead; 8] = [
-        Lead::I,
-        Lead::II,
-        Lead::V1,
-        Lead::V2,
-        Lead::V3,
-        Lead::V4,
-        Lead::V5,
-        Lead::V6,
-    ];
+    pub const INDEPENDENT: [Lead; 8] = {
+        let [i, ii, _iii, _avr, _avl, _avf, v1, v2, v3, v4, v5, v6] = Lead::ALL;
+        [i, ii, v1, v2, v3, v4, v5, v6]
+    };
 
     /// The conventional display name (`aVR`, `V1`, …).
     pub fn name(self) -> &'static str {
