@@ -162,6 +162,18 @@ impl<'a> Parser<'a> {
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
+    /// Where a sequence or item of `length` bytes from `pos` ends: `None` for the undefined
+    /// length (it ends at its delimiter), `Err` when it would end past the file.
+    fn end_of(&self, pos: usize, length: u32) -> Result<Option<usize>, ()> {
+        if length == u32::MAX {
+            return Ok(None);
+        }
+        pos.checked_add(length as usize)
+            .filter(|&e| e <= self.bytes.len())
+            .map(Some)
+            .ok_or(())
+    }
+
     /// An element's VR (explicit syntax only) and value length, `pos` moved past them.
     fn vr_and_length(
         &self,
@@ -242,21 +254,9 @@ impl<'a> Parser<'a> {
             match (g, e) {
                 (0xFFFE, 0xE0DD) => break,
                 (0xFFFE, 0xE000) => {
-                    let item_end = if item_len == u32::MAX {
-                        None
-                    } else {
-                        Some(
-                            pos.checked_add(item_len as usize)
-                                .filter(|&e| e <= self.bytes.len())
-                                .ok_or_else(|| {
-                                    self.err(
-                                        item_start,
-                                        ITEM,
-                                        "the item length points past the end",
-                                    )
-                                })?,
-                        )
-                    };
+                    let item_end = self.end_of(*pos, item_len).map_err(|()| {
+                        self.err(item_start, ITEM, "the item length points past the end")
+                    })?;
                     let (elements, next) = self.elements(*pos, item_end, explicit)?;
                     items.push(elements);
                     *pos = item_end.unwrap_or(next);
@@ -304,17 +304,9 @@ impl<'a> Parser<'a> {
                 if self.depth > 16 {
                     return Err(self.err(start, tag, "sequences nested deeper than 16 levels"));
                 }
-                let seq_end = if undefined {
-                    None
-                } else {
-                    Some(
-                        pos.checked_add(length as usize)
-                            .filter(|&e| e <= self.bytes.len())
-                            .ok_or_else(|| {
-                                self.err(start, tag, "the sequence length points past the end")
-                            })?,
-                    )
-                };
+                let seq_end = self.end_of(pos, length).map_err(|()| {
+                    self.err(start, tag, "the sequence length points past the end")
+                })?;
                 let items = self.items(&mut pos, seq_end, tag, explicit)?;
                 self.depth -= 1;
                 if let Some(e) = seq_end {
