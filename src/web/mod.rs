@@ -273,7 +273,7 @@ impl App {
     /// Sheet options from the page's `DrawOptions`, with the quality marks of the last
     /// analysis and the cart's filters.
     fn sheet_options(&self, ecg: &Ecg, options: JsValue) -> Result<SheetOptions, JsValue> {
-        let options: DrawOptions = from_js(options, "drawing options")?;
+        let options: DrawOptions = from_js(options, "drawing options", &DrawOptions::FIELDS)?;
         let invalid = |e: String| error(ErrorKind::InvalidInput, e);
         let paper = Paper::new(options.speed, options.gain).map_err(invalid)?;
         let px_per_mm = options.px_per_mm;

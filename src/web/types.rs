@@ -3,7 +3,7 @@
 //! nowhere else. Field names are snake_case on both sides.
 
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::ecg::Ecg;
 use crate::formats::{ReadError, RecordResult};
@@ -21,11 +21,30 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| WebError::new(ErrorKind::Internal, e.to_string()).into())
 }
 
-/// What the page sends, read into its type; a value of the wrong shape is an `invalid_input`
-/// error naming what is wrong.
-pub fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| WebError::new(ErrorKind::InvalidInput, format!("{what}: {e}")).into())
+/// What the page sends, read into its type; a value of the wrong shape, or with a field the
+/// type does not have (a misspelt option must not be ignored silently), is an `invalid_input`
+/// error naming what is wrong. `fields` are the type's field names (`serde_wasm_bindgen` reads
+/// only the fields it knows, so `deny_unknown_fields` alone would not see the others).
+pub fn from_js<T: for<'de> Deserialize<'de>>(
+    value: JsValue,
+    what: &str,
+    fields: &[&str],
+) -> Result<T, JsValue> {
+    let invalid = |message: String| -> JsValue {
+        WebError::new(ErrorKind::InvalidInput, format!("{what}: {message}")).into()
+    };
+    if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+        for key in js_sys::Object::keys(object).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !fields.contains(&key.as_str()) {
+                return Err(invalid(format!(
+                    "unknown field '{key}' (expected {})",
+                    fields.join(", ")
+                )));
+            }
+        }
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| invalid(e.to_string()))
 }
 
 /// Every failure the page sees: whose fault, what, and where when known.
@@ -61,7 +80,7 @@ impl WebError {
             _ => None,
         };
         Self {
-            kind: error.kind().into(),
+            kind: error.kind(),
             message: error.to_string(),
             line,
             sources,
@@ -225,6 +244,18 @@ pub struct DrawOptions {
     pub start_secs: f64,
     /// Shade the last saliency map.
     pub saliency: bool,
+}
+
+impl DrawOptions {
+    /// The field names, for [`from_js`].
+    pub const FIELDS: [&'static str; 6] = [
+        "layout",
+        "speed",
+        "gain",
+        "px_per_mm",
+        "start_secs",
+        "saliency",
+    ];
 }
 
 impl Default for DrawOptions {
