@@ -310,12 +310,42 @@ fn interpolated_percent(full_rate_share: &f64) -> f64 {
     100.0 * (1.0 - full_rate_share)
 }
 
+/// The sample rates a record may have, in hertz: from 1 Hz (which the quality gate still calls
+/// unusable, with the reason) to 20 kHz (beyond any ECG cart). A rate outside it is refused where
+/// the record is built, so no arithmetic that depends on the rate meets 1e300 or 1e-300.
+pub const SAMPLE_RATE_RANGE_HZ: std::ops::RangeInclusive<f64> = 1.0..=20_000.0;
+
+/// `rate_hz` if it is within [`SAMPLE_RATE_RANGE_HZ`]. Readers call it as soon as they know the
+/// rate, before any size computed from it.
+pub fn check_sample_rate(rate_hz: f64) -> Result<f64, EcgError> {
+    if SAMPLE_RATE_RANGE_HZ.contains(&rate_hz) {
+        Ok(rate_hz)
+    } else {
+        Err(EcgError::SampleRate(rate_hz))
+    }
+}
+
+/// A rate as a person reads it: "1e300", "0.5", "NaN" (never thirty digits).
+pub(crate) struct RateText(pub(crate) f64);
+
+impl fmt::Display for RateText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
+        if v.is_finite() && v != 0.0 && !(1e-3..1e7).contains(&v.abs()) {
+            write!(f, "{v:e}")
+        } else {
+            write!(f, "{v}")
+        }
+    }
+}
+
 /// Why an [`Ecg`] could not be built from the given parts.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EcgError {
-    /// The sample rate is not a positive finite number.
-    #[error("sample rate {0} Hz is not a positive finite number")]
+    /// The sample rate is not a number within [`SAMPLE_RATE_RANGE_HZ`].
+    #[error("sample rate {} Hz is outside the {} to {} Hz this tool reads",
+        RateText(*.0), SAMPLE_RATE_RANGE_HZ.start(), SAMPLE_RATE_RANGE_HZ.end())]
     SampleRate(f64),
     /// No lead at all.
     #[error("the record has no leads")]
@@ -391,7 +421,8 @@ impl AcquisitionInfo {
 /// A parsed ECG: named leads in physical units at one sample rate.
 ///
 /// Invariants (checked by [`Ecg::new`]): at least one lead, every lead non-empty and of the
-/// same length, every sample finite, no lead twice, a positive finite sample rate.
+/// same length, every sample finite, no lead twice, a sample rate within
+/// [`SAMPLE_RATE_RANGE_HZ`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ecg {
     leads: Vec<LeadSignal>,
@@ -408,9 +439,7 @@ impl Ecg {
         sample_rate_hz: f64,
         warnings: Vec<Warning>,
     ) -> Result<Self, EcgError> {
-        if !(sample_rate_hz.is_finite() && sample_rate_hz > 0.0) {
-            return Err(EcgError::SampleRate(sample_rate_hz));
-        }
+        check_sample_rate(sample_rate_hz)?;
         let first = leads.first().ok_or(EcgError::NoLeads)?;
         let (first_lead, expected) = (first.lead, first.samples_uv.len());
         for (i, signal) in leads.iter().enumerate() {

@@ -35,6 +35,7 @@ impl AecgError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             AecgError::Limit(_) => ErrorKind::Limit,
+            AecgError::Xml(e) => e.kind,
             _ => ErrorKind::Malformed,
         }
     }

@@ -100,8 +100,10 @@ pub enum CsvError {
         "the file does not give its sample rate (no time column, or a single row): please give the sample rate in Hz"
     )]
     SampleRateNeeded,
-    /// The caller's sample rate is not a positive finite number.
-    #[error("the given sample rate {0} Hz is not a positive finite number")]
+    /// The caller's sample rate is outside [`crate::ecg::SAMPLE_RATE_RANGE_HZ`].
+    #[error("the given sample rate {} Hz is outside the {} to {} Hz this tool reads",
+        crate::ecg::RateText(*.0), crate::ecg::SAMPLE_RATE_RANGE_HZ.start(),
+        crate::ecg::SAMPLE_RATE_RANGE_HZ.end())]
     BadSampleRate(f64),
     /// The caller's sample rate contradicts the time column.
     #[error(
@@ -203,7 +205,7 @@ pub fn read_csv(bytes: &[u8], options: &CsvOptions, limits: &Limits) -> Result<E
         });
     }
     if let Some(rate) = options.sample_rate_hz
-        && !(rate.is_finite() && rate > 0.0)
+        && crate::ecg::check_sample_rate(rate).is_err()
     {
         return Err(CsvError::BadSampleRate(rate));
     }
@@ -220,24 +222,27 @@ pub fn read_csv(bytes: &[u8], options: &CsvOptions, limits: &Limits) -> Result<E
 
     let (header_line, header) = lines.next().ok_or(CsvError::Empty)?;
     let delimiter = sniff_delimiter(header);
-    let headers: Vec<&str> = header.split(delimiter).map(str::trim).collect();
+    // Nothing here is collected from the first line before it is known to be small: a line of
+    // 200 MB is 100 million cells.
+    let mut cells = header.split(delimiter).map(str::trim);
+    let first = cells.next().unwrap_or_default();
     // Leads in rows: the first cell names a lead and the rest of the line is numbers.
-    if headers.len() > 2
-        && (lead_and_unit(headers[0]).is_some() || time_unit(headers[0]).is_some())
-        && headers[1..]
-            .iter()
-            .all(|c| parse_number(c, delimiter).is_some())
+    if (lead_and_unit(first).is_some() || time_unit(first).is_some())
+        && header.split(delimiter).nth(2).is_some()
+        && cells.all(|c| parse_number(c, delimiter).is_some())
     {
         let rows = std::iter::once((header_line, header)).chain(lines);
         return read_leads_in_rows(rows, delimiter, options, limits);
     }
-    if headers.len() > limits.max_columns {
+    let columns = header.split(delimiter).count();
+    if columns > limits.max_columns {
         return Err(CsvError::TooManyColumns {
             line: header_line,
-            columns: headers.len(),
+            columns,
             limit: limits.max_columns,
         });
     }
+    let headers: Vec<&str> = header.split(delimiter).map(str::trim).collect();
     let (columns, mut warnings) = classify_columns(&headers, header_line)?;
 
     let mut lead_samples: Vec<(Lead, Vec<f32>)> = columns
@@ -356,6 +361,7 @@ fn read_leads_in_rows<'a>(
         let mut cells = row.split(delimiter).map(str::trim);
         let name = cells.next().unwrap_or_default();
         let values = cells
+            .take(limits.max_samples_per_lead.saturating_add(1))
             .enumerate()
             .map(|(i, c)| {
                 parse_number(c, delimiter).ok_or_else(|| CsvError::NotANumber {

@@ -153,6 +153,12 @@ pub enum ReadError {
     /// Philips XML.
     #[error(transparent)]
     Philips(#[from] PhilipsError),
+    /// The system could not read the file (its own words, e.g. "permission denied").
+    #[error("cannot read: {0}")]
+    Io(String),
+    /// The file is larger than the byte limit: refused before it is read.
+    #[error("{0}")]
+    TooLarge(super::OverLimit),
     /// EDF / BDF.
     #[error(transparent)]
     Edf(#[from] EdfError),
@@ -168,6 +174,8 @@ impl ReadError {
     /// Whose fault this is.
     pub fn kind(&self) -> ErrorKind {
         match self {
+            ReadError::Io(_) => ErrorKind::Io,
+            ReadError::TooLarge(_) => ErrorKind::Limit,
             ReadError::Printed(_) | ReadError::NotYetSupported(_) | ReadError::Unrecognised => {
                 ErrorKind::Unsupported
             }
@@ -222,6 +230,38 @@ fn base_name(name: &str) -> &str {
     name.rsplit(['/', '\\']).next().unwrap_or(name)
 }
 
+/// Which files form one record, in the order of each record's first file: a WFDB header with
+/// the signal files it names (matched by their last path component), every other file alone.
+/// `files` holds each file's name and bytes; for a file that is not a WFDB header its first
+/// [`HEAD_BYTES`] are enough, so a caller can plan a batch before reading it whole.
+pub fn group_records(files: &[(&str, &[u8])]) -> Vec<Vec<usize>> {
+    let mut claimed = vec![false; files.len()];
+    let mut groups = Vec::with_capacity(files.len());
+    for (i, (_, bytes)) in files.iter().enumerate() {
+        let mut group = vec![i];
+        if detect(bytes) == Format::Wfdb
+            && let Ok(header) = parse_header(bytes)
+        {
+            for spec in &header.signals {
+                if let Some(j) = files
+                    .iter()
+                    .position(|(name, _)| base_name(name) == base_name(&spec.file))
+                    && !group.contains(&j)
+                {
+                    claimed[j] = true;
+                    group.push(j);
+                }
+            }
+        }
+        groups.push(group);
+    }
+    groups.retain(|group| !claimed[group[0]]);
+    groups
+}
+
+/// How much of a file [`detect`] and [`group_records`] look at (all of it for a WFDB header).
+pub const HEAD_BYTES: usize = 1 << 20;
+
 /// Reads every record in `files`. A WFDB header takes the signal files it names (matched by
 /// file name); files taken that way are not records of their own. Records come in the order of
 /// their first file.
@@ -230,88 +270,92 @@ pub fn read_files(
     options: &ReadOptions,
     limits: &Limits,
 ) -> Vec<RecordResult> {
-    let formats: Vec<Format> = files.iter().map(|f| detect(&f.bytes)).collect();
-    let mut claimed = vec![false; files.len()];
-    let mut wfdb_sources: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
-    for (i, file) in files.iter().enumerate() {
-        if formats[i] != Format::Wfdb {
-            continue;
-        }
-        if let Ok(header) = parse_header(&file.bytes) {
-            for spec in &header.signals {
-                if let Some(j) = files
+    let heads: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|f| (f.name.as_str(), f.bytes.as_slice()))
+        .collect();
+    group_records(&heads)
+        .into_iter()
+        .map(|group| read_record(files, &group, options, limits))
+        .collect()
+}
+
+/// The record `group` (from [`group_records`]) of `files` forms.
+fn read_record(
+    files: &[InputFile],
+    group: &[usize],
+    options: &ReadOptions,
+    limits: &Limits,
+) -> RecordResult {
+    let started = crate::clock::now_ms();
+    let file = &files[group[0]];
+    let format = detect(&file.bytes);
+    let sources = group.iter().map(|&j| files[j].name.clone()).collect();
+    let result = match format {
+        Format::Wfdb => {
+            let lookup = |name: &str| -> Option<&[u8]> {
+                group[1..]
                     .iter()
-                    .position(|f| base_name(&f.name) == base_name(&spec.file))
-                    && j != i
-                    && !wfdb_sources[i].contains(&j)
-                {
-                    claimed[j] = true;
-                    wfdb_sources[i].push(j);
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for (i, file) in files.iter().enumerate() {
-        if claimed[i] {
-            continue;
-        }
-        let started = crate::clock::now_ms();
-        let format = formats[i];
-        let mut sources = vec![file.name.clone()];
-        let result =
-            match format {
-                Format::Wfdb => {
-                    sources.extend(wfdb_sources[i].iter().map(|&j| files[j].name.clone()));
-                    let lookup = |name: &str| -> Option<&[u8]> {
-                        wfdb_sources[i]
-                            .iter()
-                            .map(|&j| &files[j])
-                            .find(|f| base_name(&f.name) == base_name(name))
-                            .map(|f| f.bytes.as_slice())
-                    };
-                    read_wfdb(&file.bytes, &lookup, limits)
-                        .and_then(|r| r.into_ecg())
-                        .map_err(ReadError::from)
-                }
-                Format::Csv => read_csv(
-                    &file.bytes,
-                    &CsvOptions {
-                        sample_rate_hz: options.sample_rate_hz,
-                    },
-                    limits,
-                )
-                .map_err(ReadError::from),
-                Format::Pdf => Err(ReadError::Printed("PDF")),
-                Format::Image => Err(ReadError::Printed("image")),
-                Format::Edf => read_edf(&file.bytes, limits).map_err(ReadError::from),
-                Format::Scp => read_scp(&file.bytes, limits).map_err(ReadError::from),
-                Format::Npy => read_npy_ecg(&file.bytes, options.sample_rate_hz, limits)
-                    .map_err(ReadError::from),
-                Format::Zip => read_npz_ecg(&file.bytes, options.sample_rate_hz, limits)
-                    .map_err(ReadError::from),
-                Format::Muse => read_muse(&file.bytes, limits).map_err(ReadError::from),
-                Format::Aecg => read_aecg(&file.bytes, limits).map_err(ReadError::from),
-                Format::Philips => read_philips(&file.bytes, limits).map_err(ReadError::from),
-                Format::Xml => Err(ReadError::NotYetSupported(
-                    "XML files other than GE MUSE, HL7 aECG and Philips",
-                )),
-                Format::Dicom => read_dicom(&file.bytes, limits).map_err(ReadError::from),
-                Format::Unknown => Err(ReadError::Unrecognised),
+                    .map(|&j| &files[j])
+                    .find(|f| base_name(&f.name) == base_name(name))
+                    .map(|f| f.bytes.as_slice())
             };
-        let result = result.map(Ecg::derive_limb_leads);
-        let patient = (options.keep_patient_identifiers && result.is_ok())
-            .then(|| patient_identifiers(format, &file.bytes))
-            .flatten();
-        out.push(RecordResult {
-            sources,
-            format,
-            result,
-            patient,
-            read_ms: crate::clock::since_ms(started),
-        });
+            read_wfdb(&file.bytes, &lookup, limits)
+                .and_then(|r| r.into_ecg())
+                .map_err(ReadError::from)
+        }
+        Format::Csv => read_csv(
+            &file.bytes,
+            &CsvOptions {
+                sample_rate_hz: options.sample_rate_hz,
+            },
+            limits,
+        )
+        .map_err(ReadError::from),
+        Format::Pdf => Err(ReadError::Printed("PDF")),
+        Format::Image => Err(ReadError::Printed("image")),
+        Format::Edf => read_edf(&file.bytes, limits).map_err(ReadError::from),
+        Format::Scp => read_scp(&file.bytes, limits).map_err(ReadError::from),
+        Format::Npy => {
+            read_npy_ecg(&file.bytes, options.sample_rate_hz, limits).map_err(ReadError::from)
+        }
+        Format::Zip => {
+            read_npz_ecg(&file.bytes, options.sample_rate_hz, limits).map_err(ReadError::from)
+        }
+        Format::Muse => read_muse(&file.bytes, limits).map_err(ReadError::from),
+        Format::Aecg => read_aecg(&file.bytes, limits).map_err(ReadError::from),
+        Format::Philips => read_philips(&file.bytes, limits).map_err(ReadError::from),
+        Format::Xml => Err(ReadError::NotYetSupported(
+            "XML files other than GE MUSE, HL7 aECG and Philips",
+        )),
+        Format::Dicom => read_dicom(&file.bytes, limits).map_err(ReadError::from),
+        Format::Unknown => Err(ReadError::Unrecognised),
+    };
+    let result = result.map(Ecg::derive_limb_leads);
+    let patient = (options.keep_patient_identifiers && result.is_ok())
+        .then(|| patient_identifiers(format, &file.bytes))
+        .flatten();
+    RecordResult {
+        sources,
+        format,
+        result,
+        patient,
+        read_ms: crate::clock::since_ms(started),
     }
-    out
+}
+
+impl RecordResult {
+    /// A file that could not be handed to a reader at all (the system could not read it, or
+    /// it is over the byte limit), as a record with that error, so a batch keeps its row.
+    pub fn unreadable(name: String, error: ReadError) -> Self {
+        RecordResult {
+            sources: vec![name],
+            format: Format::Unknown,
+            result: Err(error),
+            patient: None,
+            read_ms: 0.0,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -651,6 +651,7 @@ fn read_group(
     let rate = decimal(group, SAMPLING_FREQUENCY)
         .filter(|r| *r > 0.0)
         .ok_or_else(|| missing(SAMPLING_FREQUENCY, "missing or not a positive number"))?;
+    crate::ecg::check_sample_rate(rate)?;
     limits
         .check_duration(samples, rate)
         .map_err(|over| over.at(path))?;

@@ -338,7 +338,7 @@ fn channels(signals: &[Signal], data: &Records, record_secs: f64) -> Result<Chan
             });
             continue;
         }
-        let this_rate = signal.samples as f64 / record_secs;
+        let this_rate = crate::ecg::check_sample_rate(signal.samples as f64 / record_secs)?;
         if rate.is_some_and(|r: f64| (r - this_rate).abs() > 1e-9) {
             return Err(EdfError::Unsupported(format!(
                 "leads at different rates ({} Hz and {this_rate} Hz)",

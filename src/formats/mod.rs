@@ -21,7 +21,10 @@ pub mod xml;
 
 pub use crate::ecg::ErrorKind;
 pub use csv::{CsvError, CsvOptions, read_csv};
-pub use detect::{Format, InputFile, ReadError, ReadOptions, RecordResult, detect, read_files};
+pub use detect::{
+    Format, HEAD_BYTES, InputFile, ReadError, ReadOptions, RecordResult, detect, group_records,
+    read_files,
+};
 pub use npy::{NpyError, NpyF32, read_npy_f32, write_npy_f32};
 
 /// A count over one of the [`Limits`]: what was counted, how many, the limit. Every reader's
@@ -55,6 +58,28 @@ impl OverLimit {
             over: self,
         }
     }
+}
+
+/// Names from a file (archive members, channel names) for an error message, kept short
+/// whatever the file holds: the first five, each cut to 32 characters, then how many more.
+pub fn short_list<S: AsRef<str>>(names: &[S]) -> String {
+    const SHOWN: usize = 5;
+    const CHARS: usize = 32;
+    let mut shown: Vec<String> = names
+        .iter()
+        .take(SHOWN)
+        .map(|name| {
+            let name = name.as_ref();
+            match name.char_indices().nth(CHARS) {
+                Some((at, _)) => format!("{}…", &name[..at]),
+                None => name.to_string(),
+            }
+        })
+        .collect();
+    if names.len() > SHOWN {
+        shown.push(format!("and {} more", names.len() - SHOWN));
+    }
+    shown.join(", ")
 }
 
 /// Upper bounds on what a reader accepts, checked before allocating.

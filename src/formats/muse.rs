@@ -46,6 +46,7 @@ impl MuseError {
         match self {
             MuseError::NotMuse(_) => ErrorKind::Unsupported,
             MuseError::Limit(_) => ErrorKind::Limit,
+            MuseError::Xml(e) => e.kind,
             _ => ErrorKind::Malformed,
         }
     }
@@ -125,6 +126,7 @@ fn read_lead(
             .at(path),
         ));
     }
+    crate::ecg::check_sample_rate(rate)?;
     limits
         .check_duration(count, rate)
         .map_err(|over| over.at(path))?;

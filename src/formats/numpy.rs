@@ -101,6 +101,7 @@ fn ecg_from_array(
         }));
     }
     let rate = sample_rate_hz.ok_or(NumpyError::SampleRateNeeded)?;
+    crate::ecg::check_sample_rate(rate)?;
     limits.check_duration(samples, rate)?;
     let names: &[Lead] = if leads == 12 {
         &Lead::ALL
@@ -243,7 +244,7 @@ fn npz_member(bytes: &[u8], limits: &Limits) -> Result<(String, Vec<u8>), NumpyE
                 let names: Vec<String> = several.iter().map(stem).collect();
                 NumpyError::Shape(format!(
                     "the .npz holds several arrays ({}) and none is named ecg, signal, signals, x or data",
-                    names.join(", ")
+                    super::short_list(&names)
                 ))
             })?,
     };

@@ -27,9 +27,12 @@ impl std::fmt::Debug for PatientIdentifiers {
     }
 }
 
+/// Longest identifier kept, in characters: a name or an ID is short, a crafted file's is not.
+const MAX_CHARS: usize = 128;
+
 fn non_empty(value: Option<String>) -> Option<String> {
     value
-        .map(|v| v.trim().to_string())
+        .map(|v| v.trim().chars().take(MAX_CHARS).collect::<String>())
         .filter(|v| !v.is_empty())
 }
 
@@ -111,7 +114,8 @@ fn dicom_identifiers(bytes: &[u8]) -> Option<PatientIdentifiers> {
             .get(..2)
             .is_some_and(|vr| vr.iter().all(u8::is_ascii_uppercase))
         {
-            (usize::from(u16::from_le_bytes([rest[2], rest[3]])), 4)
+            let b = rest.get(2..4)?;
+            (usize::from(u16::from_le_bytes([b[0], b[1]])), 4)
         } else {
             let b = rest.get(..4)?;
             (u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize, 4)
@@ -164,7 +168,7 @@ fn scp_identifiers(bytes: &[u8]) -> Option<PatientIdentifiers> {
             return None;
         }
     };
-    let section = bytes.get(start..start + len)?;
+    let section = bytes.get(start..start.checked_add(len)?)?;
     let mut out = PatientIdentifiers::default();
     let (mut last, mut first) = (None, None);
     for entry in super::scp::section1_tags(section) {

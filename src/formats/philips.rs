@@ -66,6 +66,7 @@ impl PhilipsError {
         match self {
             PhilipsError::Unsupported { .. } => ErrorKind::Unsupported,
             PhilipsError::Limit(_) => ErrorKind::Limit,
+            PhilipsError::Xml(e) => e.kind,
             _ => ErrorKind::Malformed,
         }
     }
@@ -301,6 +302,7 @@ fn signal_format(w: Waveforms, limits: &Limits) -> Result<(f64, f64, usize), Phi
             limit: limits.max_samples_per_lead,
         }));
     }
+    crate::ecg::check_sample_rate(rate)?;
     limits.check_duration(samples, rate)?;
     Ok((rate, resolution, samples))
 }

@@ -3,12 +3,24 @@
 
 use super::Report;
 
-/// One field, RFC 4180: quoted when it holds a comma, a quote or a line break, quotes doubled.
+/// The characters with which a spreadsheet starts a formula (or, for tab and carriage return,
+/// which some spreadsheets strip before looking for one).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// One text field, safe to open in a spreadsheet: a field that would start a formula gets a
+/// leading apostrophe (shown as text, never evaluated: OWASP's advice for CSV injection), then
+/// RFC 4180 quoting where it holds a comma, a quote or a line break, quotes doubled. File names
+/// and texts from inside files (channel descriptions in warnings) pass through here.
 fn field(text: &str) -> String {
+    let text = if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_string()
+        text
     }
 }
 
@@ -70,9 +82,19 @@ fn row(r: &Report, outputs: &[String]) -> Vec<String> {
 /// One header row and one row per report (CRLF line ends, RFC 4180 quoting), so that it opens
 /// in a spreadsheet as a table. `outputs` are the model's output names, in order.
 pub fn csv_table(reports: &[Report], outputs: &[String]) -> String {
-    let mut out = header(outputs).join(",") + "\r\n";
+    let mut out = csv_header(outputs);
     for r in reports {
-        out += &(row(r, outputs).join(",") + "\r\n");
+        out += &csv_row(r, outputs);
     }
     out
+}
+
+/// The table's header line (with its CRLF), for writing a batch row by row.
+pub fn csv_header(outputs: &[String]) -> String {
+    header(outputs).join(",") + "\r\n"
+}
+
+/// One report's line of the table (with its CRLF).
+pub fn csv_row(report: &Report, outputs: &[String]) -> String {
+    row(report, outputs).join(",") + "\r\n"
 }

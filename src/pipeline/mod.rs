@@ -9,7 +9,7 @@
 mod csv;
 mod report;
 
-pub use csv::csv_table;
+pub use csv::{csv_header, csv_row, csv_table};
 pub use report::{
     BackendSummary, Batch, ErrorKind, ModelSummary, RecordSummary, Report, ReportError,
     ReportWarning, Timing, VesselRisk, WindowSummary, artery,

@@ -105,6 +105,8 @@ pub enum FindingKind {
     TooShort,
     /// Too few beats detected for rate and median beats.
     FewBeats,
+    /// A sample rate too low to carry an ECG's QRS complexes.
+    LowSampleRate,
 }
 
 impl FindingKind {
@@ -120,6 +122,7 @@ impl FindingKind {
             FindingKind::PacingSpikes => "pacing spikes",
             FindingKind::TooShort => "too short",
             FindingKind::FewBeats => "few beats",
+            FindingKind::LowSampleRate => "sample rate too low",
         }
     }
 }
@@ -266,7 +269,7 @@ fn count_spikes(x: &[f64], rate: f64) -> usize {
                 .any(|&e| e.abs() > threshold && e.signum() != d[i].signum());
             if back {
                 count += 1;
-                i += width;
+                i = i.saturating_add(width);
                 continue;
             }
         }
@@ -280,6 +283,7 @@ fn count_spikes(x: &[f64], rate: f64) -> usize {
 /// unusable into a caution (the caller zero-pads).
 pub fn assess(ecg: &Ecg, beats: &Beats, needed_secs: f64, allow_padding: bool) -> Quality {
     let mut findings = Vec::new();
+    findings.extend(check_rate(ecg));
     findings.extend(check_duration(ecg, needed_secs, allow_padding));
     findings.extend(check_beat_count(beats));
     let noise = NoiseFilters::new(ecg, beats);
@@ -308,6 +312,24 @@ pub fn assess(ecg: &Ecg, beats: &Beats, needed_secs: f64, allow_padding: bool) -
         .max()
         .unwrap_or(Verdict::Ok);
     Quality { verdict, findings }
+}
+
+/// Below this rate a QRS complex (about 80 ms) is a sample or two: no ECG the model could read.
+pub const MIN_USABLE_RATE_HZ: f64 = 100.0;
+
+/// A rate below [`MIN_USABLE_RATE_HZ`]: unusable, whatever else the record shows.
+fn check_rate(ecg: &Ecg) -> Option<Finding> {
+    let rate = ecg.sample_rate_hz();
+    (rate < MIN_USABLE_RATE_HZ).then(|| Finding {
+        kind: FindingKind::LowSampleRate,
+        lead: None,
+        severity: Verdict::Unusable,
+        value: rate,
+        threshold: MIN_USABLE_RATE_HZ,
+        message: format!(
+            "the record is sampled at {rate} Hz; an ECG needs at least {MIN_USABLE_RATE_HZ} Hz"
+        ),
+    })
 }
 
 /// Shorter than the model's window: unusable, or a caution when the caller zero-pads.

@@ -259,9 +259,8 @@ pub fn read_scp(bytes: &[u8], limits: &Limits) -> Result<Ecg, ScpError> {
         None => f64::from(r.u16(s6 + 18, 6)?),
     };
     let longest = lead_specs.iter().map(|l| l.samples).max().unwrap_or(0);
-    if interval_us > 0.0 {
-        limits.check_duration(longest, 1e6 / interval_us)?;
-    }
+    crate::ecg::check_sample_rate(1e6 / interval_us)?;
+    limits.check_duration(longest, 1e6 / interval_us)?;
     let counts: Vec<usize> = lead_specs
         .iter()
         .map(|l| bimodal.as_ref().map_or(l.samples, |b| b.stored(l)))

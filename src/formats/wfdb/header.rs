@@ -24,7 +24,17 @@ pub fn looks_like_header(bytes: &[u8]) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "_-/.".contains(c))
     });
     let nsig_ok = fields.next().is_some_and(|n| n.parse::<usize>().is_ok());
-    name_ok && nsig_ok && fields.all(|f| f.chars().next().is_some_and(|c| c.is_ascii_digit()))
+    // The fields after the signal count are numbers (a rate may be "500/250(0)", a bad one
+    // "-500" or "NaN"): a header with an impossible rate is still a header, and says so.
+    let number_like = |f: &str| {
+        f.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || "+-.".contains(c))
+            || f.split(['/', '('])
+                .next()
+                .is_some_and(|v| v.parse::<f64>().is_ok())
+    };
+    name_ok && nsig_ok && fields.all(number_like)
 }
 
 /// Parses a header.
@@ -53,12 +63,10 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, WfdbError> {
     let frame_rate_hz = match fields.next() {
         Some(f) => {
             let rate = f.split(['/', '(']).next().unwrap_or(f);
-            rate.parse::<f64>()
-                .ok()
-                .filter(|r| r.is_finite() && *r > 0.0)
-                .ok_or_else(|| {
-                    header_err(line_no, "the sampling frequency is not a positive number")
-                })?
+            let rate = rate
+                .parse::<f64>()
+                .map_err(|_| header_err(line_no, "the sampling frequency is not a number"))?;
+            crate::ecg::check_sample_rate(rate)?
         }
         None => 250.0,
     };

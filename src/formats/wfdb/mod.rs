@@ -197,7 +197,7 @@ pub fn read_wfdb<'a>(
     for (i, s) in header.signals.iter().enumerate() {
         groups.entry(s.file.as_str()).or_default().push(i);
     }
-    let mut digital: Vec<Vec<i64>> = vec![Vec::new(); header.signals.len()];
+    let mut digital: Vec<Vec<i32>> = vec![Vec::new(); header.signals.len()];
     let mut frames_found = usize::MAX;
     for (name, members) in &groups {
         let data = file(name).ok_or_else(|| WfdbError::MissingFile(name.to_string()))?;
@@ -255,7 +255,7 @@ impl SignalFile<'_, '_> {
         &self,
         spf_max: usize,
         limits: &Limits,
-        digital: &mut [Vec<i64>],
+        digital: &mut [Vec<i32>],
     ) -> Result<usize, WfdbError> {
         let (header, name, members, data) = (self.header, self.name, self.members, self.data);
         let first = &header.signals[members[0]];
@@ -298,7 +298,7 @@ impl SignalFile<'_, '_> {
         let mut within = 0; // where the signal's samples start inside a frame
         for &signal in members {
             let spf = header.signals[signal].samples_per_frame;
-            let mut samples: Vec<i64> = Vec::with_capacity(frames * spf);
+            let mut samples: Vec<i32> = Vec::with_capacity(frames * spf);
             for frame in stream.chunks_exact(per_frame) {
                 samples.extend_from_slice(&frame[within..within + spf]);
             }
@@ -306,8 +306,8 @@ impl SignalFile<'_, '_> {
             if first.format == 8 {
                 let mut acc = header.signals[signal].initial_value;
                 for v in &mut samples {
-                    acc += *v;
-                    *v = acc;
+                    acc = acc.saturating_add(i64::from(*v));
+                    *v = acc.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
                 }
             }
             digital[signal] = samples;
@@ -321,7 +321,7 @@ impl SignalFile<'_, '_> {
 fn physical(
     i: usize,
     spec: &SignalSpec,
-    samples: &[i64],
+    samples: &[i32],
     out_spf: usize,
     length: usize,
     warnings: &mut Vec<Warning>,
@@ -351,7 +351,7 @@ fn physical(
                 missing += 1;
                 last
             } else {
-                let mean = chunk.iter().sum::<i64>() as f64 / group as f64;
+                let mean = chunk.iter().map(|&d| i64::from(d)).sum::<i64>() as f64 / group as f64;
                 last = (mean - spec.baseline as f64) / spec.adc_gain * scale;
                 last
             }
@@ -393,7 +393,7 @@ impl Record {
         }
         if leads.is_empty() {
             let names: Vec<&str> = others.iter().map(|o| o.name.as_str()).collect();
-            return Err(WfdbError::NoLeads(names.join(", ")));
+            return Err(WfdbError::NoLeads(crate::formats::short_list(&names)));
         }
         let info = AcquisitionInfo {
             acquired: self.header.base_time.clone(),

@@ -4,7 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use ecg_stenosis::formats::{InputFile, Limits, ReadOptions, RecordResult, read_files};
+use std::io::Read;
+
+use ecg_stenosis::formats::{
+    Format, HEAD_BYTES, InputFile, Limits, ReadError, ReadOptions, RecordResult, detect,
+    group_records, read_files,
+};
 use ecg_stenosis::model::runner::block_on;
 use ecg_stenosis::model::{BackendPreference, ModelFile, Runner};
 use ecg_stenosis::pipeline::{Options, Session};
@@ -46,21 +51,54 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// Reads every file into records (a WFDB header and its signal files form one). A file the
-    /// system cannot read stops the command.
-    pub fn records(&self) -> Result<Vec<RecordResult>, Failure> {
-        let mut inputs = Vec::with_capacity(self.files.len());
-        for path in &self.files {
-            inputs.push(InputFile {
-                name: path.display().to_string(),
-                bytes: read(path)?,
-            });
-        }
-        Ok(read_files(
-            &inputs,
-            &self.read_options(),
-            &Limits::default(),
-        ))
+    /// The records these files form (a WFDB header and its signal files form one), read one
+    /// record at a time, in the order of the files: memory holds one record's files, never the
+    /// whole batch. A file that cannot be read, or is over the byte limit, is a record with that
+    /// error in its place, and the others are still read.
+    pub fn records(&self) -> impl Iterator<Item = RecordResult> + '_ {
+        let limits = Limits::default();
+        let mut heads: Vec<(String, Head)> = self
+            .files
+            .iter()
+            .map(|path| (path.display().to_string(), head(path, &limits)))
+            .collect();
+        let named: Vec<(&str, &[u8])> = heads
+            .iter()
+            .map(|(name, head)| (name.as_str(), head.bytes()))
+            .collect();
+        let groups = group_records(&named);
+        // What is kept: a FIFO or standard input, which cannot be read twice.
+        let mut kept: Vec<Option<Result<Vec<u8>, ReadError>>> = heads
+            .iter_mut()
+            .map(
+                |(_, head)| match std::mem::replace(head, Head::Prefix(Vec::new())) {
+                    Head::Whole(bytes) => Some(bytes),
+                    Head::Prefix(_) => None,
+                },
+            )
+            .collect();
+        let options = self.read_options();
+        groups.into_iter().flat_map(move |group| {
+            let mut failed = Vec::new();
+            let mut files = Vec::new();
+            for i in group {
+                let path = &self.files[i];
+                let name = path.display().to_string();
+                match kept[i]
+                    .take()
+                    .unwrap_or_else(|| read_bounded(path, &limits))
+                {
+                    Ok(bytes) => files.push(InputFile { name, bytes }),
+                    Err(error) => failed.push(RecordResult::unreadable(name, error)),
+                }
+            }
+            let read = if files.is_empty() {
+                Vec::new()
+            } else {
+                read_files(&files, &options, &limits)
+            };
+            failed.into_iter().chain(read)
+        })
     }
 
     /// How the readers are to read these files.
@@ -158,9 +196,9 @@ pub fn model_file(path: &Path) -> Result<ModelFile, Failure> {
     })
 }
 
-/// A whole file, or a one-line failure naming it.
+/// A whole file within the byte limit, or a one-line failure naming it.
 pub fn read(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()).into())
+    read_bounded(path, &Limits::default()).map_err(|e| format!("{}: {e}", path.display()).into())
 }
 
 /// Writes a file, or a one-line failure naming it.
@@ -168,22 +206,95 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), Failure> {
     std::fs::write(path, bytes).map_err(|e| format!("{}: cannot write: {e}", path.display()).into())
 }
 
-/// One line per unreadable record on stderr: the file(s), the format, the problem with its
-/// location, whose fault. True when there was any.
-pub fn report_failures(records: &[RecordResult]) -> bool {
-    let mut failed = false;
-    for record in records {
-        if let Err(e) = &record.result {
-            eprintln!(
-                "ecg-stenosis: {}: {}: {e} ({})",
-                record.sources.join(" + "),
-                record.format.name(),
-                e.kind().name()
-            );
-            failed = true;
+/// A file's bytes, never more than `limits.max_bytes`: the size a regular file declares is
+/// checked before reading, and anything else (a FIFO, standard input, `/dev/zero`) is read
+/// only up to the limit and then refused.
+pub fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, ReadError> {
+    let file = std::fs::File::open(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    read_open(file, limits)
+}
+
+/// [`read_bounded`] on a file already open.
+fn read_open(file: std::fs::File, limits: &Limits) -> Result<Vec<u8>, ReadError> {
+    let io = |e: std::io::Error| ReadError::Io(e.to_string());
+    let metadata = file.metadata().map_err(io)?;
+    if metadata.is_dir() {
+        return Err(ReadError::Io("it is a directory".into()));
+    }
+    let declared = usize::try_from(metadata.len()).unwrap_or(usize::MAX);
+    limits.check_bytes(declared).map_err(ReadError::TooLarge)?;
+    let mut bytes = Vec::with_capacity(if metadata.is_file() { declared } else { 0 });
+    file.take(limits.max_bytes as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    limits
+        .check_bytes(bytes.len())
+        .map_err(ReadError::TooLarge)?;
+    Ok(bytes)
+}
+
+/// What [`Inputs::records`] looks at before reading a batch.
+enum Head {
+    /// The first [`HEAD_BYTES`] of a regular file (all of a WFDB header, which names its signal
+    /// files), enough to group the batch into records; empty when the file cannot be opened
+    /// (reading it later says why).
+    Prefix(Vec<u8>),
+    /// All of something that can be read only once (a FIFO, standard input), within the limit.
+    Whole(Result<Vec<u8>, ReadError>),
+}
+
+impl Head {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Head::Prefix(bytes) | Head::Whole(Ok(bytes)) => bytes,
+            Head::Whole(Err(_)) => &[],
         }
     }
-    failed
+}
+
+fn head(path: &Path, limits: &Limits) -> Head {
+    let Ok(file) = std::fs::File::open(path) else {
+        return Head::Prefix(Vec::new());
+    };
+    match file.metadata() {
+        Ok(m) if m.is_file() => {}
+        Ok(m) if m.is_dir() => return Head::Prefix(Vec::new()),
+        _ => return Head::Whole(read_open(file, limits)),
+    }
+    let mut bytes = Vec::new();
+    if file
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut bytes)
+        .is_err()
+    {
+        return Head::Prefix(Vec::new());
+    }
+    if bytes.len() == HEAD_BYTES && detect(&bytes) == Format::Wfdb {
+        return Head::Prefix(read_bounded(path, limits).unwrap_or(bytes));
+    }
+    Head::Prefix(bytes)
+}
+
+/// One line on stderr when `record` could not be read: the file(s), the format, the problem
+/// with its location, whose fault. True when it could not.
+pub fn report_failure(record: &RecordResult) -> bool {
+    let Err(e) = &record.result else {
+        return false;
+    };
+    eprintln!(
+        "ecg-stenosis: {}: {}: {e} ({})",
+        record.sources.join(" + "),
+        record.format.name(),
+        e.kind().name()
+    );
+    true
+}
+
+/// [`report_failure`] for each record; true when any could not be read.
+pub fn report_failures(records: &[RecordResult]) -> bool {
+    records
+        .iter()
+        .fold(false, |failed, r| report_failure(r) | failed)
 }
 
 /// 1 when something failed, else 0.

@@ -63,18 +63,18 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     } else {
         format!("the state dict under '{}'", layout.container_key)
     };
-    println!("read {place} from {}", checkpoint.display());
+    say!("read {place} from {}", checkpoint.display());
     if layout.module_prefix {
-        println!("stripped the 'module.' prefix (DataParallel)");
+        say!("stripped the 'module.' prefix (DataParallel)");
     }
     if layout.dropped > 0 {
-        println!(
+        say!(
             "dropped {} tensor(s) outside the state dict (optimizer state ...)",
             layout.dropped
         );
     }
     let config = written.config();
-    println!(
+    say!(
         "wrote {}: {} bytes, {} tensors, {} parameters, dtype {}",
         args.out.display(),
         bytes.len(),
@@ -82,7 +82,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         written.parameter_count(),
         written.weight_dtypes().join("+")
     );
-    println!(
+    say!(
         "architecture: filters {:?}, blocks {:?}, use_bn {}, {} outputs ({})",
         config.filter_list,
         config.m_blocks_list,
@@ -91,10 +91,10 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         written.metadata().outputs.join(", ")
     );
     for warning in model.warnings() {
-        println!("warning: {warning}");
+        say!("warning: {warning}");
     }
     if args.metadata.is_none() {
-        println!(
+        say!(
             "note: no --metadata given, so the file carries none and loads with the \
              defaults above; give a metadata document (README, 'Model files') to name \
              the model, its preprocessing, thresholds and card"

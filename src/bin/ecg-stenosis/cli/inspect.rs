@@ -10,7 +10,7 @@ use ecg_stenosis::signal::beats::{Beats, detect_in_recorded};
 use ecg_stenosis::signal::quality::Quality;
 use serde_json::{Value, json};
 
-use super::common::{Failure, Inputs, exit_status, report_failures};
+use super::common::{Failure, Inputs, exit_status, report_failure};
 
 /// What the files hold: format, rate, leads, channels, warnings; beats and quality on request.
 ///
@@ -37,10 +37,11 @@ pub struct Args {
 
 /// Runs `inspect`.
 pub fn run(args: Args) -> Result<ExitCode, Failure> {
-    let records = args.inputs.records()?;
-    let failed = report_failures(&records);
+    let mut failed = false;
     let mut documents = Vec::new();
-    for record in &records {
+    for record in args.inputs.records() {
+        let record = &record;
+        failed |= report_failure(record);
         let Ok(ecg) = &record.result else { continue };
         let beats = (args.beats || args.quality).then(|| detect_in_recorded(ecg));
         let quality = match (&beats, args.quality) {
@@ -60,7 +61,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         }
     }
     if args.json {
-        println!("{}", json!({ "records": documents }));
+        say!("{}", json!({ "records": documents }));
     }
     Ok(exit_status(failed))
 }
@@ -118,11 +119,11 @@ fn print_record(
     beats: Option<&Beats>,
     quality: Option<&Quality>,
 ) {
-    println!("record: {}", record.sources.join(" + "));
-    println!("format: {}", record.format.name());
-    println!("sample_rate_hz: {}", ecg.sample_rate_hz());
-    println!("samples_per_lead: {}", ecg.samples_per_lead());
-    println!("duration_secs: {:.3}", ecg.duration_secs());
+    say!("record: {}", record.sources.join(" + "));
+    say!("format: {}", record.format.name());
+    say!("sample_rate_hz: {}", ecg.sample_rate_hz());
+    say!("samples_per_lead: {}", ecg.samples_per_lead());
+    say!("duration_secs: {:.3}", ecg.duration_secs());
     let info = ecg.info();
     for (name, value) in [
         ("device", &info.device),
@@ -130,7 +131,7 @@ fn print_record(
         ("cart_filters", &info.cart_filters),
     ] {
         if let Some(value) = value {
-            println!("{name}: {value}");
+            say!("{name}: {value}");
         }
     }
     for signal in ecg.leads() {
@@ -140,26 +141,26 @@ fn print_record(
             .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
                 (lo.min(v), hi.max(v))
             });
-        println!(
+        say!(
             "lead {:<3} derived={} min_uv={min:.1} max_uv={max:.1}",
             signal.lead.name(),
             signal.derived
         );
     }
     for channel in ecg.other_channels() {
-        println!(
+        say!(
             "channel '{}' (not a standard lead, kept): {} samples",
             channel.name,
             channel.samples_uv.len()
         );
     }
     for warning in ecg.warnings() {
-        println!("warning: {warning}");
+        say!("warning: {warning}");
     }
     if let Some(beats) = beats {
-        println!("beats: {}", beats.r_peaks.len());
+        say!("beats: {}", beats.r_peaks.len());
         if let Some(r) = beats.rhythm() {
-            println!(
+            say!(
                 "heart_rate_bpm: {:.1} (RR CV {:.3}, {})",
                 r.heart_rate_bpm,
                 r.rr_cv,
@@ -168,9 +169,9 @@ fn print_record(
         }
     }
     if let Some(quality) = quality {
-        println!("quality: {}", quality.verdict.name());
+        say!("quality: {}", quality.verdict.name());
         for finding in &quality.findings {
-            println!("  {}: {}", finding.severity.name(), finding.message);
+            say!("  {}: {}", finding.severity.name(), finding.message);
         }
     }
 }

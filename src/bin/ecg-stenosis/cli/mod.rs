@@ -1,5 +1,7 @@
 //! The commands, parsed by clap: one module each, with its flags, help and `run`.
 
+#[macro_use]
+mod out;
 mod common;
 mod completions;
 mod convert;

@@ -3,14 +3,16 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use ecg_stenosis::formats::{InputFile, Limits, read_files, read_npy_f32};
+use std::io::Write;
+
+use ecg_stenosis::formats::{Limits, read_npy_f32};
 use ecg_stenosis::model::runner::block_on;
 use ecg_stenosis::pipeline::{
-    BackendSummary, Batch, ErrorKind, ModelSummary, Report, Session, csv_table, sigmoid,
+    BackendSummary, Batch, ModelSummary, Report, Session, csv_header, csv_row, sigmoid,
 };
 use serde_json::json;
 
-use super::common::{Failure, Inputs, ModelChoice, Window, exit_status, read, write};
+use super::common::{Failure, Inputs, ModelChoice, Window, exit_status, read};
 
 /// The risk of severe stenosis per vessel, for ECG files or a prepared tensor.
 ///
@@ -50,43 +52,19 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
 }
 
 /// Each record through [`Session::analyse`]: quality gate, the model file's recipe, the
-/// network, strata.
+/// network, strata. One record at a time: its files are read, analysed, reported (a CSV row is
+/// written at once) and dropped, so a batch of thousands needs the memory of one record.
 fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
     let options = args.window.options();
+    let outputs = &session.metadata().outputs;
     let text = !args.json && args.csv.is_none();
-    // Files the system cannot read keep their row; the others are read together (a WFDB
-    // header and its signal files form one record).
+    let mut table = match &args.csv {
+        Some(path) => Some(Table::create(path, outputs)?),
+        None => None,
+    };
     let mut reports = Vec::new();
-    let mut inputs = Vec::new();
-    for path in &args.inputs.files {
-        match std::fs::read(path) {
-            Ok(bytes) => inputs.push(InputFile {
-                name: path.display().to_string(),
-                bytes,
-            }),
-            Err(e) => reports.push(session.failed(
-                vec![path.display().to_string()],
-                ErrorKind::Io,
-                format!("cannot read: {e}"),
-            )),
-        }
-    }
     let mut failed = false;
-    for report in &reports {
-        if let Some(error) = &report.error {
-            eprintln!(
-                "ecg-stenosis: {}: {}",
-                report.sources.join(" + "),
-                error.message
-            );
-            failed = true;
-        }
-        if text {
-            print_report(report);
-        }
-    }
-    let records = read_files(&inputs, &args.inputs.read_options(), &Limits::default());
-    for record in records {
+    for record in args.inputs.records() {
         let report = block_on(session.analyse(record, options)).report;
         if let Some(error) = &report.error {
             eprintln!(
@@ -100,60 +78,105 @@ fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
         if text {
             print_report(&report);
         }
-        reports.push(report);
-    }
-    finish(session, args, &reports)?;
-    Ok(exit_status(failed))
-}
-
-/// The batch's CSV table, JSON document or closing line.
-fn finish(session: &Session, args: &Args, reports: &[Report]) -> Result<(), Failure> {
-    let metadata = session.metadata();
-    if let Some(out) = &args.csv {
-        let table = csv_table(reports, &metadata.outputs);
-        if out.as_os_str() == "-" {
-            print!("{table}");
-        } else {
-            write(out, table)?;
-            eprintln!("wrote {} ({} rows)", out.display(), reports.len());
+        match &mut table {
+            Some(table) => table.row(&report, outputs)?,
+            None if args.json => reports.push(report),
+            None => {}
         }
+    }
+    if let Some(table) = table {
+        table.finish()?;
     } else if args.json {
         let batch = Batch {
-            records: reports,
-            model: ModelSummary::of(metadata),
+            records: &reports,
+            model: ModelSummary::of(session.metadata()),
             backend: BackendSummary::of(session.runner()),
         };
-        println!(
+        say!(
             "{}",
             serde_json::to_string(&batch).map_err(|e| e.to_string())?
         );
     } else {
-        println!(
+        let metadata = session.metadata();
+        say!(
             "model: {} {} (backend {})",
             metadata.name,
             metadata.version,
             session.runner().info().kind.name()
         );
     }
-    Ok(())
+    Ok(exit_status(failed))
+}
+
+/// `--csv`: the table written row by row, to a file or to standard output.
+struct Table {
+    path: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    rows: usize,
+}
+
+impl Table {
+    /// Creates the file (or takes standard output for `-`) and writes the header.
+    fn create(path: &Path, outputs: &[String]) -> Result<Self, Failure> {
+        let file = if path.as_os_str() == "-" {
+            None
+        } else {
+            let file = std::fs::File::create(path)
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            Some(std::io::BufWriter::new(file))
+        };
+        let mut table = Table {
+            path: path.to_path_buf(),
+            file,
+            rows: 0,
+        };
+        table.write(&csv_header(outputs))?;
+        Ok(table)
+    }
+
+    fn row(&mut self, report: &Report, outputs: &[String]) -> Result<(), Failure> {
+        self.rows += 1;
+        self.write(&csv_row(report, outputs))
+    }
+
+    fn write(&mut self, line: &str) -> Result<(), Failure> {
+        match &mut self.file {
+            Some(file) => file
+                .write_all(line.as_bytes())
+                .map_err(|e| format!("{}: cannot write: {e}", self.path.display()).into()),
+            None => {
+                say_raw!("{line}");
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self) -> Result<(), Failure> {
+        if let Some(mut file) = self.file {
+            file.flush()
+                .map_err(|e| format!("{}: cannot write: {e}", self.path.display()))?;
+            eprintln!("wrote {} ({} rows)", self.path.display(), self.rows);
+        }
+        Ok(())
+    }
 }
 
 /// One record's report as lines.
 fn print_report(report: &Report) {
-    println!("record: {}", report.sources.join(" + "));
+    say!("record: {}", report.sources.join(" + "));
     if let Some(quality) = &report.quality {
         let overridden = if report.quality_overridden {
             " (overridden: estimate given anyway)"
         } else {
             ""
         };
-        println!("quality: {}{overridden}", quality.verdict.name());
+        say!("quality: {}{overridden}", quality.verdict.name());
     }
     if let Some(error) = &report.error {
-        println!("no estimate: {}", error.message);
+        say!("no estimate: {}", error.message);
     }
     for r in &report.vessels {
-        println!(
+        say!(
             "{:<4} {:.4}  {}",
             r.vessel,
             r.probability,
@@ -162,10 +185,10 @@ fn print_report(report: &Report) {
         );
     }
     if !report.vessels.is_empty() && report.model.demonstration {
-        println!("note: {}", report.model.disclaimer);
+        say!("note: {}", report.model.disclaimer);
     }
     for w in &report.warnings {
-        println!("warning: {}", w.message);
+        say!("warning: {}", w.message);
     }
 }
 
@@ -217,23 +240,23 @@ fn predict_tensor(session: &Session, path: &Path, json: bool) -> Result<ExitCode
             },
             "warnings": warnings,
         });
-        println!("{report}");
+        say!("{report}");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("model: {} {}", metadata.name, metadata.version);
-    println!("disclaimer: {}", metadata.card.disclaimer);
-    println!(
+    say!("model: {} {}", metadata.name, metadata.version);
+    say!("disclaimer: {}", metadata.card.disclaimer);
+    say!(
         "backend: {} ({})",
         backend.kind,
         backend.detail.as_deref().unwrap_or("")
     );
     for warning in &warnings {
-        println!("warning: {warning}");
+        say!("warning: {warning}");
     }
-    println!("record\t{}", metadata.outputs.join("\t"));
+    say!("record\t{}", metadata.outputs.join("\t"));
     for (i, row) in probabilities.iter().enumerate() {
         let cells: Vec<String> = row.iter().map(|p| format!("{p:.4}")).collect();
-        println!("{i}\t{}", cells.join("\t"));
+        say!("{i}\t{}", cells.join("\t"));
     }
     Ok(ExitCode::SUCCESS)
 }

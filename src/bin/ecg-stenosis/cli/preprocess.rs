@@ -48,7 +48,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         }
         (None, None) => return Err(Failure::Usage("give --recipe or --model".into())),
     };
-    let records = args.inputs.records()?;
+    let records: Vec<_> = args.inputs.records().collect();
     if report_failures(&records) {
         eprintln!(
             "ecg-stenosis: nothing written: every record must be readable, so that row i of the tensor is record i"
@@ -79,21 +79,21 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
                 failed = true;
                 continue;
             }
-            println!(
+            say!(
                 "{sources}: quality override: unusable ECG prepared at the user's request ({reasons})"
             );
         }
-        println!(
+        say!(
             "{sources}: window {:.3}–{:.3} s, quality {}",
             input.start_secs,
             input.start_secs + shape.duration_secs(),
             quality.verdict.name()
         );
         for warning in &input.warnings {
-            println!("  warning: {warning}");
+            say!("  warning: {warning}");
         }
         for finding in &quality.findings {
-            println!("  {}: {}", finding.severity.name(), finding.message);
+            say!("  {}: {}", finding.severity.name(), finding.message);
         }
         values.extend(input.values);
     }
@@ -108,7 +108,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         vec![n, Lead::ALL.len(), shape.samples]
     };
     write(&args.out, write_npy_f32(&dims, &values))?;
-    println!(
+    say!(
         "wrote {}: float32 {dims:?}, recipe {}",
         args.out.display(),
         recipe.name()

@@ -41,7 +41,7 @@ pub struct Args {
 /// Runs `render`.
 pub fn run(args: Args) -> Result<ExitCode, Failure> {
     let paper = Paper::new(args.speed, args.gain).map_err(Failure::Usage)?;
-    let records = args.inputs.records()?;
+    let records: Vec<_> = args.inputs.records().collect();
     if report_failures(&records) {
         return Ok(ExitCode::from(1));
     }
@@ -72,6 +72,6 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     let area = SVGBackend::new(&args.out, size).into_drawing_area();
     draw_sheet(&area, &ecg, &options).map_err(|e| format!("{}: {e}", args.out.display()))?;
     drop(area);
-    println!("wrote {}", args.out.display());
+    say!("wrote {}", args.out.display());
     Ok(ExitCode::SUCCESS)
 }

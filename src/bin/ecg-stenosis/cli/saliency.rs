@@ -46,7 +46,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     let method = Method::parse(&args.method, args.steps)
         .map_err(|e| Failure::Usage(format!("--method: {e}")))?;
     let session = args.model.session()?;
-    let mut records = args.inputs.records()?;
+    let mut records: Vec<_> = args.inputs.records().collect();
     if records.len() != 1 {
         return Err(Failure::Usage(format!(
             "saliency takes one record; these files form {}",
@@ -104,7 +104,7 @@ fn print_json(
         model: &analysis.report.model,
         backend: &analysis.report.backend,
     };
-    println!(
+    say!(
         "{}",
         serde_json::to_string(&document).map_err(|e| e.to_string())?
     );
@@ -113,16 +113,18 @@ fn print_json(
 
 fn print_text(args: &Args, analysis: &Analysis, explanation: &Explanation, shape: [usize; 2]) {
     let summary = &explanation.summary;
-    println!(
+    say!(
         "wrote {} ([{}, {}] float32, the record's own time base)",
         args.out.display(),
         shape[0],
         shape[1]
     );
     let passes = if summary.steps == 1 { "pass" } else { "passes" };
-    println!(
+    say!(
         "{} by {} ({} gradient {passes})",
-        summary.vessel, summary.method, summary.steps
+        summary.vessel,
+        summary.method,
+        summary.steps
     );
     if let Some(shares) = &summary.lead_share {
         let cells: Vec<String> = Lead::ALL
@@ -130,10 +132,10 @@ fn print_text(args: &Args, analysis: &Analysis, explanation: &Explanation, shape
             .zip(shares)
             .map(|(l, s)| format!("{} {:.3}", l.name(), s))
             .collect();
-        println!("lead share: {}", cells.join(", "));
+        say!("lead share: {}", cells.join(", "));
     }
     if let Some(p) = &summary.phase_share {
-        println!(
+        say!(
             "phase share: P {:.3}, QRS {:.3}, ST-T {:.3} ({:.0} % of the attribution lies in these windows)",
             p.shares[0],
             p.shares[1],
@@ -142,6 +144,6 @@ fn print_text(args: &Args, analysis: &Analysis, explanation: &Explanation, shape
         );
     }
     if analysis.report.model.demonstration {
-        println!("note: {}", analysis.report.model.disclaimer);
+        say!("note: {}", analysis.report.model.disclaimer);
     }
 }

@@ -100,7 +100,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         let _ = writeln!(labels, ",{confounder},{:.1}", case.heart_rate_bpm);
     }
     write(&dir.join("labels.csv"), &labels)?;
-    println!(
+    say!(
         "wrote {} synthetic ECG(s) and labels.csv to {} (invented data, not patients)",
         args.count,
         dir.display()

@@ -80,7 +80,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         .map_err(|e| e.to_string())?;
     ModelFile::from_bytes(&bytes).map_err(|e| format!("self-check failed: {e}"))?;
     super::common::write(&args.out, &bytes)?;
-    println!(
+    say!(
         "trained {} parameters in {:.0} s ({} steps of {}), evaluated in {:.0} s; loss {:.4} → {:.4}",
         report.parameters,
         report.train_secs,
@@ -91,7 +91,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         report.loss_first_last.1
     );
     print_card_table(model.metadata());
-    println!(
+    say!(
         "wrote {} ({} bytes): {}",
         args.out.display(),
         bytes.len(),
@@ -103,15 +103,15 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
 /// The card's figures per vessel as a Markdown table.
 #[cfg(feature = "train")]
 fn print_card_table(metadata: &ecg_stenosis::model::ModelMetadata) {
-    println!(
+    say!(
         "| vessel | positives / cases | AUC (95 % CI) | Brier | rule-out < p (sensitivity) | rule-in ≥ p (specificity) |"
     );
-    println!("|---|---:|---|---:|---|---|");
+    say!("|---|---:|---|---:|---|---|");
     for vessel in &metadata.outputs {
         let m = &metadata.card.metrics["vessels"][vessel];
         let ci = &m["auc_ci95"];
         let t = metadata.thresholds.get(vessel);
-        println!(
+        say!(
             "| {vessel} | {} / {} | {:.3} ({:.3}–{:.3}) | {:.4} | {} | {} |",
             m["positives"],
             m["cases"],
