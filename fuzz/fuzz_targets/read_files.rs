@@ -1,10 +1,11 @@
 //! Detection + parsing of any bytes, as the page and the command line do it: never a panic,
 //! never an allocation over the limits (libFuzzer's -rss_limit_mb and -malloc_limit_mb catch
-//! those). An input holding the separator `\xff\x00WFDB\x00\xff` is split into a WFDB header
+//! those). Every record read then goes through beat detection, the quality gate and both
+//! preprocessing recipes. An input holding the separator `\xff\x00WFDB\x00\xff` is split into a WFDB header
 //! and the signal file it names, so WFDB records are fuzzed as pairs.
 #![no_main]
 
-use ecg_stenosis::formats::{Limits, ReadOptions, read_files};
+use ecg_stenosis::formats::Limits;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../../tests/integration/common/fuzz_input.rs"]
@@ -18,16 +19,4 @@ const LIMITS: Limits = Limits {
     max_duration_secs: 3600.0,
 };
 
-fuzz_target!(|data: &[u8]| {
-    let files = fuzz_input::files(data);
-    let options = ReadOptions {
-        sample_rate_hz: Some(500.0),
-        ..ReadOptions::default()
-    };
-    for record in read_files(&files, &options, &LIMITS) {
-        if let Err(e) = record.result {
-            // Every error is typed and printable.
-            let _ = (e.kind(), e.to_string());
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| fuzz_input::exercise(data, &LIMITS));

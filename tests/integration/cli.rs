@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-fn run(args: &[&str]) -> (i32, String, String) {
+pub fn run(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_ecg-stenosis"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -64,7 +64,7 @@ fn bad_input_exits_1_with_the_line_and_usage_errors_2() {
 }
 
 /// A scratch directory for one test.
-fn scratch(name: &str) -> std::path::PathBuf {
+pub fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("ecg-stenosis-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -796,7 +796,7 @@ fn saliency_maps_equal_pytorch_autograd() {
 
 /// A minimal RFC 4180 reader, as a spreadsheet reads CSV: quoted fields may hold commas,
 /// doubled quotes and line breaks.
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
+pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();

@@ -6,6 +6,7 @@ mod architecture;
 mod cli;
 mod common;
 mod demo_model;
+mod hostile;
 mod model_files;
 mod robustness;
 mod saliency;

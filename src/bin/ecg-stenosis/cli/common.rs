@@ -281,10 +281,14 @@ pub fn report_failure(record: &RecordResult) -> bool {
     let Err(e) = &record.result else {
         return false;
     };
+    // A file never handed to a reader has no format to name.
+    let format = match e {
+        ReadError::Io(_) | ReadError::TooLarge(_) => String::new(),
+        _ => format!("{}: ", record.format.name()),
+    };
     eprintln!(
-        "ecg-stenosis: {}: {}: {e} ({})",
+        "ecg-stenosis: {}: {format}{e} ({})",
         record.sources.join(" + "),
-        record.format.name(),
         e.kind().name()
     );
     true
