@@ -234,6 +234,9 @@ fn measure(what: &'static str, files: Vec<InputFile>) -> Measured {
     }
 }
 
+/// Makes one case's files when it is measured (so only one case's input is held at a time).
+type Maker = Box<dyn Fn() -> Vec<InputFile>>;
+
 fn one(name: &str, bytes: Vec<u8>) -> Vec<InputFile> {
     vec![InputFile {
         name: name.into(),
@@ -253,7 +256,7 @@ fn every_reader_stays_within_its_memory_bound() {
         .copied()
         .chain(std::iter::repeat_n(*b"0,", 100_000_000).flatten())
         .collect();
-    let mut cases: Vec<(&'static str, Box<dyn Fn() -> Vec<InputFile>>)> = vec![
+    let mut cases: Vec<(&'static str, Maker)> = vec![
         (
             "CSV, 12 leads at the samples limit",
             Box::new(move || one("big.csv", csv(near))),

@@ -713,3 +713,87 @@ mod signal_in_the_browser {
         }
     }
 }
+
+/// Issue 15: memory in the browser stays within a fixed budget while the readers take inputs
+/// that amplified memory on main (a one-line CSV of 200 MB took 3.25 GB natively and trapped
+/// here; an XML entity referenced a million times, gigabytes) and a WFDB record at the samples
+/// limit. The wasm memory only grows, so its size after the reads is the peak of this whole
+/// test run.
+mod memory_budget {
+    use ecg_stenosis::formats::{InputFile, Limits, ReadOptions, read_files};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::{console_log, wasm_bindgen_test};
+
+    /// The budget: a quarter of what wasm32 can address.
+    const BUDGET: f64 = 1024.0 * 1024.0 * 1024.0;
+
+    fn memory_bytes() -> f64 {
+        let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+        memory
+            .buffer()
+            .unchecked_into::<js_sys::ArrayBuffer>()
+            .byte_length() as f64
+    }
+
+    fn read(files: Vec<InputFile>) -> String {
+        let options = ReadOptions {
+            sample_rate_hz: Some(500.0),
+            ..ReadOptions::default()
+        };
+        match &read_files(&files, &options, &Limits::default())[0].result {
+            Ok(ecg) => format!("{} samples", ecg.samples_per_lead()),
+            Err(e) => format!("{} error", e.kind()),
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn hostile_inputs_stay_within_the_memory_budget() {
+        let mut line = b"I,".to_vec();
+        line.extend(std::iter::repeat_n(*b"0,", 100_000_000).flatten());
+        let csv = read(vec![InputFile {
+            name: "line.csv".into(),
+            bytes: line,
+        }]);
+        let mut muse = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE RestingECG [<!ENTITY e \"");
+        muse.push_str(&"x".repeat(4096));
+        muse.push_str("\">]>\n<RestingECG><Note>");
+        muse.push_str(&"&e;".repeat(1_000_000));
+        muse.push_str("</Note></RestingECG>");
+        let xml = read(vec![InputFile {
+            name: "e.xml".into(),
+            bytes: muse.into_bytes(),
+        }]);
+        let frames = Limits::default().max_samples_per_lead - 1;
+        let mut header = format!("big 12 500 {frames}\n");
+        for lead in [
+            "I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6",
+        ] {
+            header.push_str(&format!("big.dat 16 200/mV 16 0 0 0 0 {lead}\n"));
+        }
+        let data: Vec<u8> = (0..frames * 12)
+            .flat_map(|i| (((i * 7) % 400) as i16 - 200).to_le_bytes())
+            .collect();
+        let wfdb = read(vec![
+            InputFile {
+                name: "big.hea".into(),
+                bytes: header.into_bytes(),
+            },
+            InputFile {
+                name: "big.dat".into(),
+                bytes: data,
+            },
+        ]);
+        let used = memory_bytes();
+        console_log!(
+            "memory after the hostile reads: {:.0} MB of the {:.0} MB budget (CSV: {csv}; XML: {xml}; WFDB: {wfdb})",
+            used / 1048576.0,
+            BUDGET / 1048576.0
+        );
+        assert!(
+            csv.contains("limit") && xml.contains("limit"),
+            "{csv}; {xml}"
+        );
+        assert_eq!(wfdb, format!("{frames} samples"));
+        assert!(used < BUDGET, "{used} bytes");
+    }
+}

@@ -1,29 +1,110 @@
 // The page: DOM only. It forwards files to the worker and shows what comes back; no ECG logic
 // lives here (parsing, analysis, saliency and drawing are Rust, in the worker). Text from
 // files and models is set with textContent only, never as HTML.
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+// The worker that owns the wasm instance. If it crashes (a panic or exhausted memory inside
+// it), the request that crashed it fails with that message, and a fresh worker takes its place
+// with the model and the record of before: one bad file never stops the page.
+let worker = null;
+// Resolves when the current worker has started; requests wait for it.
+let engine = null;
 const pending = new Map();
 let nextId = 1;
+let restarts = 0;
 
-worker.onmessage = (event) => {
-  const { id, ok, result, error, progress } = event.data;
-  const request = pending.get(id);
-  if (!request) return;
-  if (progress) {
-    if (request.onProgress) request.onProgress(progress);
-    return;
-  }
-  pending.delete(id);
-  if (ok) request.resolve(result); else request.reject(error);
-};
+function spawnWorker() {
+  const created = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  created.onmessage = (event) => {
+    const { id, ok, result, error, progress, crashed } = event.data;
+    const request = pending.get(id);
+    if (crashed && created === worker) restartWorker(error.message);
+    if (!request) return;
+    if (progress) {
+      if (request.onProgress) request.onProgress(progress);
+      return;
+    }
+    pending.delete(id);
+    if (ok) request.resolve(result); else request.reject(error);
+  };
+  // An error the worker could not even report (it died loading, say).
+  created.onerror = (event) => {
+    event.preventDefault();
+    if (created === worker) restartWorker(event.message || 'the engine stopped');
+  };
+  return created;
+}
 
-// One request to the worker; `onProgress({done, total})` hears the long ones' progress.
-function ask(message, transfer = [], onProgress = null) {
+// Sends one request to the current worker as it is (started or not).
+function send(message, transfer = [], onProgress = null) {
   const id = nextId++;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject, onProgress });
     worker.postMessage({ ...message, id }, transfer);
   });
+}
+
+// One request to the worker once it has started; `onProgress({done, total})` hears the long
+// ones' progress.
+async function ask(message, transfer = [], onProgress = null) {
+  await engine;
+  return send(message, transfer, onProgress);
+}
+
+// New canvases in place of the ones handed to a worker (a canvas goes offscreen only once).
+function freshCanvas(id) {
+  const old = $(id);
+  const canvas = old.cloneNode(false);
+  old.replaceWith(canvas);
+  return canvas.transferControlToOffscreen();
+}
+
+const preferWebgpu = new URLSearchParams(location.search).get('backend') !== 'cpu';
+
+// Starts a worker with its canvases and the shipped model, and (after a crash) the model file
+// the user had loaded.
+async function startWorker(tracing, beats) {
+  const started = await send({ type: 'start', canvas: tracing, beatsCanvas: beats, preferWebgpu }, [tracing, beats]);
+  if (state.modelBytes) {
+    const bytes = state.modelBytes.slice(0);
+    started.model = await send({ type: 'loadModel', bytes }, [bytes]);
+  }
+  return started;
+}
+
+// Replaces a crashed worker: what was waiting on it fails with `reason`, a fresh one starts,
+// and the record shown before is read and drawn again, unless another file is on its way.
+function restartWorker(reason) {
+  worker.terminate();
+  const failed = [...pending.values()];
+  pending.clear();
+  for (const request of failed) request.reject({ kind: 'internal', message: reason });
+  restarts += 1;
+  document.body.dataset.restarts = String(restarts);
+  document.body.dataset.engine = 'restarting';
+  worker = spawnWorker();
+  const generation = state.generation;
+  engine = startWorker(freshCanvas('tracing'), freshCanvas('beats')).then((started) => {
+    state.model = started.model;
+    showModel(state.model);
+  }).catch((error) => {
+    $('backend').textContent = `unavailable after a restart: ${error.message}`;
+  });
+  engine.then(async () => {
+    if (state.lastFiles && state.generation === generation) await restoreRecord(state.lastFiles);
+    document.body.dataset.engine = 'ready';
+  });
+}
+
+// The record shown before a crash, read again into the fresh worker and redrawn.
+async function restoreRecord(kept) {
+  const files = kept.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
+  const sampleRateHz = state.lastRate;
+  try {
+    await ask({ type: 'load', files, sampleRateHz }, files.map((f) => f.bytes));
+    if (state.report) await analyse(state.overridden);
+    await drawAll();
+  } catch (error) {
+    $('message').textContent += ` The record shown before could not be restored: ${error.message}.`;
+  }
 }
 
 const $ = (id) => document.getElementById(id);
@@ -43,15 +124,25 @@ const facts = {
   // Width of the sheet at 25 mm/s: the canvas scale fits it to the screen; at 50 mm/s the
   // sheet is wider and scrolls.
   sheetWidthMmAt25: 275,
+  // The largest file the readers take (Limits::max_bytes).
+  maxFileBytes: 256 * 1024 * 1024,
 };
 
 function takeFacts(given) {
   for (const v of given.vessels) facts.arteries[v.vessel] = v.artery;
   for (const s of given.strata) facts.strata[s.name] = { symbol: s.symbol, words: s.words };
   facts.sheetWidthMmAt25 = given.sheet_width_mm_at_25;
+  facts.maxFileBytes = given.max_file_bytes;
 }
 
 const state = {
+  // Bumped by every file opened (a crash's restore gives way to a newer file).
+  generation: 0,
+  // The last record's files and rate, kept to read it again after a crash.
+  lastFiles: null,
+  lastRate: undefined,
+  // A model file the user loaded, kept to load it again after a crash.
+  modelBytes: null,
   model: null,
   modelError: null,
   record: null, // {name, summary}
@@ -131,8 +222,12 @@ async function openFiles(files) {
   $('summary').textContent = `Reading and analysing ${name}…`;
   const rateText = $('rate').value.trim();
   const sampleRateHz = rateText === '' ? undefined : Number(rateText);
+  state.generation += 1;
+  const kept = files.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
   try {
     const summary = await ask({ type: 'load', files, sampleRateHz }, files.map((f) => f.bytes));
+    state.lastFiles = kept;
+    state.lastRate = sampleRateHz;
     state.record = { name, summary };
     state.report = null;
     state.overridden = false;
@@ -367,7 +462,9 @@ async function loadModelFile(file) {
   $('model-card').prepend(el('p', `Loading ${file.name}…`, 'muted'));
   try {
     const bytes = await file.arrayBuffer();
+    const kept = bytes.slice(0);
     const model = await ask({ type: 'loadModel', bytes }, [bytes]);
+    state.modelBytes = kept;
     state.model = model;
     showModel(model);
     if (state.record) {
@@ -451,14 +548,32 @@ async function startOffline() {
   }
 }
 
+// The chosen or dropped files' bytes, or null after saying which one could not be read: a
+// file over the readers' byte limit is refused by its size before it is read, and one the
+// browser cannot read (gone, or too large for it) gets a message too.
+async function readPicked(picked) {
+  const name = picked.map((f) => f.name).join(' + ');
+  const tooLarge = picked.find((f) => f.size > facts.maxFileBytes);
+  if (tooLarge) {
+    showError(tooLarge.name, { message: `${tooLarge.size} bytes, more than the limit of ${facts.maxFileBytes}` });
+    return null;
+  }
+  try {
+    return await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+  } catch (error) {
+    showError(name, { message: `the browser could not read it (${error.name}: ${error.message})` });
+    return null;
+  }
+}
+
 function wire() {
   $('file').addEventListener('change', async () => {
     const picked = Array.from($('file').files);
     if (!picked.length) return;
-    const files = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+    const files = await readPicked(picked);
     // Cleared, so that choosing the same file again (after editing it, say) reads it again.
     $('file').value = '';
-    await openFiles(files);
+    if (files) await openFiles(files);
   });
   const zone = $('drop-zone');
   zone.addEventListener('dragover', (event) => { event.preventDefault(); zone.classList.add('dragging'); });
@@ -468,8 +583,8 @@ function wire() {
     zone.classList.remove('dragging');
     const dropped = Array.from(event.dataTransfer.files);
     if (!dropped.length) return;
-    const files = await Promise.all(dropped.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
-    await openFiles(files);
+    const files = await readPicked(dropped);
+    if (files) await openFiles(files);
   });
   $('override').addEventListener('click', async () => {
     await analyse(true);
@@ -491,15 +606,23 @@ function wire() {
   });
 }
 
+// With ?testing in the address, the end-to-end suite can make the worker panic, to check that
+// the page recovers (tests/e2e/page.test.mjs). Nothing else uses it.
+if (new URLSearchParams(location.search).has('testing')) {
+  window.ecgTesting = { trap: () => ask({ type: 'trap' }).catch((error) => error.message) };
+}
+
 async function start() {
   const tracing = $('tracing').transferControlToOffscreen();
   const beats = $('beats').transferControlToOffscreen();
-  const preferWebgpu = new URLSearchParams(location.search).get('backend') !== 'cpu';
   wire();
   loadExamples();
   startOffline();
+  worker = spawnWorker();
+  engine = startWorker(tracing, beats);
   try {
-    const started = await ask({ type: 'start', canvas: tracing, beatsCanvas: beats, preferWebgpu }, [tracing, beats]);
+    const started = await engine;
+    document.body.dataset.engine = 'ready';
     takeFacts(started.facts);
     state.model = started.model;
     state.modelError = started.modelError;

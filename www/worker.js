@@ -5,6 +5,9 @@ import init, { App } from '../pkg/ecg_stenosis.js';
 let app = null;
 let canvas = null;
 let beatsCanvas = null;
+// Set once the wasm instance has trapped (a Rust panic, memory exhausted): it cannot be used
+// again, so every later request is answered "crashed" and the page replaces this worker.
+let crashed = null;
 
 function plainError(error) {
   // Errors from Rust arrive as {kind, message, line?}; anything else is an internal failure.
@@ -63,6 +66,9 @@ async function handle(data) {
     case 'patient':
       // Only when the user ticked "include patient identifiers" for a printed report.
       return app.patient_identifiers();
+    case 'trap':
+      // The end-to-end suite's way to check that the page recovers from a panic.
+      return app.trap();
     default:
       throw { kind: 'internal', message: `unknown request ${data.type}` };
   }
@@ -70,9 +76,18 @@ async function handle(data) {
 
 self.onmessage = async (event) => {
   const { id } = event.data;
+  if (crashed) {
+    self.postMessage({ id, ok: false, crashed: true, error: crashed });
+    return;
+  }
   try {
     self.postMessage({ id, ok: true, result: await handle(event.data) });
   } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) {
+      crashed = { kind: 'internal', message: `the engine stopped (${error.message})` };
+      self.postMessage({ id, ok: false, crashed: true, error: crashed });
+      return;
+    }
     self.postMessage({ id, ok: false, error: plainError(error) });
   }
 };

@@ -130,6 +130,13 @@ impl App {
         to_js(&Facts::new())
     }
 
+    /// Panics on purpose, so that the end-to-end suite can check that the page recovers from
+    /// any panic inside its worker (the worker is replaced, the model and the record are
+    /// loaded again). Nothing in the page calls it.
+    pub fn trap(&self) {
+        panic!("a panic asked for by the page's recovery test");
+    }
+
     /// `{kind: "webgpu"|"cpu", adapter?: string, reason?: string}`.
     pub fn backend(&self) -> Result<JsValue, JsValue> {
         to_js(&BackendView::of(&self.runner))

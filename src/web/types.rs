@@ -416,6 +416,9 @@ pub struct Facts {
     pub strata: Vec<StratumView>,
     /// Width of a sheet at 25 mm/s, millimetres (the page fits it to the screen).
     pub sheet_width_mm_at_25: f64,
+    /// The largest file the readers take ([`crate::formats::Limits::max_bytes`]): the page
+    /// refuses a bigger one by its size, before reading it.
+    pub max_file_bytes: usize,
 }
 
 impl Facts {
@@ -440,6 +443,7 @@ impl Facts {
                 })
                 .collect(),
             sheet_width_mm_at_25: sheet_width_mm(&Paper::default()),
+            max_file_bytes: crate::formats::Limits::default().max_bytes,
         }
     }
 }

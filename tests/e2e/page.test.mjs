@@ -365,6 +365,86 @@ test('a corrupted or wrong file gets a clear message and the page keeps working'
   await context.close();
 });
 
+// Hostile files of issue 15, as the tests/integration/hostile.rs ones, built here.
+function museWithEntities() {
+  const text = fs.readFileSync(fixture('muse/synthetic_muse.xml'), 'latin1');
+  const doctype = '<!DOCTYPE RestingECG SYSTEM "restecg.dtd">';
+  return Buffer.from(text
+    .replace(doctype, `<!DOCTYPE RestingECG SYSTEM "restecg.dtd" [<!ENTITY big "${'Smith'.repeat(800)}">]>`)
+    .replace('<RestingECG>', `<RestingECG><Note>${'&big;'.repeat(1_000_000)}</Note>`), 'latin1');
+}
+
+function dicomWithRate() {
+  const bytes = Buffer.from(fs.readFileSync(fixture('dicom/ecgtoolkit_example_implicit_vr.dcm')));
+  const at = bytes.indexOf(Buffer.from([0x3a, 0x00, 0x1a, 0x00, 0x04, 0x00, 0x00, 0x00, 0x35, 0x30, 0x30, 0x20]));
+  assert.ok(at > 0);
+  bytes.write('1E99', at + 8, 'latin1');
+  return bytes;
+}
+
+// A readable DICOM whose only (0010,0010) bytes end the file: main's identifier scan read past
+// the end there.
+function craftedDicom() {
+  let bytes = Buffer.from(fs.readFileSync(fixture('dicom/pydicom_mortara_1000hz.dcm')));
+  const tag = Buffer.from([0x10, 0x00, 0x10, 0x00]);
+  for (let at = bytes.indexOf(tag); at >= 0; at = bytes.indexOf(tag)) bytes[at + 2] = 0x11;
+  return Buffer.concat([bytes, Buffer.from([0x11, 0x00, 0x10, 0x00, 0x4c, 0x4f, 6, 0, 0x10, 0x00, 0x10, 0x00, 0x50, 0x4e])]);
+}
+
+// A drop of files made inside the page (too large to pass through the test's channel):
+// `lines` repeats of `unit` after `head`, or `size` zero bytes.
+async function dropMade(page, made) {
+  await page.evaluate(({ name, head, unit, repeat, size }) => {
+    document.body.dataset.state = 'waiting';
+    const parts = size ? [new Uint8Array(size)] : [head, unit.repeat(repeat)];
+    const transfer = new DataTransfer();
+    transfer.items.add(new File(parts, name));
+    const zone = document.getElementById('drop-zone');
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, made);
+  return settle(page);
+}
+
+test('hostile files in one session: each is named in its message, a panic is survived, the good file is analysed', async () => {
+  const { page, context, consoleErrors } = await openPage('?backend=cpu&testing');
+  await page.evaluate(() => { window.print = () => { document.body.dataset.printed = String(Number(document.body.dataset.printed || 0) + 1); }; });
+  const dir = fs.mkdtempSync(path.join(root, 'target/e2e-hostile-'));
+  const write = (name, bytes) => { fs.writeFileSync(path.join(dir, name), bytes); return path.join(dir, name); };
+  const bad = [
+    [write('laughs.xml', museWithEntities()), /laughs\.xml: .*RestingECG: internal XML entities expand the document/],
+    [write('rate.dcm', dicomWithRate()), /rate\.dcm: .*1e99 Hz is outside/],
+  ];
+  for (const [file, expected] of bad) {
+    assert.equal(await drop(page, [file]), 'error', file);
+    assert.match(await page.textContent('#message'), expected);
+  }
+  assert.equal(await dropMade(page, { name: 'line.csv', head: 'I,', unit: '0,', repeat: 100_000_000 }), 'error');
+  assert.match(await page.textContent('#message'), /line\.csv: .*more than the limit/);
+  assert.equal(await dropMade(page, { name: 'huge.csv', size: 300 * 1024 * 1024 }), 'error');
+  assert.match(await page.textContent('#message'), /huge\.csv: 314572800 bytes, more than the limit of 268435456/);
+  // The crafted DICOM reads, and printing with its identifiers asked for works.
+  assert.equal(await drop(page, [write('crafted.dcm', craftedDicom())]), 'drawn');
+  await page.check('#include-patient');
+  await page.click('#print');
+  await page.waitForFunction(() => document.body.dataset.printed === '1', null, { timeout: 60_000 });
+  assert.match(await page.textContent('#print-patient'), /^Patient: /);
+  // A panic inside the worker: the request fails, a fresh worker takes over with the record.
+  const trapped = await page.evaluate(() => window.ecgTesting.trap());
+  assert.match(trapped, /the engine stopped/);
+  await page.waitForFunction(() => document.body.dataset.restarts === '1' && document.body.dataset.engine === 'ready',
+    null, { timeout: 120_000 });
+  assert.match(await page.textContent('#summary'), /crafted\.dcm/);
+  const panels = JSON.parse(await page.getAttribute('#tracing', 'data-panels') || '[]');
+  assert.ok(panels.length >= 12, 'the record is drawn again after the restart');
+  assert.equal(await drop(page, [fixture('A0001.csv')]), 'drawn');
+  assert.equal(await page.textContent('#message'), '');
+  assert.equal((await riskCards(page)).length, 4);
+  // The panic is the only console error: the one the trap asked for.
+  assert.ok(consoleErrors.every((line) => /recovery test|RuntimeError|unreachable/.test(line)), consoleErrors.join('\n'));
+  fs.rmSync(dir, { recursive: true, force: true });
+  await context.close();
+});
+
 test('loading a model file changes the model card, and a bad one is refused with the old kept', async () => {
   const { page, context } = await openPage();
   assert.match(await page.textContent('#model-card'), /ecg-stenosis demonstration \(synthetic data\), version synth-v1/);

@@ -340,16 +340,38 @@ fn a_closed_pipe_is_not_a_panic() {
     assert_eq!(csv_rows(&std::fs::read_to_string(&out).unwrap()).len(), 4);
 }
 
-/// Item 10: a DICOM whose patient element ends inside its header (main indexed past the end),
-/// and an SCP whose section
-/// pointer overflows, give no identifiers and no panic.
+/// A readable DICOM whose only (0010,0010) bytes are the end of the file, inside a private
+/// element's value, followed by "PN": main's identifier scan read past the end there (the
+/// page's print path with identifiers ticked panicked, and the page stopped working).
+pub fn crafted_dicom() -> Vec<u8> {
+    let mut bytes = fixture("dicom/pydicom_mortara_1000hz.dcm");
+    let name = [0x10, 0x00, 0x10, 0x00];
+    // The real patient name becomes (0010,0011); the same four bytes inside the waveform
+    // data (two samples of 16) become 17 and 16.
+    while let Some(at) = bytes.windows(4).position(|w| w == name) {
+        bytes[at + 2] = 0x11;
+    }
+    bytes.extend_from_slice(&[0x11, 0x00, 0x10, 0x00, b'L', b'O', 6, 0]);
+    bytes.extend_from_slice(&[0x10, 0x00, 0x10, 0x00, b'P', b'N']);
+    bytes
+}
+
+/// Item 10: the crafted DICOM reads, and asking for its identifiers gives none, no panic; nor
+/// does an SCP whose section pointer is absurd.
 #[test]
 fn crafted_identifier_elements_do_not_panic() {
     use ecg_stenosis::formats::patient::patient_identifiers;
-    let mut tail = vec![0u8; 132];
-    tail[128..132].copy_from_slice(b"DICM");
-    tail.extend_from_slice(&[0x10, 0x00, 0x20, 0x00, b'L', b'O', 0xff]);
-    let _ = patient_identifiers(Format::Dicom, &tail);
+    let options = ReadOptions {
+        keep_patient_identifiers: true,
+        ..ReadOptions::default()
+    };
+    let file = InputFile {
+        name: "crafted.dcm".into(),
+        bytes: crafted_dicom(),
+    };
+    let record = read_files(&[file], &options, &Limits::default()).remove(0);
+    assert!(record.result.is_ok(), "{:?}", record.result.err());
+    assert!(record.patient.is_none_or(|p| p.name.is_none()));
     let mut scp = fixture("scp/ecgtoolkit_example.scp");
     let pointer = 6 + 16 + 10;
     scp[pointer + 2..pointer + 6].copy_from_slice(&u32::MAX.to_le_bytes());
