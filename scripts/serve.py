@@ -6,12 +6,18 @@ usage: scripts/serve.py [--port 8000]
 - `.wasm` as `application/wasm` (streaming compilation needs it), `.js`/`.mjs` as JavaScript;
 - a Content-Security-Policy header that forbids connections to any other origin (the page
   also carries it in a meta tag; workers only get it from the header);
-- no caching, so a rebuilt pkg/ is picked up on reload.
+- no caching, so a rebuilt pkg/ is picked up on reload;
+- only what the page needs: index.html, sw.js, files under www/ and pkg/, and the example
+  recordings www/examples.json lists. Everything else (.git/, the sources, target/) is 404,
+  and no directory is ever listed.
 Binds to the loopback address only: nothing on the network can reach it.
 """
 import argparse
 import http.server
+import json
 import os
+import posixpath
+import urllib.parse
 
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
        "connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; object-src 'none'; "
@@ -27,6 +33,31 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".json": "application/json",
         ".csv": "text/csv",
     }
+
+    # Filled by main(): the example files www/examples.json lists.
+    examples = frozenset()
+
+    def allowed(self):
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        if path in ("/", "/index.html", "/sw.js"):
+            return True
+        relative = posixpath.normpath(path).lstrip("/")
+        parts = relative.split("/")
+        if any(part.startswith(".") for part in parts) or relative != path.lstrip("/"):
+            return False
+        if len(parts) >= 2 and parts[0] in ("www", "pkg"):
+            return os.path.isfile(relative)
+        return relative in self.examples
+
+    def send_head(self):
+        if not self.allowed():
+            self.send_error(404, "Not part of the page")
+            return None
+        return super().send_head()
+
+    def list_directory(self, path):
+        self.send_error(404, "Not part of the page")
+        return None
 
     def end_headers(self):
         self.send_header("Content-Security-Policy", CSP)
@@ -45,6 +76,9 @@ def main():
     args = parser.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     os.chdir(root)
+    with open("www/examples.json", encoding="utf-8") as listed:
+        Handler.examples = frozenset(
+            path for example in json.load(listed)["examples"] for path in example["files"])
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     print(f"serving {root} on http://127.0.0.1:{args.port}/ (Ctrl-C to stop)", flush=True)
     try:

@@ -325,7 +325,8 @@ pub fn check_sample_rate(rate_hz: f64) -> Result<f64, EcgError> {
     }
 }
 
-/// A rate as a person reads it: "1e300", "0.5", "NaN" (never thirty digits).
+/// A rate (or any measure from a file) as a person reads it: "1e300", "0.5", "NaN", never
+/// three hundred digits.
 pub(crate) struct RateText(pub(crate) f64);
 
 impl fmt::Display for RateText {

@@ -323,3 +323,76 @@ fn every_reader_stays_within_its_memory_bound() {
         PEAK_ALLOWANCE >> 20
     );
 }
+
+/// The peak resident memory of `ecg-stenosis ARGS` in kB, read from `/proc` while it runs
+/// (VmHWM only grows, so the last reading before it exits is its peak, to within the last
+/// 10 ms).
+fn peak_rss_kb(args: &[&str]) -> u64 {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ecg-stenosis"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(text) = std::fs::read_to_string(&status)
+            && let Some(line) = text.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            let kb = line.split_whitespace().nth(1).and_then(|v| v.parse().ok());
+            peak = peak.max(kb.unwrap_or(0));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    peak
+}
+
+/// Issue 15, item 8: `predict` streams a batch, one record at a time, so its memory does not
+/// grow with the number of files (main held every file and record: 509 MB for 500 files).
+#[test]
+fn predict_memory_does_not_grow_with_the_batch() {
+    use std::io::Write;
+    if !std::path::Path::new("/proc/self/status").exists() {
+        println!("skipped: no /proc to read a process's peak memory from");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("ecg-stenosis-stream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A 5-minute record, about 13 MB of text, written without holding it.
+    let first = dir.join("f0.csv");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&first).unwrap());
+    writeln!(out, "time (s),{}", LEADS.join(",")).unwrap();
+    for i in 0..150_000 {
+        write!(out, "{:.3}", i as f64 / 500.0).unwrap();
+        for lead in 0..12 {
+            write!(out, ",{}", f32::from(sample(i, lead)) / 1000.0).unwrap();
+        }
+        writeln!(out).unwrap();
+    }
+    drop(out);
+    let mut files = vec![first.to_str().unwrap().to_string()];
+    for i in 1..30 {
+        let copy = dir.join(format!("f{i}.csv"));
+        std::fs::hard_link(&first, &copy)
+            .or_else(|_| std::fs::copy(&first, &copy).map(drop))
+            .unwrap();
+        files.push(copy.to_str().unwrap().to_string());
+    }
+    let table = dir.join("out.csv");
+    let args = |n: usize| -> Vec<&str> {
+        let mut args = vec!["predict", "--csv", table.to_str().unwrap()];
+        args.extend(files[..n].iter().map(String::as_str));
+        args
+    };
+    let one = peak_rss_kb(&args(1));
+    let thirty = peak_rss_kb(&args(30));
+    let rows = std::fs::read_to_string(&table).unwrap().lines().count();
+    std::fs::remove_dir_all(&dir).ok();
+    println!("predict peak memory: 1 file {one} kB, 30 files {thirty} kB (input 30 × 13 MB)");
+    assert_eq!(rows, 31);
+    assert!(
+        thirty < one + 64 * 1024,
+        "30 files: {thirty} kB, 1 file: {one} kB"
+    );
+}

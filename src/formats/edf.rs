@@ -162,6 +162,18 @@ fn read_header(f: &Fields, limits: &Limits) -> Result<Header, EdfError> {
             what: "not a positive number of seconds".into(),
         });
     }
+    if record_secs > limits.max_duration_secs {
+        return Err(EdfError::Header {
+            byte_offset: 244,
+            field: "duration of a data record",
+            signal: None,
+            what: format!(
+                "{} s, longer than a whole recording may last ({} s)",
+                crate::ecg::RateText(record_secs),
+                limits.max_duration_secs
+            ),
+        });
+    }
     Ok(Header {
         header_bytes,
         records,

@@ -47,6 +47,8 @@ impl NumpyError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             NumpyError::Npy(e, _) => e.kind(),
+            // The rate is the caller's: a NumPy file carries none.
+            NumpyError::Ecg(crate::ecg::EcgError::SampleRate(_)) => ErrorKind::InvalidInput,
             NumpyError::Zip { .. } | NumpyError::Ecg(_) => ErrorKind::Malformed,
             NumpyError::Shape(_) => ErrorKind::Unsupported,
             NumpyError::SampleRateNeeded => ErrorKind::InvalidInput,

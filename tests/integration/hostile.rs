@@ -126,9 +126,12 @@ fn absurd_rates_are_refused_with_the_rate_named() {
     dicom[at + 8..at + 12].copy_from_slice(b"1E99");
     let mut edf = fixture("edf/A0001.edf");
     edf[244..252].copy_from_slice(b"1e-300  ");
+    let mut slow_edf = fixture("edf/A0001.edf");
+    slow_edf[244..252].copy_from_slice(b"1e300   ");
     for (name, bytes, shown) in [
         ("rate.dcm", dicom, "1e99 Hz"),
         ("rate.edf", edf, "Hz is outside"),
+        ("slow.edf", slow_edf, "1e300 s, longer than"),
     ] {
         let error = read_one(name, bytes, None).result.expect_err(name);
         let message = error.to_string();
