@@ -54,6 +54,17 @@ fn muse_with_entity(value_len: usize, refs: usize) -> Vec<u8> {
         .into_bytes()
 }
 
+/// The ecgtoolkit DICOM with its SamplingFrequency (003A,001A) "500 " made "1E99".
+fn dicom_at_1e99_hz() -> Vec<u8> {
+    let mut dicom = fixture("dicom/ecgtoolkit_example_implicit_vr.dcm");
+    let at = dicom
+        .windows(12)
+        .position(|w| w == b":\x00\x1a\x00\x04\x00\x00\x00500 ")
+        .unwrap();
+    dicom[at + 8..at + 12].copy_from_slice(b"1E99");
+    dicom
+}
+
 /// Item 1: one flat entity referenced a million times is refused as a limit, naming the root
 /// element, in milliseconds and without the gigabytes (main took 8.6 GB and 81 s).
 #[test]
@@ -118,12 +129,7 @@ fn absurd_rates_are_refused_with_the_rate_named() {
         assert_eq!(error.kind(), ErrorKind::InvalidInput);
         assert!(error.to_string().contains(shown), "{error}");
     }
-    let mut dicom = fixture("dicom/ecgtoolkit_example_implicit_vr.dcm");
-    let at = dicom
-        .windows(12)
-        .position(|w| w == b":\x00\x1a\x00\x04\x00\x00\x00500 ")
-        .unwrap();
-    dicom[at + 8..at + 12].copy_from_slice(b"1E99");
+    let dicom = dicom_at_1e99_hz();
     let mut edf = fixture("edf/A0001.edf");
     edf[244..252].copy_from_slice(b"1e-300  ");
     let mut slow_edf = fixture("edf/A0001.edf");
@@ -168,12 +174,7 @@ fn absurd_rates_are_refused_with_the_rate_named() {
 #[test]
 fn a_batch_with_an_absurd_rate_still_writes_every_row() {
     let dir = scratch("absurd-rate");
-    let mut dicom = fixture("dicom/ecgtoolkit_example_implicit_vr.dcm");
-    let at = dicom
-        .windows(12)
-        .position(|w| w == b":\x00\x1a\x00\x04\x00\x00\x00500 ")
-        .unwrap();
-    dicom[at + 8..at + 12].copy_from_slice(b"1E99");
+    let dicom = dicom_at_1e99_hz();
     let bad = dir.join("rate.dcm");
     std::fs::write(&bad, dicom).unwrap();
     let out = dir.join("out.csv");
