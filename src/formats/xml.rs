@@ -65,7 +65,7 @@ fn not_valid(encoding: &'static encoding_rs::Encoding) -> XmlError {
 
 /// Parses decoded XML with the one policy every reader shares: a DOCTYPE is allowed (MUSE
 /// exports carry one), its external DTD is never fetched, and internal entities may add no more
-/// than the document's own size ([`check_entities`]).
+/// than the document's own size (`check_entities`).
 pub fn parse_document(text: &str) -> Result<roxmltree::Document<'_>, XmlError> {
     check_entities(text)?;
     let options = roxmltree::ParsingOptions {
