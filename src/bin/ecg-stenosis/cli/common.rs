@@ -235,9 +235,9 @@ fn read_open(file: std::fs::File, limits: &Limits) -> Result<Vec<u8>, ReadError>
 
 /// What [`Inputs::records`] looks at before reading a batch.
 enum Head {
-    /// The first [`HEAD_BYTES`] of a regular file (all of a WFDB header, which names its signal
-    /// files), enough to group the batch into records; empty when the file cannot be opened
-    /// (reading it later says why).
+    /// A WFDB header, whole (it names its signal files), to group the batch into records;
+    /// empty for any other file (only [`HEAD_BYTES`] of it were looked at) or one that cannot
+    /// be opened (reading it later says why).
     Prefix(Vec<u8>),
     /// All of something that can be read only once (a FIFO, standard input), within the limit.
     Whole(Result<Vec<u8>, ReadError>),
@@ -269,10 +269,15 @@ fn head(path: &Path, limits: &Limits) -> Head {
     {
         return Head::Prefix(Vec::new());
     }
-    if bytes.len() == HEAD_BYTES && detect(&bytes) == Format::Wfdb {
-        return Head::Prefix(read_bounded(path, limits).unwrap_or(bytes));
+    match detect(&bytes) {
+        Format::Wfdb if bytes.len() == HEAD_BYTES => {
+            Head::Prefix(read_bounded(path, limits).unwrap_or(bytes))
+        }
+        Format::Wfdb => Head::Prefix(bytes),
+        // Only a WFDB header's bytes matter to the grouping: the others are not held while a
+        // batch of thousands is planned (empty bytes are never taken for a header).
+        _ => Head::Prefix(Vec::new()),
     }
-    Head::Prefix(bytes)
 }
 
 /// One line on stderr when `record` could not be read: the file(s), the format, the problem
