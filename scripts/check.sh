@@ -17,7 +17,9 @@ logs=$(mktemp -d)
 trap 'rm -rf "$logs" "$STAGE_LOG"' EXIT
 export ECG_REQUIRE_WEBGPU=${ECG_REQUIRE_WEBGPU-1}
 [ -n "$ECG_REQUIRE_WEBGPU" ] || unset ECG_REQUIRE_WEBGPU
-export RUSTFLAGS=${RUSTFLAGS:-} CARGO_TERM_COLOR=never
+export CARGO_TERM_COLOR=never
+# An empty RUSTFLAGS would replace the wasm target's `+simd128` in .cargo/config.toml.
+[ -n "${RUSTFLAGS:-}" ] || unset RUSTFLAGS
 # A CI run builds once: incremental caches would only take disk (CI=true is set by CI).
 if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 

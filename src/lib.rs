@@ -23,6 +23,14 @@
 
 #![warn(missing_docs)]
 
+// The browser build needs WebAssembly SIMD: .cargo/config.toml passes `+simd128`; a RUSTFLAGS
+// that replaces it would ship a module about three times slower (issue 19), so say so here.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "simd128")))]
+compile_error!(
+    "build for wasm32 with `-C target-feature=+simd128` (.cargo/config.toml sets it; a RUSTFLAGS \
+     variable replaces that setting: add the flag to it)"
+);
+
 pub mod clock;
 pub mod ecg;
 pub mod evaluation;
