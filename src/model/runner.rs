@@ -5,6 +5,7 @@
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::net1d::{ConfigError, Net1d, Net1dConfig};
+use super::packed::PackedNet;
 use super::seeded::SeededInit;
 
 /// Which backend a [`Runner`] got.
@@ -112,6 +113,21 @@ pub enum RunError {
         /// The backend's own words.
         message: String,
     },
+}
+
+/// A network ready to run on one [`Runner`] ([`Runner::prepare`]): burn's module (for WebGPU,
+/// and for gradients on any backend) and, on the CPU, the same weights packed.
+#[derive(Debug, Clone)]
+pub struct PreparedNet {
+    net: Net1d,
+    packed: Option<PackedNet>,
+}
+
+impl PreparedNet {
+    /// burn's module: what gradients (saliency) run through.
+    pub fn net(&self) -> &Net1d {
+        &self.net
+    }
 }
 
 /// A device chosen once, and the facts about that choice.
@@ -267,6 +283,34 @@ impl Runner {
             seed,
             &self.device,
         ))
+    }
+
+    /// `net` made ready for this runner: on the CPU its weights are also packed for
+    /// [`PackedNet`] (once, here), which [`Runner::forward_prepared`] then runs; on WebGPU it
+    /// stays burn's module.
+    pub fn prepare(&self, net: Net1d) -> PreparedNet {
+        let packed = match self.info.kind {
+            BackendKind::Cpu => Some(PackedNet::new(&net)),
+            BackendKind::WebGpu => None,
+        };
+        PreparedNet { net, packed }
+    }
+
+    /// [`Runner::forward`] on a prepared network: the packed CPU pass where there is one
+    /// (the same logits to 1e-5, a fraction of the time: BENCHMARKS.md), burn's otherwise.
+    pub async fn forward_prepared(
+        &self,
+        prepared: &PreparedNet,
+        input: Vec<f32>,
+        shape: [usize; 3],
+    ) -> Result<Vec<f32>, RunError> {
+        match &prepared.packed {
+            Some(packed) => {
+                check_input(&prepared.net, &input, shape)?;
+                Ok(packed.forward(&input, shape))
+            }
+            None => self.forward(&prepared.net, input, shape).await,
+        }
     }
 
     /// Runs `net` on a flat `[batch, leads, samples]` input and returns the flat logits

@@ -40,6 +40,21 @@ fn logits(model: &ModelFile, batch: usize, samples: usize, data: Vec<f32>) -> Ve
     block_on(runner.forward(&net, data, [batch, 12, samples])).unwrap()
 }
 
+/// The same with BatchNorm folded into the convolutions (burn's module).
+fn folded_logits(model: &ModelFile, batch: usize, samples: usize, data: Vec<f32>) -> Vec<f32> {
+    let runner = Runner::cpu("test");
+    let net = model.build(runner.device()).unwrap().folded();
+    block_on(runner.forward(&net, data, [batch, 12, samples])).unwrap()
+}
+
+/// As `Session` runs every model file on the CPU: BatchNorm folded, weights packed
+/// (`Runner::prepare`, src/model/packed.rs).
+fn packed_logits(model: &ModelFile, batch: usize, samples: usize, data: Vec<f32>) -> Vec<f32> {
+    let runner = Runner::cpu("test");
+    let net = runner.prepare(model.build(runner.device()).unwrap().folded());
+    block_on(runner.forward_prepared(&net, data, [batch, 12, samples])).unwrap()
+}
+
 fn max_abs_diff(ours: &[f32], reference: &Value) -> f64 {
     let reference: Vec<f64> = reference
         .as_array()
@@ -64,10 +79,26 @@ fn golden_logits_match_pytorch_with_and_without_bn() {
         let model = ModelFile::from_bytes(&fixture(file)).unwrap();
         assert_eq!(model.config().use_bn, use_bn, "{file}");
         for samples in [5000, 4999] {
+            let reference = &golden[key][samples.to_string()];
             let ours = logits(&model, 2, samples, input(samples));
-            let diff = max_abs_diff(&ours, &golden[key][samples.to_string()]);
+            let diff = max_abs_diff(&ours, reference);
             println!("{file} L={samples}: max |Δlogit| = {diff:.2e}");
             assert!(diff <= TOLERANCE, "{file} L={samples}: {diff}");
+            // Issue 19: folded BN changes nothing beyond rounding.
+            let folded = folded_logits(&model, 2, samples, input(samples));
+            let diff = max_abs_diff(&folded, reference);
+            println!("{file} L={samples}, BN folded: max |Δlogit| = {diff:.2e}");
+            assert!(diff <= TOLERANCE, "{file} L={samples} folded: {diff}");
+            let packed = packed_logits(&model, 2, samples, input(samples));
+            let diff = max_abs_diff(&packed, reference);
+            println!("{file} L={samples}, packed CPU pass: max |Δlogit| = {diff:.2e}");
+            assert!(diff <= TOLERANCE, "{file} L={samples} packed: {diff}");
+            let unfolded_vs_folded = ours
+                .iter()
+                .zip(&folded)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0f32, f32::max);
+            assert!(unfolded_vs_folded <= 1e-5, "{file}: {unfolded_vs_folded}");
         }
     }
 }
