@@ -205,7 +205,7 @@ async fn the_page_api_parses_draws_and_runs_a_forward_pass() {
     use wasm_bindgen::JsValue;
 
     let field = |value: &JsValue, key: &str| Reflect::get(value, &JsValue::from_str(key)).unwrap();
-    let mut app = App::start(false)
+    let mut app = App::start("cpu".into(), None)
         .await
         .unwrap_or_else(|_| panic!("App::start failed"));
     assert_eq!(
@@ -362,7 +362,7 @@ mod goldens {
 
         let field =
             |value: &JsValue, key: &str| Reflect::get(value, &JsValue::from_str(key)).unwrap();
-        let mut app = App::start(false)
+        let mut app = App::start("cpu".into(), None)
             .await
             .unwrap_or_else(|_| panic!("App::start failed"));
         assert!(app.model().unwrap().is_null());
@@ -442,7 +442,7 @@ mod signal_in_the_browser {
 
     #[wasm_bindgen_test]
     async fn every_format_family_loads_through_the_page_api() {
-        let mut app = App::start(false)
+        let mut app = App::start("cpu".into(), None)
             .await
             .unwrap_or_else(|_| panic!("App::start failed"));
         // (format, files as (name, bytes), rate, leads after derivation)
@@ -549,7 +549,7 @@ mod signal_in_the_browser {
         use ecg_stenosis::pipeline::{Options, Session};
         use ecg_stenosis::saliency::Method;
         const DEMO: &[u8] = include_bytes!("../www/models/demo.safetensors");
-        let mut app = App::start(false)
+        let mut app = App::start("cpu".into(), None)
             .await
             .unwrap_or_else(|_| panic!("App::start failed"));
         let refused = wasm_bindgen_futures::JsFuture::from(app.analyse(false)).await;

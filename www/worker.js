@@ -30,17 +30,27 @@ async function handle(data) {
       await init();
       canvas = data.canvas;
       beatsCanvas = data.beatsCanvas;
-      app = await App.start(data.preferWebgpu);
       // The demonstration model ships with the page (same origin); without it the page still
-      // reads and draws ECGs and says that no risk estimate is available.
+      // reads and draws ECGs and says that no risk estimate is available. Fetched first: where
+      // the browser does not say what its WebGPU adapter is, App.start times one forward pass of
+      // it on each backend and keeps the faster.
+      let bytes = null;
       let model = null;
       let modelError = null;
       try {
         const response = await fetch(new URL('./models/demo.safetensors', import.meta.url));
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        model = app.load_model(new Uint8Array(await response.arrayBuffer()));
+        bytes = new Uint8Array(await response.arrayBuffer());
       } catch (error) {
         modelError = plainError(error).message;
+      }
+      app = await App.start(data.backend, bytes ?? undefined);
+      if (bytes) {
+        try {
+          model = app.load_model(bytes);
+        } catch (error) {
+          modelError = plainError(error).message;
+        }
       }
       return { backend: app.backend(), facts: App.facts(), model, modelError };
     }

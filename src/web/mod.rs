@@ -16,10 +16,11 @@ use plotters::drawing::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
 use web_sys::OffscreenCanvas;
 
+use crate::clock::{now_ms, since_ms};
 use crate::ecg::Ecg;
 use crate::formats::patient::patient_identifiers;
 use crate::formats::{InputFile, Limits, ReadOptions, RecordResult, read_files};
-use crate::model::{BackendKind, ModelFile, Runner};
+use crate::model::{BackendKind, BackendPreference, ModelFile, Runner};
 use crate::pipeline::{Analysis, ErrorKind, Options, Session};
 use crate::render::{
     Layout, Overlay, Paper, SheetOptions, beats_size_mm, draw_median_beats, draw_sheet, layout,
@@ -49,20 +50,121 @@ fn browser_gpu() -> Option<JsValue> {
     get(&get(&js_sys::global(), "navigator")?, "gpu")
 }
 
-/// "vendor architecture device description" from `GPUAdapterInfo` of the default adapter (the
-/// one wgpu also gets: same options). Browsers may leave fields empty for privacy.
-async fn describe_browser_adapter(gpu: &JsValue) -> Option<String> {
+/// What the browser says about its default WebGPU adapter (the one wgpu also gets: same
+/// options).
+struct BrowserAdapter {
+    /// "vendor architecture device description" from `GPUAdapterInfo`; browsers may leave
+    /// fields empty for privacy.
+    description: Option<String>,
+    /// Why it is a software renderer, when it is one.
+    software: Option<String>,
+    /// Whether the browser names the vendor (if not, the page cannot tell what it is).
+    vendor_named: bool,
+}
+
+/// Renderers that draw on the CPU: Chromium's SwiftShader, Mesa's llvmpipe, lavapipe and
+/// softpipe, Windows' WARP ("Microsoft Basic Render Driver").
+const SOFTWARE_RENDERERS: [&str; 5] = [
+    "swiftshader",
+    "llvmpipe",
+    "lavapipe",
+    "softpipe",
+    "basic render",
+];
+
+async fn browser_adapter(gpu: &JsValue) -> Option<BrowserAdapter> {
     let request: js_sys::Function = get(gpu, "requestAdapter")?.dyn_into().ok()?;
     let promise: js_sys::Promise = request.call0(gpu).ok()?.dyn_into().ok()?;
     let adapter = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
-    let info = get(&adapter, "info")?;
+    let info = get(&adapter, "info");
+    let field = |key: &str| {
+        info.as_ref()
+            .and_then(|info| get(info, key)?.as_string())
+            .map(|word| word.trim().to_string())
+            .filter(|word| !word.is_empty())
+    };
     let words: Vec<String> = ["vendor", "architecture", "device", "description"]
         .iter()
-        .filter_map(|key| get(&info, key)?.as_string())
-        .map(|word| word.trim().to_string())
-        .filter(|word| !word.is_empty())
+        .filter_map(|key| field(key))
         .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+    let description = (!words.is_empty()).then(|| words.join(" "));
+    // `GPUAdapterInfo.isFallbackAdapter` (Chromium 136+; earlier `GPUAdapter.isFallbackAdapter`).
+    let fallback = [info.as_ref(), Some(&adapter)]
+        .into_iter()
+        .flatten()
+        .any(|holder| get(holder, "isFallbackAdapter").and_then(|v| v.as_bool()) == Some(true));
+    let lower = description.as_deref().unwrap_or("").to_lowercase();
+    let software = if fallback {
+        Some("the browser marks it as a fallback adapter".to_string())
+    } else {
+        SOFTWARE_RENDERERS
+            .iter()
+            .find(|name| lower.contains(*name))
+            .map(|name| format!("{name} is a software renderer"))
+    };
+    Some(BrowserAdapter {
+        description,
+        software,
+        vendor_named: field("vendor").is_some(),
+    })
+}
+
+/// Median-free, two-shot timing of one forward pass of `model` on `runner`: a warm-up (WebGPU
+/// compiles its shaders on the first run), then one timed run, in milliseconds.
+async fn time_one_forward(model: &ModelFile, runner: &Runner) -> Result<f64, String> {
+    let session = Session::new(model.clone(), runner.clone()).map_err(|e| e.to_string())?;
+    let input = model.metadata().input.shape();
+    let zeros = vec![0.0f32; input.samples * model.config().in_channels];
+    session
+        .forward_inputs(&zeros)
+        .await
+        .map_err(|e| e.to_string())?;
+    let start = now_ms();
+    session
+        .forward_inputs(&zeros)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(since_ms(start))
+}
+
+/// WebGPU or the CPU, whichever [`App::start`] should use, with the reason.
+async fn choose_in_browser(gpu: &JsValue, model: Option<&[u8]>) -> Runner {
+    let mut runner = Runner::probe().await;
+    if runner.info().kind != BackendKind::WebGpu {
+        return runner;
+    }
+    let adapter = browser_adapter(gpu).await;
+    let named = adapter.as_ref().and_then(|a| a.description.clone());
+    let words = named
+        .clone()
+        .unwrap_or_else(|| "an adapter the browser does not name".into());
+    if let Some(why) = adapter.as_ref().and_then(|a| a.software.clone()) {
+        return Runner::cpu(format!(
+            "the only WebGPU adapter is a software renderer ({words}: {why}); the CPU is faster"
+        ));
+    }
+    if let Some(description) = named {
+        runner.describe_adapter(description);
+    }
+    if adapter.as_ref().is_some_and(|a| a.vendor_named) {
+        return runner;
+    }
+    // Unsure what the adapter is: measure.
+    let Some(model) = model.and_then(|bytes| ModelFile::from_bytes(bytes).ok()) else {
+        return runner;
+    };
+    let cpu = Runner::cpu("placeholder");
+    match (
+        time_one_forward(&model, &runner).await,
+        time_one_forward(&model, &cpu).await,
+    ) {
+        (Ok(gpu_ms), Ok(cpu_ms)) if cpu_ms < gpu_ms => Runner::cpu(format!(
+            "the browser does not say what its WebGPU adapter is ({words}); one forward pass \
+             took {cpu_ms:.0} ms on the CPU and {gpu_ms:.0} ms on WebGPU"
+        )),
+        (Err(e), _) => Runner::cpu(format!("WebGPU ({words}) failed a test forward pass: {e}")),
+        _ => runner,
+    }
 }
 
 /// Prints panics to the console (once per instance), then hands them to any earlier hook, such
@@ -97,23 +199,38 @@ pub struct App {
 
 #[wasm_bindgen]
 impl App {
-    /// Chooses the backend: WebGPU when `prefer_webgpu` and available, else the CPU with the
-    /// reason.
-    pub async fn start(prefer_webgpu: bool) -> Result<App, JsValue> {
+    /// Chooses the backend (issue 19). `backend` is the page's `?backend=` value: `cpu`;
+    /// `webgpu` (any adapter the browser offers, software ones included, else the CPU with the
+    /// reason); or `auto` (the default): the CPU when the browser offers no WebGPU or when its
+    /// only adapter is a software renderer (SwiftShader took 8 s per ECG where the CPU took
+    /// 0.3 s), WebGPU on a named hardware adapter, and when the browser does not say what its
+    /// adapter is and `model` (a model file's bytes) is given, one forward pass of that model
+    /// timed on each, keeping the faster. The choice and its reason are in [`App::backend`].
+    /// Rejects `{kind: "invalid_input"}` for any other `backend`.
+    pub async fn start(backend: String, model: Option<Vec<u8>>) -> Result<App, JsValue> {
         install_panic_hook();
+        let preference: BackendPreference = backend
+            .parse()
+            .map_err(|e: String| error(ErrorKind::InvalidInput, e))?;
         let gpu = browser_gpu();
-        let mut runner = match (prefer_webgpu, &gpu) {
-            (false, _) => Runner::cpu("the CPU was requested"),
-            (true, None) => Runner::cpu(
+        let runner = match (preference, &gpu) {
+            (BackendPreference::Cpu, _) => Runner::cpu("the CPU was requested"),
+            (_, None) => Runner::cpu(
                 "this browser offers no WebGPU (navigator.gpu is missing: an older browser, WebGPU switched off, or a page not served over https or localhost)",
             ),
-            (true, Some(_)) => Runner::probe().await,
+            (BackendPreference::Gpu, Some(gpu)) => match Runner::choose(preference).await {
+                Ok(mut runner) => {
+                    if let Some(description) =
+                        browser_adapter(gpu).await.and_then(|a| a.description)
+                    {
+                        runner.describe_adapter(description);
+                    }
+                    runner
+                }
+                Err(e) => Runner::cpu(format!("WebGPU was asked for but {e}")),
+            },
+            (BackendPreference::Auto, Some(gpu)) => choose_in_browser(gpu, model.as_deref()).await,
         };
-        if let (Some(gpu), BackendKind::WebGpu) = (&gpu, runner.info().kind)
-            && let Some(description) = describe_browser_adapter(gpu).await
-        {
-            runner.describe_adapter(description);
-        }
         Ok(App {
             runner,
             session: None,
@@ -369,6 +486,27 @@ impl App {
             let report = to_js(&analysis.report)?;
             slot.replace(Some(analysis));
             Ok(report)
+        })
+    }
+
+    /// The loaded model's logits for already-preprocessed inputs, as `ecg-stenosis predict
+    /// --tensor` gives them: `input` holds whole records of the model file's input shape
+    /// (`[leads, samples]` each, row-major), and the result is a Float32Array of `[records,
+    /// outputs]` logits. No quality gate, no recipe: for researchers comparing the network with
+    /// their own runtime (`scripts/bench-race.sh` does). Rejects `{kind, message}` without a
+    /// model or for a length that is not a whole number of records.
+    pub fn forward_tensor(&self, input: Float32Array) -> js_sys::Promise {
+        let session = self.session.clone();
+        let values = input.to_vec();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let session = session
+                .ok_or_else(|| error(ErrorKind::Model, "no model file loaded: no logits"))?;
+            let logits = session
+                .forward_inputs(&values)
+                .await
+                .map_err(|e| error(ErrorKind::InvalidInput, e.to_string()))?;
+            let flat: Vec<f32> = logits.into_iter().flatten().collect();
+            Ok(Float32Array::from(flat.as_slice()).into())
         })
     }
 

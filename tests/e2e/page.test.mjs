@@ -478,7 +478,8 @@ test('after the first visit the page reloads and analyses an ECG with the networ
 });
 
 test('high-DPI screens get a sharp sheet; the page on WebGPU (where offered) names its adapter', async () => {
-  const { page, context } = await openPage('', { deviceScaleFactor: 2 });
+  // ?backend=webgpu: any adapter, the software one here included (auto would pick the CPU).
+  const { page, context } = await openPage('?backend=webgpu', { deviceScaleFactor: 2 });
   assert.match(await page.textContent('#backend'), /^(WebGPU \(adapter: .+\)|CPU \(WebGPU not used: .+\))$/);
   console.log(`# backend reported by the page: ${await page.textContent('#backend')}`);
   assert.equal(await upload(page, [fixture('A0001.csv')]), 'drawn');
@@ -490,6 +491,30 @@ test('high-DPI screens get a sharp sheet; the page on WebGPU (where offered) nam
   for (const { lead, dark, width } of await tracedPanels(page)) {
     assert.ok(dark >= width / 2, `lead ${lead}: only ${dark} trace pixels at 2x`);
   }
+  await context.close();
+});
+
+test('a software-only WebGPU adapter does not win over the CPU, and the page says why', async (t) => {
+  const { page, context } = await openPage('');
+  // What the browser offers here (headless Chromium on a machine without a GPU: SwiftShader).
+  const adapter = await page.evaluate(async () => {
+    const a = navigator.gpu && await navigator.gpu.requestAdapter();
+    if (!a) return null;
+    const { vendor, architecture, isFallbackAdapter } = a.info;
+    return { vendor, architecture, fallback: isFallbackAdapter ?? a.isFallbackAdapter ?? false };
+  });
+  const text = await page.textContent('#backend');
+  console.log(`# adapter offered: ${JSON.stringify(adapter)}; page: ${text}`);
+  const software = adapter && (adapter.fallback || /swiftshader|llvmpipe|lavapipe|softpipe/i.test(adapter.architecture));
+  if (!software) {
+    await context.close();
+    t.skip('this browser offers a hardware WebGPU adapter (or none): the software case is not reachable here');
+    return;
+  }
+  assert.equal(await page.getAttribute('body', 'data-backend'), 'cpu');
+  assert.match(text, /^CPU \(WebGPU not used: the only WebGPU adapter is a software renderer \(.+\); the CPU is faster\)$/);
+  assert.equal(await upload(page, [fixture('A0001.csv')]), 'drawn');
+  assert.equal(await page.locator('.risk-card').count(), 4);
   await context.close();
 });
 
