@@ -18,16 +18,26 @@ fn input() -> Vec<f32> {
 }
 
 async fn bench(label: &str, runner: &Runner) {
-    let net = runner
-        .init_net(&Net1dConfig::ecgfounder(4), 1)
-        .expect("valid configuration");
+    // As a Session runs it: BatchNorm folded, and on the CPU the packed pass.
+    let net = runner.prepare(
+        runner
+            .init_net(&Net1dConfig::ecgfounder(4), 1)
+            .expect("valid configuration")
+            .folded(),
+    );
     for _ in 0..WARM_UP {
-        runner.forward(&net, input(), [1, 12, 5000]).await.unwrap();
+        runner
+            .forward_prepared(&net, input(), [1, 12, 5000])
+            .await
+            .unwrap();
     }
     let mut times = Vec::new();
     for _ in 0..RUNS {
         let start = js_sys::Date::now();
-        runner.forward(&net, input(), [1, 12, 5000]).await.unwrap();
+        runner
+            .forward_prepared(&net, input(), [1, 12, 5000])
+            .await
+            .unwrap();
         times.push(js_sys::Date::now() - start);
     }
     times.sort_by(f64::total_cmp);

@@ -46,14 +46,20 @@ mod native {
     }
 
     fn bench(label: &str, runner: &Runner, config: &Net1dConfig) {
-        let net = runner.init_net(config, 1).expect("valid configuration");
+        // As a Session runs it: BatchNorm folded, and on the CPU the packed pass.
+        let net = runner.prepare(
+            runner
+                .init_net(config, 1)
+                .expect("valid configuration")
+                .folded(),
+        );
         for _ in 0..WARM_UP {
-            block_on(runner.forward(&net, input(), [1, 12, 5000])).expect("forward");
+            block_on(runner.forward_prepared(&net, input(), [1, 12, 5000])).expect("forward");
         }
         let times: Vec<f64> = (0..runs())
             .map(|_| {
                 let start = Instant::now();
-                block_on(runner.forward(&net, input(), [1, 12, 5000])).expect("forward");
+                block_on(runner.forward_prepared(&net, input(), [1, 12, 5000])).expect("forward");
                 start.elapsed().as_secs_f64() * 1e3
             })
             .collect();

@@ -36,7 +36,8 @@ fn full_size_ratio(runner: &ecg_stenosis::model::Runner) {
     use std::time::Instant;
     let net = runner
         .init_net(&Net1dConfig::ecgfounder(4), 1)
-        .expect("valid configuration");
+        .expect("valid configuration")
+        .folded();
     let x: Vec<f32> = (0..12 * 5000)
         .map(|i| ((i % 5000) as f32 * 0.013 + (i / 5000) as f32).sin())
         .collect();
@@ -52,8 +53,10 @@ fn full_size_ratio(runner: &ecg_stenosis::model::Runner) {
         times.sort_by(f64::total_cmp);
         times[1]
     };
+    // The forward pass as a Session runs it (weights packed on the CPU: Runner::prepare).
+    let prepared = runner.prepare(net.clone());
     let forward = median(&|| {
-        block_on(runner.forward(&net, x.clone(), [1, 12, 5000])).expect("forward");
+        block_on(runner.forward_prepared(&prepared, x.clone(), [1, 12, 5000])).expect("forward");
     });
     let gradient = median(&|| {
         block_on(runner.input_gradient(&net, x.clone(), [1, 12, 5000], 0)).expect("gradient");
@@ -63,5 +66,26 @@ fn full_size_ratio(runner: &ecg_stenosis::model::Runner) {
     println!(
         "RATIO|native cpu|flex, full-size Net1D (30.7 M)|{:.2}",
         gradient / forward
+    );
+    // Integrated gradients, 32 steps, batched by saliency::GRADIENT_BATCH: one run (it takes
+    // seconds), after the warm-ups above.
+    let start = Instant::now();
+    block_on(ecg_stenosis::saliency::attribute(
+        runner,
+        &net,
+        &x,
+        12,
+        0,
+        ecg_stenosis::saliency::Method::IntegratedGradients { steps: 32 },
+        &mut |_, _| {},
+    ))
+    .expect("integrated gradients");
+    let integrated = start.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "BENCH|native cpu|flex, full-size Net1D (30.7 M)|integrated gradients, 32 steps|{integrated:.1}|–|1"
+    );
+    println!(
+        "IG-RATIO|native cpu|flex, full-size Net1D (30.7 M)|{:.2}",
+        integrated / forward
     );
 }

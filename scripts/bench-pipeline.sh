@@ -27,3 +27,7 @@ echo
 echo "| backend | device | input × gradient ÷ forward pass (target ≤ 3) |"
 echo "|---|---|---:|"
 grep -o 'RATIO|.*' "$log" | sed 's/^RATIO//; s/|/ | /g; s/$/ |/; s/^ //' | sed 's/  */ /g' || true
+echo
+echo "| backend | device | integrated gradients (32 steps) ÷ forward pass (target ≤ 12) |"
+echo "|---|---|---:|"
+grep -o 'IG-RATIO|.*' "$log" | sed 's/^IG-RATIO//; s/|/ | /g; s/$/ |/; s/^ //' | sed 's/  */ /g' || true

@@ -57,12 +57,13 @@ function freshCanvas(id) {
   return canvas.transferControlToOffscreen();
 }
 
-const preferWebgpu = new URLSearchParams(location.search).get('backend') !== 'cpu';
+// ?backend=cpu or ?backend=webgpu overrides the page's own choice (auto).
+const backendChoice = new URLSearchParams(location.search).get('backend') || 'auto';
 
 // Starts a worker with its canvases and the shipped model, and (after a crash) the model file
 // the user had loaded.
 async function startWorker(tracing, beats) {
-  const started = await send({ type: 'start', canvas: tracing, beatsCanvas: beats, preferWebgpu }, [tracing, beats]);
+  const started = await send({ type: 'start', canvas: tracing, beatsCanvas: beats, backend: backendChoice }, [tracing, beats]);
   if (state.modelBytes) {
     const bytes = state.modelBytes.slice(0);
     started.model = await send({ type: 'loadModel', bytes }, [bytes]);
@@ -617,9 +618,12 @@ async function start() {
   const beats = $('beats').transferControlToOffscreen();
   wire();
   loadExamples();
-  startOffline();
   worker = spawnWorker();
   engine = startWorker(tracing, beats);
+  // The service worker's first install downloads the page's files again (module and model
+  // included): only once the engine has them, so that it does not halve the bandwidth of a
+  // cold start (scripts/bench-cold.mjs: 10.2 s → see BENCHMARKS.md).
+  engine.finally(() => startOffline());
   try {
     const started = await engine;
     document.body.dataset.engine = 'ready';
