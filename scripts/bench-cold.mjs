@@ -11,12 +11,9 @@
 //
 //   scripts/build-web.sh && node scripts/bench-cold.mjs
 import http from 'node:http';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launch, root, serve } from './browser.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.COLD_PORT || 8131);
 const LINK_BYTES_PER_S = 20e6 / 8;
 const RTT_MS = 40;
@@ -58,20 +55,9 @@ const RUNS = Number(process.env.RUNS || 3);
 const file = path.join(root, 'tests/fixtures/A0001.csv');
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-const server = spawn('python3', [path.join(root, 'scripts/serve.py'), '--port', String(port)], {
-  env: { ...process.env, SERVE_QUIET: '1' }, stdio: ['ignore', 'ignore', 'inherit'],
-});
+const server = await serve(port, origin);
 try {
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${origin}/index.html`)).ok) break; } catch { /* starting */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-dev-shm-usage',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   const rows = [];
   for (let run = 1; run <= RUNS; run++) {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

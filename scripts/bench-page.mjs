@@ -6,12 +6,9 @@
 //   the page's file input until the four risk cards are in the document;
 //   "in-page" is the page's own count (body[data-cards-ms]), from the files' bytes to cards;
 //   "drop → drawn" adds drawing the sheet and the median beats.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launch, root, serve } from './browser.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.BENCH_PORT || 8131);
 const origin = `http://127.0.0.1:${port}`;
 const RUNS = Number(process.env.RUNS || 15);
@@ -26,20 +23,9 @@ const FILES = [
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 async function main() {
-  const server = spawn('python3', [path.join(root, 'scripts/serve.py'), '--port', String(port)], {
-    env: { ...process.env, SERVE_QUIET: '1' }, stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const server = await serve(port);
   try {
-    for (let i = 0; i < 100; i++) {
-      try { if ((await fetch(`${origin}/index.html`)).ok) break; } catch { /* starting */ }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const browser = await launch();
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(`${origin}/index.html?backend=cpu`);
     await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 120_000 });
