@@ -313,10 +313,11 @@ mod goldens {
         let mut worst = 0.0f64;
         for (key, bytes) in FILES {
             let model = ModelFile::from_bytes(bytes).unwrap();
-            let net = model.build(runner.device()).unwrap();
+            // As a Session runs it: BatchNorm folded, and on the CPU the packed pass.
+            let net = runner.prepare(model.build(runner.device()).unwrap().folded());
             for samples in [5000usize, 4999] {
                 let ours = runner
-                    .forward(&net, input(samples), [2, 12, samples])
+                    .forward_prepared(&net, input(samples), [2, 12, samples])
                     .await
                     .unwrap();
                 let expected: Vec<f64> = golden[key][samples.to_string()]
