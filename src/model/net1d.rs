@@ -286,8 +286,9 @@ impl EvalBatchNorm {
         x * scale.reshape([1, channels, 1]) + shift.reshape([1, channels, 1])
     }
 
-    /// The affine map this layer applies per channel: `x · scale + shift`.
-    fn scale_shift(&self) -> (Tensor<1>, Tensor<1>) {
+    /// The affine map this layer applies per channel: `x · scale + shift` (also what folding
+    /// and the packed CPU pass use).
+    pub(crate) fn scale_shift(&self) -> (Tensor<1>, Tensor<1>) {
         let scale = self.weight.val() / (self.running_var.val() + BN_EPS).sqrt();
         let shift = self.bias.val() - self.running_mean.val() * scale.clone();
         (scale, shift)

@@ -76,9 +76,12 @@ pub struct PackedNet {
 }
 
 fn values<const D: usize>(param: &Param<Tensor<D>>) -> Vec<f32> {
+    tensor_values(param.val())
+}
+
+fn tensor_values<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
     // The weights of a network that was built: always float data of the module's shape.
-    param
-        .val()
+    tensor
         .into_data()
         .convert::<f32>()
         .try_into_vec::<f32>()
@@ -176,23 +179,11 @@ impl Conv {
 
 impl Affine {
     fn of(bn: &EvalBatchNorm) -> Self {
-        // model-spec §2: PyTorch's BatchNorm1d eps.
-        let var = values(&bn.running_var);
-        let mean = values(&bn.running_mean);
-        let gamma = values(&bn.weight);
-        let beta = values(&bn.bias);
-        let scale: Vec<f32> = gamma
-            .iter()
-            .zip(&var)
-            .map(|(g, v)| g / (v + 1e-5).sqrt())
-            .collect();
-        let shift = beta
-            .iter()
-            .zip(&mean)
-            .zip(&scale)
-            .map(|((b, m), s)| b - m * s)
-            .collect();
-        Self { scale, shift }
+        let (scale, shift) = bn.scale_shift();
+        Self {
+            scale: tensor_values(scale),
+            shift: tensor_values(shift),
+        }
     }
 }
 
