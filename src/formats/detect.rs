@@ -230,22 +230,39 @@ fn base_name(name: &str) -> &str {
     name.rsplit(['/', '\\']).next().unwrap_or(name)
 }
 
+/// The folder part of a path (`a/b/100.hea` → `a/b`; empty for a bare name).
+fn folder(name: &str) -> &str {
+    name.rfind(['/', '\\']).map_or("", |i| &name[..i])
+}
+
 /// Which files form one record, in the order of each record's first file: a WFDB header with
-/// the signal files it names (matched by their last path component), every other file alone.
-/// `files` holds each file's name and bytes; for a file that is not a WFDB header its first
-/// [`HEAD_BYTES`] are enough, so a caller can plan a batch before reading it whole.
+/// the signal files it names, every other file alone. A signal file is matched by its last
+/// path component: the one in the header's own folder (`a/100.hea` takes `a/100.dat`, not
+/// `b/100.dat`), else the only one of that name anywhere in the set; when several other
+/// folders hold one, none is taken (reading the header then says which file is missing). `files` holds each file's name and bytes; for a file
+/// that is not a WFDB header its first [`HEAD_BYTES`] are enough, so a caller can plan a batch
+/// before reading it whole.
 pub fn group_records(files: &[(&str, &[u8])]) -> Vec<Vec<usize>> {
     let mut claimed = vec![false; files.len()];
     let mut groups = Vec::with_capacity(files.len());
-    for (i, (_, bytes)) in files.iter().enumerate() {
+    for (i, (header_name, bytes)) in files.iter().enumerate() {
         let mut group = vec![i];
         if detect(bytes) == Format::Wfdb
             && let Ok(header) = parse_header(bytes)
         {
+            let here = folder(header_name);
             for spec in &header.signals {
-                if let Some(j) = files
-                    .iter()
-                    .position(|(name, _)| base_name(name) == base_name(&spec.file))
+                let wanted = base_name(&spec.file);
+                let named = |(name, _): &&(&str, &[u8])| base_name(name) == wanted;
+                let beside = files.iter().position(|f| named(&f) && folder(f.0) == here);
+                let only = || {
+                    let mut found = files.iter().enumerate().filter(|(_, f)| named(f));
+                    match (found.next(), found.next()) {
+                        (Some((j, _)), None) => Some(j),
+                        _ => None,
+                    }
+                };
+                if let Some(j) = beside.or_else(only)
                     && !group.contains(&j)
                 {
                     claimed[j] = true;

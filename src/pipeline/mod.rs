@@ -6,9 +6,11 @@
 //! A [`Session`] owns a model file, the backend it runs on and the network built from it; the
 //! command line, the page and the tests all analyse through one.
 
+mod campaign;
 mod csv;
 mod report;
 
+pub use campaign::{campaign_records, content_hash, pseudonym};
 pub use csv::{csv_header, csv_row, csv_table};
 pub use report::{
     BackendSummary, Batch, ErrorKind, ModelSummary, RecordSummary, Report, ReportError,

@@ -12,7 +12,7 @@ use ecg_stenosis::formats::{
 };
 use ecg_stenosis::model::runner::block_on;
 use ecg_stenosis::model::{BackendPreference, ModelFile, Runner};
-use ecg_stenosis::pipeline::{Options, Session};
+use ecg_stenosis::pipeline::{Options, Session, content_hash};
 use ecg_stenosis::signal::WindowOptions;
 
 /// Why a command stopped: something given could not be read or done (exit 1, one line), or a
@@ -42,12 +42,35 @@ impl From<&str> for Failure {
 pub struct Inputs {
     /// ECG files: a WFDB header (.hea) with the signal files it names, GE MUSE, Philips or
     /// HL7 aECG XML, DICOM, SCP-ECG, EDF/BDF, CSV/TSV or NumPy. A header and its signal files
-    /// form one record.
+    /// form one record. A folder stands for every file under it (recursively, in path order;
+    /// a file that is no ECG gets its own error).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
     /// The sample rate of files that do not state one (a CSV without a time column, NumPy).
     #[arg(long, value_name = "HZ", value_parser = number)]
     pub sample_rate_hz: Option<f64>,
+}
+
+/// The records a command's inputs form, planned before any is read whole: the files (folders
+/// walked), and which of them form each record.
+pub struct Plan {
+    files: Vec<Listed>,
+    /// Each record's files, indices into `files`, with what had to be read already (a FIFO or
+    /// standard input, which cannot be read twice).
+    pub groups: Vec<Vec<(usize, Option<Result<Vec<u8>, ReadError>>)>>,
+}
+
+/// A file to read, or why a folder could not be listed.
+struct Listed {
+    path: PathBuf,
+    fault: Option<String>,
+}
+
+/// One record's reading: the record, and the [`content_hash`] of its files (for
+/// `--pseudonymise`).
+pub struct ReadRecord {
+    pub record: RecordResult,
+    pub content_hash: String,
 }
 
 impl Inputs {
@@ -56,18 +79,39 @@ impl Inputs {
     /// whole batch. A file that cannot be read, or is over the byte limit, is a record with that
     /// error in its place, and the others are still read.
     pub fn records(&self) -> impl Iterator<Item = RecordResult> + '_ {
+        let plan = self.plan();
+        let options = self.read_options();
+        let Plan { files, groups } = plan;
+        groups
+            .into_iter()
+            .flat_map(move |group| read_group(&files, group, &options))
+            .map(|read| read.record)
+    }
+
+    /// The files (every folder walked: its files sorted by path) and the records they form.
+    /// Only WFDB headers are held whole while planning; of every other file only its first
+    /// [`HEAD_BYTES`] are looked at, and dropped.
+    pub fn plan(&self) -> Plan {
         let limits = Limits::default();
-        let mut heads: Vec<(String, Head)> = self
-            .files
+        let mut files = Vec::new();
+        for path in &self.files {
+            walk(path, &mut files);
+        }
+        let mut heads: Vec<(String, Head)> = files
             .iter()
-            .map(|path| (path.display().to_string(), head(path, &limits)))
+            .map(|f| {
+                let head = match f.fault {
+                    Some(_) => Head::Prefix(Vec::new()),
+                    None => head(&f.path, &limits),
+                };
+                (f.path.display().to_string(), head)
+            })
             .collect();
         let named: Vec<(&str, &[u8])> = heads
             .iter()
             .map(|(name, head)| (name.as_str(), head.bytes()))
             .collect();
         let groups = group_records(&named);
-        // What is kept: a FIFO or standard input, which cannot be read twice.
         let mut kept: Vec<Option<Result<Vec<u8>, ReadError>>> = heads
             .iter_mut()
             .map(
@@ -77,28 +121,11 @@ impl Inputs {
                 },
             )
             .collect();
-        let options = self.read_options();
-        groups.into_iter().flat_map(move |group| {
-            let mut failed = Vec::new();
-            let mut files = Vec::new();
-            for i in group {
-                let path = &self.files[i];
-                let name = path.display().to_string();
-                match kept[i]
-                    .take()
-                    .unwrap_or_else(|| read_bounded(path, &limits))
-                {
-                    Ok(bytes) => files.push(InputFile { name, bytes }),
-                    Err(error) => failed.push(RecordResult::unreadable(name, error)),
-                }
-            }
-            let read = if files.is_empty() {
-                Vec::new()
-            } else {
-                read_files(&files, &options, &limits)
-            };
-            failed.into_iter().chain(read)
-        })
+        let groups = groups
+            .into_iter()
+            .map(|group| group.into_iter().map(|i| (i, kept[i].take())).collect())
+            .collect();
+        Plan { files, groups }
     }
 
     /// How the readers are to read these files.
@@ -108,6 +135,104 @@ impl Inputs {
             ..ReadOptions::default()
         }
     }
+}
+
+impl Plan {
+    /// Reads the records of one planned group ([`read_group`]).
+    pub fn read(
+        &self,
+        group: Vec<(usize, Option<Result<Vec<u8>, ReadError>>)>,
+        options: &ReadOptions,
+    ) -> Vec<ReadRecord> {
+        read_group(&self.files, group, options)
+    }
+}
+
+/// Reads one planned group's files and the record(s) they form: usually one; a file of the
+/// group that cannot be read is a record of its own with that error, before the rest.
+fn read_group(
+    files: &[Listed],
+    group: Vec<(usize, Option<Result<Vec<u8>, ReadError>>)>,
+    options: &ReadOptions,
+) -> Vec<ReadRecord> {
+    let limits = Limits::default();
+    let mut failed = Vec::new();
+    let mut read = Vec::new();
+    for (i, kept) in group {
+        let listed = &files[i];
+        let name = listed.path.display().to_string();
+        let bytes = match (&listed.fault, kept) {
+            (Some(fault), _) => Err(ReadError::Io(fault.clone())),
+            (None, Some(kept)) => kept,
+            (None, None) => read_bounded(&listed.path, &limits),
+        };
+        match bytes {
+            Ok(bytes) => read.push(InputFile { name, bytes }),
+            Err(error) => failed.push(ReadRecord {
+                record: RecordResult::unreadable(name, error),
+                content_hash: content_hash([]),
+            }),
+        }
+    }
+    if !read.is_empty() {
+        let hash = content_hash(read.iter().map(|f| f.bytes.as_slice()));
+        failed.extend(
+            read_files(&read, options, &limits)
+                .into_iter()
+                .map(|record| ReadRecord {
+                    record,
+                    content_hash: hash.clone(),
+                }),
+        );
+    }
+    failed
+}
+
+/// `path`, or every file under it when it is a folder (recursively, sorted by path), onto
+/// `files`. Links to files are followed; a link to a folder is not (it could loop), and is
+/// listed as a file that cannot be read; a folder that cannot be listed is listed with why.
+fn walk(path: &Path, files: &mut Vec<Listed>) {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        files.push(Listed {
+            path: path.to_path_buf(),
+            fault: None,
+        });
+        return;
+    }
+    let mut found = Vec::new();
+    let mut folders = vec![path.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e) => {
+                found.push(Listed {
+                    path: folder,
+                    fault: Some(format!("the folder cannot be listed: {e}")),
+                });
+                continue;
+            }
+        };
+        for entry in entries {
+            match entry {
+                Ok(entry) if entry.file_type().is_ok_and(|t| t.is_dir()) => {
+                    folders.push(entry.path());
+                }
+                Ok(entry) => found.push(Listed {
+                    path: entry.path(),
+                    fault: None,
+                }),
+                Err(e) => found.push(Listed {
+                    path: folder.clone(),
+                    fault: Some(format!("the folder cannot be listed: {e}")),
+                }),
+            }
+        }
+    }
+    found.sort_by(|a, b| {
+        let (a, b) = (a.path.display().to_string(), b.path.display().to_string());
+        a.as_bytes().cmp(b.as_bytes())
+    });
+    files.extend(found);
 }
 
 /// Which part of the record the network sees, and the quality gate.

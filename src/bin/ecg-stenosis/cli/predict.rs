@@ -3,16 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+
+use rayon::prelude::*;
 
 use ecg_stenosis::formats::{Limits, read_npy_f32};
 use ecg_stenosis::model::runner::block_on;
 use ecg_stenosis::pipeline::{
-    BackendSummary, Batch, ModelSummary, Report, Session, csv_header, csv_row, sigmoid,
+    BackendSummary, Batch, ModelSummary, Report, Session, csv_header, csv_row, pseudonym, sigmoid,
 };
 use serde_json::json;
 
-use super::common::{Failure, Inputs, ModelChoice, Window, exit_status, read};
+use super::common::{Failure, Inputs, ModelChoice, Window, exit_status, positive, read};
 
 /// The risk of severe stenosis per vessel, for ECG files or a prepared tensor.
 ///
@@ -37,9 +39,21 @@ pub struct Args {
     /// One JSON document: a report per record (README, "The JSON report").
     #[arg(long, conflicts_with = "csv")]
     json: bool,
-    /// Write one CSV row per record to this file (- for standard output).
+    /// Write one CSV row per record to this file (- for standard output). Cells that a
+    /// spreadsheet would take for a formula (starting with =, +, -, @, tab or carriage return)
+    /// get a leading apostrophe.
     #[arg(long, value_name = "OUT.csv")]
     csv: Option<PathBuf>,
+    /// Name each record by its position in the batch and a hash of its contents
+    /// (record-00042-3fa9c0d1) instead of its file names, in every output, errors and warnings
+    /// included: for sharing a result table (file names often carry patient names or IDs).
+    #[arg(long)]
+    pseudonymise: bool,
+    /// Records analysed at once, each on its own thread (default: the number of cores). Every
+    /// thread also does its share of one record's matrix products; --jobs 1 uses one core.
+    /// Output stays in the order of the records.
+    #[arg(long, value_name = "N", value_parser = positive)]
+    jobs: Option<usize>,
 }
 
 /// Runs `predict`.
@@ -52,38 +66,75 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
 }
 
 /// Each record through [`Session::analyse`]: quality gate, the model file's recipe, the
-/// network, strata. One record at a time: its files are read, analysed, reported (a CSV row is
-/// written at once) and dropped, so a batch of thousands needs the memory of one record.
+/// network, strata. Records are read and analysed `--jobs` at a time, a window of them at
+/// once, and reported in their order (a CSV row is written as soon as its turn comes), so a
+/// batch of thousands needs the memory of a window of records, never of the batch.
 fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
     let options = args.window.options();
+    let read_options = args.inputs.read_options();
     let outputs = &session.metadata().outputs;
     let text = !args.json && args.csv.is_none();
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| format!("cannot start {jobs} threads: {e}"))?;
     let mut table = match &args.csv {
         Some(path) => Some(Table::create(path, outputs)?),
         None => None,
     };
+    let mut plan = args.inputs.plan();
+    let groups = std::mem::take(&mut plan.groups);
+    let mut progress = Progress::new(groups.len());
     let mut reports = Vec::new();
     let mut failed = false;
-    for record in args.inputs.records() {
-        let report = block_on(session.analyse(record, options)).report;
-        if let Some(error) = &report.error {
-            eprintln!(
-                "ecg-stenosis: {}: {} ({})",
-                report.sources.join(" + "),
-                error.message,
-                error.kind
-            );
-            failed = true;
+    let mut groups = groups.into_iter().enumerate().peekable();
+    while groups.peek().is_some() {
+        let window: Vec<_> = groups.by_ref().take(jobs * 4).collect();
+        let done = window.len();
+        let analysed: Vec<Vec<Report>> = pool.install(|| {
+            window
+                .into_par_iter()
+                .map(|(position, group)| {
+                    plan.read(group, &read_options)
+                        .into_iter()
+                        .map(|read| {
+                            let report = block_on(session.analyse(read.record, options)).report;
+                            if args.pseudonymise {
+                                report.pseudonymised(&pseudonym(position + 1, &read.content_hash))
+                            } else {
+                                report
+                            }
+                        })
+                        .collect()
+                })
+                .collect()
+        });
+        for report in analysed.into_iter().flatten() {
+            if let Some(error) = &report.error {
+                progress.clear();
+                eprintln!(
+                    "ecg-stenosis: {}: {} ({})",
+                    report.sources.join(" + "),
+                    error.message,
+                    error.kind
+                );
+                failed = true;
+            }
+            if text {
+                print_report(&report);
+            }
+            match &mut table {
+                Some(table) => table.row(&report, outputs)?,
+                None if args.json => reports.push(report),
+                None => {}
+            }
         }
-        if text {
-            print_report(&report);
-        }
-        match &mut table {
-            Some(table) => table.row(&report, outputs)?,
-            None if args.json => reports.push(report),
-            None => {}
-        }
+        progress.advance(done);
     }
+    progress.finish();
     if let Some(table) = table {
         table.finish()?;
     } else if args.json {
@@ -106,6 +157,53 @@ fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
         );
     }
     Ok(exit_status(failed))
+}
+
+/// A progress line on standard error (records done of all, ECG per second, time left),
+/// redrawn in place, only when standard error is a terminal.
+struct Progress {
+    total: usize,
+    done: usize,
+    started: std::time::Instant,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        Self {
+            total,
+            done: 0,
+            started: std::time::Instant::now(),
+            shown: std::io::stderr().is_terminal() && total > 1,
+        }
+    }
+
+    fn advance(&mut self, records: usize) {
+        self.done += records;
+        if !self.shown {
+            return;
+        }
+        let secs = self.started.elapsed().as_secs_f64();
+        let rate = self.done as f64 / secs.max(1e-9);
+        let left = (self.total - self.done) as f64 / rate.max(1e-9);
+        eprint!(
+            "\r{}/{} records · {rate:.1} ECG/s · about {left:.0} s left   ",
+            self.done, self.total
+        );
+    }
+
+    /// Clears the line before something else is written to standard error.
+    fn clear(&self) {
+        if self.shown && self.done > 0 {
+            eprint!("\r{:60}\r", "");
+        }
+    }
+
+    fn finish(&self) {
+        if self.shown && self.done > 0 {
+            eprintln!();
+        }
+    }
 }
 
 /// `--csv`: the table written row by row, to a file or to standard output.
