@@ -9,6 +9,7 @@ const PAGE = [
   'index.html',
   'www/main.js',
   'www/worker.js',
+  'www/campaign.js',
   'www/style.css',
   'www/examples.json',
   'www/models/demo.safetensors',

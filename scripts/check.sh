@@ -38,6 +38,9 @@ run_logged "native tests" "$logs/native.log" cargo test --locked
 stage "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 # The browser stages build only for wasm32 and its release host tools (target/release); on a
 # CI run the native debug build is done with, and its disk is given back before them.
+# The campaign's end-to-end test compares the page with the command line: the tests' build of
+# it is kept.
+mkdir -p target/e2e && cp target/debug/ecg-stenosis target/e2e/
 if [ -n "${CI:-}" ]; then stage "CI only: remove target/debug (done with)" rm -rf target/debug; fi
 stage "page build (pkg/)" scripts/build-web.sh
 run_logged "browser tests (wasm-bindgen-test-runner, headless Chromium)" "$logs/wasm.log" \

@@ -1,6 +1,8 @@
 // The page: DOM only. It forwards files to the worker and shows what comes back; no ECG logic
 // lives here (parsing, analysis, saliency and drawing are Rust, in the worker). Text from
 // files and models is set with textContent only, never as HTML.
+import { initCampaign } from './campaign.js';
+
 // The worker that owns the wasm instance. If it crashes (a panic or exhausted memory inside
 // it), the request that crashed it fails with that message, and a fresh worker takes its place
 // with the model and the record of before: one bad file never stops the page.
@@ -613,10 +615,35 @@ if (new URLSearchParams(location.search).has('testing')) {
   window.ecgTesting = { trap: () => ask({ type: 'trap' }).catch((error) => error.message) };
 }
 
+// The two views: one ECG, or a campaign (www/campaign.js).
+function showView(view) {
+  document.body.dataset.view = view;
+  $('view-single').setAttribute('aria-pressed', String(view === 'single'));
+  $('view-campaign').setAttribute('aria-pressed', String(view === 'campaign'));
+}
+
+function wireCampaign() {
+  $('view-single').addEventListener('click', () => showView('single'));
+  $('view-campaign').addEventListener('click', () => showView('campaign'));
+  const campaign = initCampaign({
+    modelBytes: () => state.modelBytes,
+    modelInfo: () => state.model,
+    backendChoice,
+    // A row opens its record in the single-ECG view, read again from its files' handles.
+    openRecord: async (picked) => {
+      showView('single');
+      const files = await readPicked(picked.map(({ name, file }) => ({ name, size: file.size, arrayBuffer: () => file.arrayBuffer() })));
+      if (files) await openFiles(files);
+    },
+  });
+  if (new URLSearchParams(location.search).has('testing')) window.ecgTesting.campaign = campaign;
+}
+
 async function start() {
   const tracing = $('tracing').transferControlToOffscreen();
   const beats = $('beats').transferControlToOffscreen();
   wire();
+  wireCampaign();
   loadExamples();
   worker = spawnWorker();
   engine = startWorker(tracing, beats);

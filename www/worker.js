@@ -24,6 +24,55 @@ async function presented(result) {
   return result;
 }
 
+// How much of a file the campaign planner looks at to tell a WFDB header from anything else.
+const PREFIX_BYTES = 4096;
+
+// A campaign's records from its files' handles ({name, file}): only WFDB headers are read
+// whole (they name their signal files); of every other file only a prefix, dropped at once.
+async function planCampaign(files) {
+  const heads = new Array(files.length);
+  const empty = new Uint8Array(0);
+  const batch = 32;
+  for (let start = 0; start < files.length; start += batch) {
+    await Promise.all(files.slice(start, start + batch).map(async ({ file }, k) => {
+      let head = empty;
+      try {
+        const prefix = new Uint8Array(await file.slice(0, PREFIX_BYTES).arrayBuffer());
+        if (App.is_wfdb_header(prefix)) {
+          head = new Uint8Array(await file.slice(0, App.facts().max_file_bytes).arrayBuffer());
+        }
+      } catch {
+        // Unreadable now: reading the record later says why.
+      }
+      heads[start + k] = head;
+    }));
+  }
+  return App.campaign_records(files.map((f) => f.name), heads);
+}
+
+// One record of a campaign, read from its files' handles and analysed; nothing is kept here.
+async function campaignRecord(files, position, sampleRateHz) {
+  const limit = App.facts().max_file_bytes;
+  const contents = [];
+  const faults = [];
+  for (const { file } of files) {
+    if (file.size > limit) {
+      contents.push(new Uint8Array(0));
+      faults.push('');
+      continue;
+    }
+    try {
+      contents.push(new Uint8Array(await file.arrayBuffer()));
+      faults.push('');
+    } catch (error) {
+      contents.push(new Uint8Array(0));
+      faults.push(`the browser could not read it (${error.name}: ${error.message})`);
+    }
+  }
+  return app.campaign_record(files.map((f) => f.name), contents, files.map((f) => f.file.size),
+    faults, position, sampleRateHz ?? undefined);
+}
+
 async function handle(data) {
   switch (data.type) {
     case 'start': {
@@ -34,15 +83,18 @@ async function handle(data) {
       // reads and draws ECGs and says that no risk estimate is available. Fetched first: where
       // the browser does not say what its WebGPU adapter is, App.start times one forward pass of
       // it on each backend and keeps the faster.
-      let bytes = null;
+      // A campaign worker is given the model the page has loaded (data.modelBytes).
+      let bytes = data.modelBytes ? new Uint8Array(data.modelBytes) : null;
       let model = null;
       let modelError = null;
-      try {
-        const response = await fetch(new URL('./models/demo.safetensors', import.meta.url));
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        bytes = new Uint8Array(await response.arrayBuffer());
-      } catch (error) {
-        modelError = plainError(error).message;
+      if (!bytes) {
+        try {
+          const response = await fetch(new URL('./models/demo.safetensors', import.meta.url));
+          if (!response.ok) throw new Error(`HTTP ${response.status}`);
+          bytes = new Uint8Array(await response.arrayBuffer());
+        } catch (error) {
+          modelError = plainError(error).message;
+        }
       }
       app = await App.start(data.backend, bytes ?? undefined);
       if (bytes) {
@@ -76,6 +128,12 @@ async function handle(data) {
     case 'patient':
       // Only when the user ticked "include patient identifiers" for a printed report.
       return app.patient_identifiers();
+    case 'campaignPlan':
+      return planCampaign(data.files);
+    case 'campaignRecord':
+      return campaignRecord(data.files, data.position, data.sampleRateHz);
+    case 'csvHeader':
+      return app.csv_header();
     case 'trap':
       // The end-to-end suite's way to check that the page recovers from a panic.
       return app.trap();

@@ -6,7 +6,9 @@
 use sha2::{Digest, Sha256};
 
 use super::Report;
-use crate::formats::group_records;
+use crate::formats::{
+    InputFile, Limits, ReadError, ReadOptions, RecordResult, group_records, read_files,
+};
 
 /// The records a campaign's files form, in a stable order: files sorted by name (byte order of
 /// the path as given, `a/b/100.hea`), then grouped as [`group_records`] does (a WFDB header
@@ -44,16 +46,68 @@ pub fn pseudonym(position: usize, content_hash: &str) -> String {
     format!("record-{position:05}-{content_hash}")
 }
 
+/// One record of a campaign as read: the record, and the [`content_hash`] of the files it
+/// was read from (for a pseudonymous table).
+#[derive(Debug)]
+pub struct CampaignRead {
+    /// The record, or why it could not be read.
+    pub record: RecordResult,
+    /// The [`content_hash`] of its files (of nothing for a file that could not be read).
+    pub content_hash: String,
+}
+
+/// Reads the files of one planned record ([`campaign_records`]), each given as its name and
+/// its bytes or why they could not be had (the system could not read it, or it is over the
+/// byte limit): usually one record; a file that could not be had is a record of its own with
+/// that error, before the record the others form. The command line and the page read a
+/// campaign through this, so that their rows agree.
+pub fn read_campaign_record(
+    files: Vec<(String, Result<Vec<u8>, ReadError>)>,
+    options: &ReadOptions,
+    limits: &Limits,
+) -> Vec<CampaignRead> {
+    let mut reads = Vec::new();
+    let mut had = Vec::new();
+    for (name, bytes) in files {
+        match bytes {
+            Ok(bytes) => had.push(InputFile { name, bytes }),
+            Err(error) => reads.push(CampaignRead {
+                record: RecordResult::unreadable(name, error),
+                content_hash: content_hash([]),
+            }),
+        }
+    }
+    if !had.is_empty() {
+        let hash = content_hash(had.iter().map(|f| f.bytes.as_slice()));
+        reads.extend(
+            read_files(&had, options, limits)
+                .into_iter()
+                .map(|record| CampaignRead {
+                    record,
+                    content_hash: hash.clone(),
+                }),
+        );
+    }
+    reads
+}
+
 impl Report {
     /// The same report under `pseudonym` instead of its file names: `sources` becomes the
-    /// pseudonym alone, and every file name (whole path or last component) that an error or a
-    /// warning quotes is replaced by it too.
+    /// pseudonym alone, and every file name that an error or a warning quotes is replaced by
+    /// it too: the whole path, its last component, and that component's stem when it is 3
+    /// characters or longer (a WFDB header names its signal files after the record,
+    /// `A0003.mat` beside `A0003.hea`, and record names are often patient or visit numbers).
     pub fn pseudonymised(&self, pseudonym: &str) -> Report {
         let mut names: Vec<&str> = Vec::new();
         for source in &self.sources {
             names.push(source);
             let base = source.rsplit(['/', '\\']).next().unwrap_or(source);
             names.push(base);
+            if let Some((stem, _)) = base.rsplit_once('.')
+                && stem.chars().count() >= 3
+            {
+                names.push(stem);
+            }
         }
         // Longest first, so that a path is replaced before the base name inside it.
         names.sort_by_key(|name| std::cmp::Reverse(name.len()));

@@ -10,7 +10,7 @@ mod campaign;
 mod csv;
 mod report;
 
-pub use campaign::{campaign_records, content_hash, pseudonym};
+pub use campaign::{CampaignRead, campaign_records, content_hash, pseudonym, read_campaign_record};
 pub use csv::{csv_header, csv_row, csv_table};
 pub use report::{
     BackendSummary, Batch, ErrorKind, ModelSummary, RecordSummary, Report, ReportError,

@@ -5,6 +5,7 @@
 //! `serde_wasm_bindgen` there and nowhere else; the analysis is the library's
 //! [`Session`], the same the command line uses.
 
+mod campaign;
 mod canvas;
 pub mod types;
 

@@ -7,12 +7,11 @@ use std::process::ExitCode;
 use std::io::Read;
 
 use ecg_stenosis::formats::{
-    Format, HEAD_BYTES, InputFile, Limits, ReadError, ReadOptions, RecordResult, detect,
-    group_records, read_files,
+    Format, HEAD_BYTES, Limits, ReadError, ReadOptions, RecordResult, detect, group_records,
 };
 use ecg_stenosis::model::runner::block_on;
 use ecg_stenosis::model::{BackendPreference, ModelFile, Runner};
-use ecg_stenosis::pipeline::{Options, Session, content_hash};
+use ecg_stenosis::pipeline::{CampaignRead, Options, Session, read_campaign_record};
 use ecg_stenosis::signal::WindowOptions;
 
 /// Why a command stopped: something given could not be read or done (exit 1, one line), or a
@@ -64,13 +63,6 @@ pub struct Plan {
 struct Listed {
     path: PathBuf,
     fault: Option<String>,
-}
-
-/// One record's reading: the record, and the [`content_hash`] of its files (for
-/// `--pseudonymise`).
-pub struct ReadRecord {
-    pub record: RecordResult,
-    pub content_hash: String,
 }
 
 impl Inputs {
@@ -143,49 +135,31 @@ impl Plan {
         &self,
         group: Vec<(usize, Option<Result<Vec<u8>, ReadError>>)>,
         options: &ReadOptions,
-    ) -> Vec<ReadRecord> {
+    ) -> Vec<CampaignRead> {
         read_group(&self.files, group, options)
     }
 }
 
-/// Reads one planned group's files and the record(s) they form: usually one; a file of the
-/// group that cannot be read is a record of its own with that error, before the rest.
+/// Reads one planned group's files and the record(s) they form ([`read_campaign_record`]).
 fn read_group(
     files: &[Listed],
     group: Vec<(usize, Option<Result<Vec<u8>, ReadError>>)>,
     options: &ReadOptions,
-) -> Vec<ReadRecord> {
+) -> Vec<CampaignRead> {
     let limits = Limits::default();
-    let mut failed = Vec::new();
-    let mut read = Vec::new();
-    for (i, kept) in group {
-        let listed = &files[i];
-        let name = listed.path.display().to_string();
-        let bytes = match (&listed.fault, kept) {
-            (Some(fault), _) => Err(ReadError::Io(fault.clone())),
-            (None, Some(kept)) => kept,
-            (None, None) => read_bounded(&listed.path, &limits),
-        };
-        match bytes {
-            Ok(bytes) => read.push(InputFile { name, bytes }),
-            Err(error) => failed.push(ReadRecord {
-                record: RecordResult::unreadable(name, error),
-                content_hash: content_hash([]),
-            }),
-        }
-    }
-    if !read.is_empty() {
-        let hash = content_hash(read.iter().map(|f| f.bytes.as_slice()));
-        failed.extend(
-            read_files(&read, options, &limits)
-                .into_iter()
-                .map(|record| ReadRecord {
-                    record,
-                    content_hash: hash.clone(),
-                }),
-        );
-    }
-    failed
+    let had = group
+        .into_iter()
+        .map(|(i, kept)| {
+            let listed = &files[i];
+            let bytes = match (&listed.fault, kept) {
+                (Some(fault), _) => Err(ReadError::Io(fault.clone())),
+                (None, Some(kept)) => kept,
+                (None, None) => read_bounded(&listed.path, &limits),
+            };
+            (listed.path.display().to_string(), bytes)
+        })
+        .collect();
+    read_campaign_record(had, options, &limits)
 }
 
 /// `path`, or every file under it when it is a folder (recursively, sorted by path), onto

@@ -1,0 +1,162 @@
+//! The page's campaign view (`www/campaign.js`): a folder of records planned in one worker,
+//! then each record read from its `File` handles and analysed by any worker of the pool, into
+//! the same rows the command line's `predict DIR --csv` writes.
+
+use js_sys::Uint8Array;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::types::to_js;
+use super::{App, error};
+use crate::formats::{Format, Limits, ReadError, ReadOptions, detect};
+use crate::pipeline::{
+    ErrorKind, Options, Report, campaign_records, csv_header, csv_row, pseudonym,
+    read_campaign_record,
+};
+
+/// One row of a campaign: the report, its CSV line and JSON line, and the same under its
+/// pseudonym.
+#[derive(Serialize)]
+struct CampaignRow {
+    /// `record-00042-3fa9c0d1`: position in the campaign and content hash.
+    pseudonym: String,
+    /// The CSV line (with its CRLF), as `predict --csv` writes it.
+    csv: String,
+    /// The same with the pseudonym for the file names.
+    csv_pseudonymous: String,
+    /// The report as one line of JSON (README, "The JSON report").
+    json: String,
+    /// The same with the pseudonym for the file names.
+    json_pseudonymous: String,
+    /// The report, for the table and the summary.
+    report: Report,
+}
+
+#[wasm_bindgen]
+impl App {
+    /// Whether `prefix` (the first bytes of a file) is a WFDB header: the page reads such a
+    /// file whole for [`App::campaign_records`], and only a small prefix of any other.
+    pub fn is_wfdb_header(prefix: &[u8]) -> bool {
+        detect(prefix) == Format::Wfdb
+    }
+
+    /// The records of a campaign's files, in order: `names` are their paths in the dropped
+    /// folder (`campaign/a/100.hea`), `heads` a WFDB header's whole bytes and an empty array
+    /// for any other file. Returns `[[index, …], …]`, one array of indices into `names` per
+    /// record, sorted by path as `predict DIR` sorts them, a WFDB header with the signal files
+    /// beside it.
+    pub fn campaign_records(
+        names: Vec<String>,
+        heads: Vec<Uint8Array>,
+    ) -> Result<JsValue, JsValue> {
+        if names.len() != heads.len() {
+            return Err(error(
+                ErrorKind::InvalidInput,
+                "one head is needed per name",
+            ));
+        }
+        let heads: Vec<Vec<u8>> = heads.iter().map(Uint8Array::to_vec).collect();
+        let files: Vec<(&str, &[u8])> = names
+            .iter()
+            .zip(&heads)
+            .map(|(name, head)| (name.as_str(), head.as_slice()))
+            .collect();
+        to_js(&campaign_records(&files))
+    }
+
+    /// The CSV header for the loaded model's outputs (with its CRLF), as `predict --csv` writes
+    /// it. Throws `{kind: "model"}` without a model.
+    pub fn csv_header(&self) -> Result<String, JsValue> {
+        let session = self
+            .session
+            .as_ref()
+            .ok_or_else(|| error(ErrorKind::Model, "no model file loaded: no table"))?;
+        Ok(csv_header(&session.metadata().outputs))
+    }
+
+    /// Reads and analyses one record of a campaign: `names`, `contents`, `sizes` and `faults`
+    /// are parallel, one entry per file of the record (from [`App::campaign_records`]): its
+    /// path, its bytes, the size the browser gave for it and why the browser could not read it
+    /// ("" when it could). A file over the byte limit is refused by its size (its bytes may be
+    /// empty). `position` is the record's place in the campaign, from 1. Resolves to one row
+    /// per record the files form (usually one): `{pseudonym, csv, csv_pseudonymous, json,
+    /// json_pseudonymous, report}`. Nothing is kept in the worker afterwards.
+    pub fn campaign_record(
+        &self,
+        names: Vec<String>,
+        contents: Vec<Uint8Array>,
+        sizes: Vec<f64>,
+        faults: Vec<String>,
+        position: usize,
+        sample_rate_hz: Option<f64>,
+    ) -> js_sys::Promise {
+        let session = self.session.clone();
+        let limits = Limits::default();
+        let files: Result<Vec<_>, JsValue> = (|| {
+            if contents.len() != names.len()
+                || sizes.len() != names.len()
+                || faults.len() != names.len()
+            {
+                return Err(error(
+                    ErrorKind::InvalidInput,
+                    "names, contents, sizes and faults must be parallel",
+                ));
+            }
+            Ok(names
+                .into_iter()
+                .zip(contents)
+                .zip(sizes.into_iter().zip(faults))
+                .map(|((name, bytes), (size, fault))| {
+                    let declared = if size.is_finite() && size >= 0.0 {
+                        size as usize
+                    } else {
+                        usize::MAX
+                    };
+                    let had = if !fault.is_empty() {
+                        Err(ReadError::Io(fault))
+                    } else {
+                        limits
+                            .check_bytes(declared)
+                            .and_then(|()| {
+                                let bytes = bytes.to_vec();
+                                limits.check_bytes(bytes.len()).map(|()| bytes)
+                            })
+                            .map_err(ReadError::TooLarge)
+                    };
+                    (name, had)
+                })
+                .collect())
+        })();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let files = files?;
+            let session = session
+                .ok_or_else(|| error(ErrorKind::Model, "no model file loaded: no risk estimate"))?;
+            let read_options = ReadOptions {
+                sample_rate_hz,
+                ..ReadOptions::default()
+            };
+            let outputs = &session.metadata().outputs;
+            let mut rows = Vec::new();
+            for read in read_campaign_record(files, &read_options, &limits) {
+                let report = session
+                    .analyse(read.record, Options::default())
+                    .await
+                    .report;
+                let name = pseudonym(position, &read.content_hash);
+                let hidden = report.pseudonymised(&name);
+                let json = |r: &Report| {
+                    serde_json::to_string(r).map_err(|e| error(ErrorKind::Internal, e.to_string()))
+                };
+                rows.push(CampaignRow {
+                    csv: csv_row(&report, outputs),
+                    csv_pseudonymous: csv_row(&hidden, outputs),
+                    json: json(&report)?,
+                    json_pseudonymous: json(&hidden)?,
+                    pseudonym: name,
+                    report,
+                });
+            }
+            to_js(&rows)
+        })
+    }
+}

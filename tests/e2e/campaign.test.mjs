@@ -1,0 +1,213 @@
+// End-to-end: the campaign view (www/campaign.js) on a folder of 300+ records in Debian's
+// Chromium, against the command line's `predict DIR --csv` on the same folder. Run with
+// `node --test tests/e2e/` after building pkg/ and the native binary (target/debug or
+// target/release, or ECG_STENOSIS_BIN; scripts/check.sh keeps the tests' build in target/e2e/).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// Its own port: node runs the test files of tests/e2e/ side by side.
+const port = Number(process.env.E2E_CAMPAIGN_PORT || 8124);
+const origin = `http://127.0.0.1:${port}`;
+const work = path.join(root, 'target/e2e-campaign');
+// A folder whose name a spreadsheet would take for a formula: every file cell starts with it.
+const folderName = '=1+2 campaign';
+const folder = path.join(work, folderName);
+
+let server;
+let browser;
+let cliCsv;
+let records;
+const allRequests = [];
+
+function binary() {
+  const candidates = [process.env.ECG_STENOSIS_BIN, 'target/e2e/ecg-stenosis',
+    'target/debug/ecg-stenosis', 'target/release/ecg-stenosis'].filter(Boolean);
+  const found = candidates.map((c) => path.resolve(root, c)).find((c) => fs.existsSync(c));
+  assert.ok(found, `no ecg-stenosis binary: build one (cargo build) or set ECG_STENOSIS_BIN; looked in ${candidates.join(', ')}`);
+  return found;
+}
+
+// RFC 4180 lines (CRLF) into fields.
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i += 1; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field); rows.push(row); row = []; field = ''; i += 1;
+    } else field += c;
+  }
+  assert.equal(field + row.join(''), '', 'the CSV ends with CRLF');
+  return rows;
+}
+
+async function waitForServer() {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      if ((await fetch(`${origin}/index.html`)).ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server on ${origin} did not start`);
+}
+
+before(async () => {
+  const bin = binary();
+  // 5 copies of every fixture format, 200 synthetic ECGs, 14 bad files.
+  const made = spawnSync('bash', [path.join(root, 'scripts/make-campaign.sh'), folder, '5', '200', bin], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const cli = spawnSync(bin, ['predict', folderName, '--csv', '-', '--jobs', '2'], { cwd: work, encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.ok(cli.status === 0 || cli.status === 1, `predict failed: ${cli.stderr}`);
+  cliCsv = cli.stdout;
+  records = parseCsv(cliCsv).length - 1;
+  server = spawn('python3', [path.join(root, 'scripts/serve.py'), '--port', String(port)], {
+    env: { ...process.env, SERVE_QUIET: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitForServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+async function openCampaign() {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  context.on('request', (request) => allRequests.push(request.url()));
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.goto(`${origin}/index.html?backend=cpu&testing`);
+  await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 120_000 });
+  await page.click('#view-campaign');
+  await page.fill('#campaign-workers', '2');
+  return { page, context, errors };
+}
+
+async function chooseFolder(page) {
+  await page.evaluate(() => { delete document.body.dataset.campaign; });
+  await page.setInputFiles('#campaign-folder', folder);
+}
+
+test('a folder of 300+ records: one row each, bad ones with their reason, the CSV equals the command line\'s', async () => {
+  assert.ok(records >= 300, `the campaign has ${records} records`);
+  const { page, context, errors } = await openCampaign();
+  await chooseFolder(page);
+  await page.waitForFunction(() => ['finished', 'failed'].includes(document.body.dataset.campaign), null, { timeout: 600_000 });
+  assert.equal(await page.getAttribute('body', 'data-campaign'), 'finished', await page.textContent('#campaign-status'));
+  assert.equal(await page.evaluate(() => window.ecgTesting.campaign.workers()), 0, 'the pool is given back when done');
+
+  const pageRows = parseCsv(await page.evaluate(() => window.ecgTesting.campaign.exported('csv')));
+  const cliRows = parseCsv(cliCsv);
+  assert.deepEqual(pageRows[0], cliRows[0], 'same header');
+  assert.equal(pageRows.length, cliRows.length, 'one row per record, as the command line');
+  const header = cliRows[0];
+  const timing = header.indexOf('total_ms');
+  const probabilities = header.flatMap((h, i) => (h.endsWith('_probability') ? [i] : []));
+  for (let r = 1; r < cliRows.length; r += 1) {
+    for (let c = 0; c < header.length; c += 1) {
+      if (c === timing) continue;
+      if (probabilities.includes(c) && cliRows[r][c] !== '') {
+        // wasm's simd128 and the native kernels sum in different orders: the sixth decimal
+        // may differ by one.
+        assert.ok(Math.abs(Number(pageRows[r][c]) - Number(cliRows[r][c])) <= 2e-6,
+          `row ${r} ${header[c]}: page ${pageRows[r][c]}, command line ${cliRows[r][c]}`);
+      } else {
+        assert.equal(pageRows[r][c], cliRows[r][c], `row ${r} (${cliRows[r][0]}) column ${header[c]}`);
+      }
+    }
+  }
+  const error = header.indexOf('error');
+  const bad = pageRows.slice(1).filter((row) => row[0].includes('/bad/'));
+  assert.ok(bad.length >= 10, `${bad.length} bad files`);
+  for (const row of bad) assert.notEqual(row[error], '', `${row[0]} carries its reason`);
+  const pdf = bad.find((row) => row[0].endsWith('printed.pdf'));
+  assert.match(pdf[error], /PDF/i);
+  // Every file cell starts with the folder's name, '=1+2 …': neutralised.
+  for (const row of pageRows.slice(1)) assert.ok(row[0].startsWith(`'${folderName}/`), row[0]);
+  const raw = await page.evaluate(() => window.ecgTesting.campaign.exported('csv'));
+  assert.ok(!/\r\n=/.test(raw), 'no line starts a formula');
+
+  // Pseudonymised: no file name left, each row its position and hash.
+  await page.check('#campaign-pseudonymise');
+  const hidden = await page.evaluate(() => window.ecgTesting.campaign.exported('csv'));
+  for (const name of ['campaign', 'copy-0', 'A000', 'guangxi', 'synthetic-', 'printed']) {
+    assert.ok(!hidden.includes(name), `no name left: ${name} in ${hidden.split('\r\n').find((line) => line.includes(name))}`);
+  }
+  const hiddenRows = parseCsv(hidden);
+  for (const row of hiddenRows.slice(1)) assert.match(row[0], /^record-\d{5}-[0-9a-f]{8}$/);
+  const cliHidden = spawnSync(binary(), ['predict', folderName, '--csv', '-', '--pseudonymise'], { cwd: work, encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.deepEqual(hiddenRows.map((row) => row[0]), parseCsv(cliHidden.stdout).map((row) => row[0]), 'same pseudonyms as the command line');
+  const lines = (await page.evaluate(() => window.ecgTesting.campaign.exported('jsonl'))).trim().split('\n');
+  assert.equal(lines.length, records);
+  assert.deepEqual(Object.keys(JSON.parse(lines[lines.length - 1]).vessels), ['RCA', 'LM', 'LAD', 'LCX']);
+  await page.uncheck('#campaign-pseudonymise');
+
+  // The download button gives the same CSV as a file.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#campaign-csv')]);
+  assert.equal(fs.readFileSync(await download.path(), 'utf8'), raw);
+
+  // Filter to errors, then open a good record from the table in the single-ECG view.
+  await page.selectOption('#campaign-filter-error', 'error');
+  const shownErrors = await page.locator('#campaign-table tr[data-position]').count();
+  assert.ok(shownErrors >= 10 && shownErrors < records, `${shownErrors} rows with an error shown`);
+  await page.selectOption('#campaign-filter-error', 'none');
+  await page.evaluate(() => { document.body.dataset.state = 'waiting'; });
+  await page.locator('#campaign-table tr[data-position]:not(.campaign-error) button').first().click();
+  await page.waitForFunction(() => ['drawn', 'error'].includes(document.body.dataset.state), null, { timeout: 120_000 });
+  assert.equal(await page.getAttribute('body', 'data-state'), 'drawn', await page.textContent('#message'));
+  assert.equal(await page.getAttribute('body', 'data-view'), 'single');
+  assert.match(await page.textContent('#summary'), new RegExp(`${folderName.replace(/[+]/g, '\\+')}/`));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('pause holds the queue, resume goes on, cancel stops with the rows done so far', async () => {
+  const { page, context, errors } = await openCampaign();
+  await chooseFolder(page);
+  await page.waitForFunction(() => Number(document.body.dataset.campaignDone || 0) >= 10, null, { timeout: 300_000 });
+  await page.click('#campaign-pause');
+  assert.equal(await page.getAttribute('body', 'data-campaign'), 'paused');
+  // What was in flight finishes (at most one record per worker), then nothing moves.
+  await page.waitForTimeout(1500);
+  const paused = Number(await page.getAttribute('body', 'data-campaign-done'));
+  await page.waitForTimeout(1500);
+  assert.equal(Number(await page.getAttribute('body', 'data-campaign-done')), paused, 'nothing is analysed while paused');
+  await page.click('#campaign-resume');
+  await page.waitForFunction((n) => Number(document.body.dataset.campaignDone) >= n + 10, paused, { timeout: 300_000 });
+  await page.click('#campaign-cancel');
+  await page.waitForFunction(() => document.body.dataset.campaign === 'cancelled');
+  const done = Number(await page.getAttribute('body', 'data-campaign-done'));
+  assert.ok(done < records, `cancelled after ${done} of ${records}`);
+  await page.waitForTimeout(1000);
+  assert.equal(Number(await page.getAttribute('body', 'data-campaign-done')), done, 'nothing after cancel');
+  const rows = parseCsv(await page.evaluate(() => window.ecgTesting.campaign.exported('csv')));
+  assert.ok(rows.length - 1 >= done, 'the rows done so far can be exported');
+  assert.match(await page.textContent('#campaign-status'), /cancelled/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('no campaign page made a request to another origin', () => {
+  assert.ok(allRequests.length > 0);
+  const away = allRequests.filter((url) => !url.startsWith(origin) && !url.startsWith('blob:') && !url.startsWith('data:'));
+  assert.deepEqual(away, []);
+});

@@ -1,0 +1,492 @@
+// The campaign view: a folder (or many files) of ECGs → one row per record, on a pool of
+// workers, nothing uploaded. DOM and scheduling only: planning, reading, analysing and the
+// CSV/JSON rows are Rust in the workers (src/web/campaign.rs), the same rows the command
+// line's `predict DIR --csv` writes. The page keeps the files' handles, never their bytes:
+// each record is read from disk by the worker that analyses it, and dropped.
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+// Rows shown at once; the exports always hold every row.
+const SHOWN = 200;
+
+// One worker of the pool with its own wasm instance and model.
+class PoolWorker {
+  constructor() {
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.pending = new Map();
+    this.nextId = 1;
+    this.crashed = null;
+    this.worker.onmessage = (event) => {
+      const { id, ok, result, error, crashed } = event.data;
+      if (crashed) this.crashed = error;
+      const request = this.pending.get(id);
+      if (!request || event.data.progress) return;
+      this.pending.delete(id);
+      if (ok) request.resolve(result); else request.reject(error);
+    };
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.crashed = { kind: 'internal', message: event.message || 'the engine stopped' };
+      for (const request of this.pending.values()) request.reject(this.crashed);
+      this.pending.clear();
+    };
+  }
+
+  ask(message) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+
+  terminate() {
+    this.worker.terminate();
+    for (const request of this.pending.values()) request.reject({ kind: 'cancelled', message: 'cancelled' });
+    this.pending.clear();
+  }
+}
+
+// Every file under a dropped directory entry, with its path in the drop ("campaign/a/1.xml").
+async function entryFiles(entry, out) {
+  if (entry.isFile) {
+    const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
+    out.push({ name: entry.fullPath.replace(/^\//, ''), file });
+    return;
+  }
+  if (!entry.isDirectory) return;
+  const reader = entry.createReader();
+  for (;;) {
+    const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+    if (!batch.length) break;
+    for (const child of batch) await entryFiles(child, out);
+  }
+}
+
+// The table's columns: [heading, value of a row, sort key].
+function columns(outputs) {
+  const list = [
+    ['#', (r) => String(r.position), (r) => r.position],
+    ['File', (r) => r.file, (r) => r.file],
+    ['Format', (r) => r.format, (r) => r.format],
+  ];
+  for (const vessel of outputs) {
+    list.push([`${vessel} probability`, (r) => (r.vessels[vessel] ? r.vessels[vessel].probability.toFixed(3) : ''),
+      (r) => (r.vessels[vessel] ? r.vessels[vessel].probability : -1)]);
+    list.push([`${vessel} stratum`, (r) => (r.vessels[vessel] ? r.vessels[vessel].stratum || '' : ''),
+      (r) => (r.vessels[vessel] ? r.vessels[vessel].stratum || '' : '')]);
+  }
+  list.push(['Quality', (r) => r.quality, (r) => r.quality]);
+  list.push(['Error', (r) => r.error, (r) => r.error]);
+  return list;
+}
+
+export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord }) {
+  const state = {
+    files: [],
+    records: [],
+    rows: [],
+    outputs: [],
+    header: '',
+    pool: [],
+    paused: false,
+    cancelled: false,
+    running: false,
+    resume: null,
+    done: 0,
+    started: 0,
+    sort: { column: 0, descending: false },
+    generation: 0,
+  };
+
+  const workersInput = $('campaign-workers');
+  const cores = navigator.hardwareConcurrency || 2;
+  workersInput.value = String(Math.max(1, cores - 1));
+  workersInput.max = String(Math.max(1, cores));
+
+  function setStatus(text) {
+    $('campaign-status').textContent = text;
+  }
+
+  function progress() {
+    const total = state.records.length;
+    const bar = $('campaign-progress');
+    bar.max = Math.max(1, total);
+    bar.value = state.done;
+    const secs = (performance.now() - state.started) / 1000;
+    const rate = state.done / Math.max(secs, 1e-3);
+    const left = rate > 0 ? (total - state.done) / rate : 0;
+    const what = state.cancelled ? 'cancelled' : state.paused ? 'paused' : state.running ? 'running' : 'finished';
+    setStatus(`${state.done} of ${total} records (${what}) · ${rate.toFixed(1)} ECG per second`
+      + (state.running && !state.paused ? ` · about ${Math.ceil(left)} s left` : ''));
+    document.body.dataset.campaignDone = String(state.done);
+  }
+
+  // A row as the table and the summary need it (the rest of the report is in its JSON line).
+  function tableRow(position, files, row) {
+    const r = row.report;
+    const vessels = {};
+    for (const [name, v] of Object.entries(r.vessels)) vessels[name] = { probability: v.probability, stratum: v.stratum };
+    return {
+      position,
+      files,
+      file: r.sources.join(' + '),
+      pseudonym: row.pseudonym,
+      format: r.format,
+      vessels,
+      quality: r.quality ? r.quality.verdict : '',
+      error: r.error ? r.error.message : '',
+      errorKind: r.error ? r.error.kind : '',
+      csv: row.csv,
+      csvPseudonymous: row.csv_pseudonymous,
+      json: row.json,
+      jsonPseudonymous: row.json_pseudonymous,
+    };
+  }
+
+  // A record the engine crashed on: its row says so, and the campaign goes on.
+  function crashRow(position, files, error) {
+    return {
+      position,
+      files,
+      file: files.map((f) => f.name).join(' + '),
+      pseudonym: `record-${String(position).padStart(5, '0')}`,
+      format: '',
+      vessels: {},
+      quality: '',
+      error: `the engine stopped on this record (${error.message})`,
+      errorKind: 'internal',
+      csv: null,
+      csvPseudonymous: null,
+      json: null,
+      jsonPseudonymous: null,
+    };
+  }
+
+  async function startWorker() {
+    const worker = new PoolWorker();
+    const bytes = modelBytes();
+    await worker.ask({ type: 'start', backend: backendChoice, modelBytes: bytes ? bytes.slice(0) : undefined });
+    return worker;
+  }
+
+  async function runWorker(slot, generation) {
+    while (!state.cancelled && generation === state.generation) {
+      if (state.paused) {
+        await state.resume;
+        continue;
+      }
+      const next = state.queue.shift();
+      if (!next) return;
+      const { position, files } = next;
+      let rows;
+      try {
+        const answer = await state.pool[slot].ask({
+          type: 'campaignRecord',
+          files,
+          position,
+          sampleRateHz: state.sampleRateHz,
+        });
+        rows = answer.map((row) => tableRow(position, files, row));
+      } catch (error) {
+        if (state.cancelled || generation !== state.generation) return;
+        rows = [crashRow(position, files, error)];
+        if (state.pool[slot].crashed) {
+          state.pool[slot].terminate();
+          state.pool[slot] = await startWorker();
+        }
+      }
+      state.rows[position - 1] = rows;
+      state.done += 1;
+      progress();
+      scheduleRender();
+    }
+  }
+
+  let renderTimer = null;
+  function scheduleRender() {
+    if (renderTimer) return;
+    renderTimer = setTimeout(() => {
+      renderTimer = null;
+      render();
+    }, 250);
+  }
+
+  function allRows() {
+    return state.rows.filter(Boolean).flat();
+  }
+
+  function filtered() {
+    const quality = $('campaign-filter-quality').value;
+    const errors = $('campaign-filter-error').value;
+    const vessel = $('campaign-filter-vessel').value;
+    const stratum = $('campaign-filter-stratum').value;
+    return allRows().filter((r) => (!quality || r.quality === quality)
+      && (!errors || (errors === 'error' ? r.error !== '' : r.error === ''))
+      && (!vessel || !stratum || (r.vessels[vessel] && r.vessels[vessel].stratum === stratum)));
+  }
+
+  function render() {
+    const cols = columns(state.outputs);
+    const rows = filtered();
+    const [, , key] = cols[state.sort.column];
+    rows.sort((a, b) => {
+      const x = key(a);
+      const y = key(b);
+      const order = x < y ? -1 : x > y ? 1 : a.position - b.position;
+      return state.sort.descending ? -order : order;
+    });
+    const table = $('campaign-table');
+    table.replaceChildren();
+    const head = el('tr');
+    cols.forEach(([heading], i) => {
+      const th = el('th');
+      th.scope = 'col';
+      const button = el('button', heading + (state.sort.column === i ? (state.sort.descending ? ' ▼' : ' ▲') : ''));
+      button.type = 'button';
+      button.addEventListener('click', () => {
+        state.sort = { column: i, descending: state.sort.column === i ? !state.sort.descending : false };
+        render();
+      });
+      th.append(button);
+      head.append(th);
+    });
+    head.append(el('th', ''));
+    table.append(head);
+    for (const r of rows.slice(0, SHOWN)) {
+      const tr = el('tr');
+      tr.dataset.position = String(r.position);
+      if (r.error) tr.className = 'campaign-error';
+      for (const [, value] of cols) tr.append(el('td', value(r)));
+      const open = el('button', 'Open');
+      open.type = 'button';
+      open.addEventListener('click', () => openRecord(r.files.map((f) => f.file).map((file, k) => ({ name: r.files[k].name, file }))));
+      const td = el('td');
+      td.append(open);
+      tr.append(td);
+      table.append(tr);
+    }
+    $('campaign-shown').textContent = rows.length > SHOWN
+      ? `Showing the first ${SHOWN} of ${rows.length} matching rows (sort or filter to see others; the exports hold every row).`
+      : `${rows.length} matching rows.`;
+    renderSummary();
+  }
+
+  function renderSummary() {
+    const rows = allRows();
+    const box = $('campaign-summary');
+    box.replaceChildren();
+    const table = el('table');
+    const head = el('tr');
+    for (const h of ['Vessel', 'low', 'intermediate', 'high', 'no estimate']) head.append(el('th', h));
+    table.append(head);
+    for (const vessel of state.outputs) {
+      const tr = el('tr');
+      tr.append(el('th', vessel));
+      for (const stratum of ['low', 'intermediate', 'high']) {
+        tr.append(el('td', String(rows.filter((r) => r.vessels[vessel] && r.vessels[vessel].stratum === stratum).length)));
+      }
+      tr.append(el('td', String(rows.filter((r) => !r.vessels[vessel]).length)));
+      table.append(tr);
+    }
+    box.append(table);
+    const verdicts = ['ok', 'caution', 'unusable'].map((v) => `${v} ${rows.filter((r) => r.quality === v).length}`);
+    box.append(el('p', `Quality: ${verdicts.join(' · ')} · records with an error: ${rows.filter((r) => r.error).length} of ${rows.length}.`));
+  }
+
+  function download(name, text, type) {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const a = el('a');
+    a.href = url;
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  // The export, in campaign order: CSV (the command line's rows) or JSON Lines.
+  function exported(kind) {
+    const pseudonymous = $('campaign-pseudonymise').checked;
+    const rows = state.rows.filter(Boolean).flat();
+    if (kind === 'csv') {
+      return state.header + rows.map((r) => (pseudonymous ? r.csvPseudonymous : r.csv) ?? crashCsv(r, pseudonymous)).join('');
+    }
+    return rows.map((r) => (pseudonymous ? r.jsonPseudonymous : r.json)
+      ?? JSON.stringify({ sources: [pseudonymous ? r.pseudonym : r.file], error: { kind: r.errorKind, message: r.error } })).join('\n') + '\n';
+  }
+
+  // A crashed record's CSV line: its file, then its error in the error column.
+  function crashCsv(r, pseudonymous) {
+    const quote = (text) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+    const cells = [quote(pseudonymous ? r.pseudonym : r.file), ''];
+    for (let i = 0; i < state.outputs.length; i += 1) cells.push('', '');
+    cells.push('', 'false', quote(r.error), '', '', '', '', '', '');
+    return `${cells.join(',')}\r\n`;
+  }
+
+  async function stopPool() {
+    for (const worker of state.pool) worker.terminate();
+    state.pool = [];
+  }
+
+  async function run(files) {
+    state.generation += 1;
+    const generation = state.generation;
+    await stopPool();
+    state.cancelled = false;
+    state.paused = false;
+    state.running = true;
+    state.files = files;
+    state.rows = [];
+    state.done = 0;
+    state.records = [];
+    const rateText = $('rate').value.trim();
+    state.sampleRateHz = rateText === '' ? undefined : Number(rateText);
+    document.body.dataset.campaign = 'planning';
+    setButtons();
+    setStatus(`Planning ${files.length} files…`);
+    const count = Math.max(1, Math.min(64, Math.floor(Number(workersInput.value) || 1)));
+    try {
+      state.pool = await Promise.all(Array.from({ length: count }, () => startWorker()));
+      if (generation !== state.generation) return;
+      const info = modelInfo();
+      state.outputs = info ? info.outputs : [];
+      state.header = await state.pool[0].ask({ type: 'csvHeader' });
+      const groups = await state.pool[0].ask({ type: 'campaignPlan', files });
+      if (generation !== state.generation) return;
+      state.records = groups.map((group, i) => ({ position: i + 1, files: group.map((k) => files[k]) }));
+      state.queue = state.records.slice();
+    } catch (error) {
+      state.running = false;
+      setStatus(`The campaign could not start: ${error.message}`);
+      document.body.dataset.campaign = 'failed';
+      setButtons();
+      return;
+    }
+    state.started = performance.now();
+    document.body.dataset.campaign = 'running';
+    progress();
+    await Promise.all(state.pool.map((_, slot) => runWorker(slot, generation)));
+    if (generation !== state.generation) return;
+    state.running = false;
+    if (!state.cancelled) {
+      await stopPool();
+      document.body.dataset.campaign = 'finished';
+    }
+    progress();
+    render();
+    setButtons();
+  }
+
+  function setButtons() {
+    $('campaign-pause').disabled = !state.running || state.paused;
+    $('campaign-resume').disabled = !state.running || !state.paused;
+    $('campaign-cancel').disabled = !state.running;
+    const any = state.rows.some(Boolean);
+    $('campaign-csv').disabled = !any;
+    $('campaign-jsonl').disabled = !any;
+    $('campaign-forget').disabled = !any || state.running;
+  }
+
+  function pause() {
+    if (!state.running || state.paused) return;
+    state.paused = true;
+    state.pausedAt = performance.now();
+    state.resume = new Promise((resolve) => { state.resolveResume = resolve; });
+    document.body.dataset.campaign = 'paused';
+    progress();
+    setButtons();
+  }
+
+  function resume() {
+    if (!state.paused) return;
+    state.paused = false;
+    // The time spent paused does not count against the rate.
+    state.started += performance.now() - state.pausedAt;
+    state.resolveResume();
+    document.body.dataset.campaign = 'running';
+    progress();
+    setButtons();
+  }
+
+  async function cancel() {
+    if (!state.running) return;
+    state.cancelled = true;
+    if (state.paused) {
+      state.paused = false;
+      state.resolveResume();
+    }
+    state.running = false;
+    await stopPool();
+    document.body.dataset.campaign = 'cancelled';
+    progress();
+    render();
+    setButtons();
+  }
+
+  function forget() {
+    state.generation += 1;
+    state.rows = [];
+    state.records = [];
+    state.files = [];
+    state.done = 0;
+    render();
+    setStatus('Forgotten: no result of that campaign is left in this page.');
+    setButtons();
+  }
+
+  async function filesFromDrop(event) {
+    const items = Array.from(event.dataTransfer.items || []);
+    const entries = items.map((item) => (item.webkitGetAsEntry ? item.webkitGetAsEntry() : null));
+    if (entries.length && entries.every(Boolean)) {
+      const out = [];
+      for (const entry of entries) await entryFiles(entry, out);
+      return out;
+    }
+    return Array.from(event.dataTransfer.files).map((file) => ({ name: file.name, file }));
+  }
+
+  const zone = $('campaign-drop');
+  zone.addEventListener('dragover', (event) => { event.preventDefault(); zone.classList.add('dragging'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
+  zone.addEventListener('drop', async (event) => {
+    event.preventDefault();
+    zone.classList.remove('dragging');
+    const files = await filesFromDrop(event);
+    if (files.length) run(files);
+  });
+  for (const id of ['campaign-folder', 'campaign-files']) {
+    $(id).addEventListener('change', () => {
+      const files = Array.from($(id).files).map((file) => ({ name: file.webkitRelativePath || file.name, file }));
+      $(id).value = '';
+      if (files.length) run(files);
+    });
+  }
+  $('campaign-pause').addEventListener('click', pause);
+  $('campaign-resume').addEventListener('click', resume);
+  $('campaign-cancel').addEventListener('click', cancel);
+  $('campaign-forget').addEventListener('click', forget);
+  $('campaign-csv').addEventListener('click', () => download('ecg-stenosis-campaign.csv', exported('csv'), 'text/csv'));
+  $('campaign-jsonl').addEventListener('click', () => download('ecg-stenosis-campaign.jsonl', exported('jsonl'), 'application/jsonl'));
+  for (const id of ['campaign-filter-quality', 'campaign-filter-error', 'campaign-filter-vessel', 'campaign-filter-stratum']) {
+    $(id).addEventListener('change', render);
+  }
+  setButtons();
+
+  // For the end-to-end suite and the benchmarks: the exports as text, and the pool's size.
+  return {
+    exported,
+    workers: () => state.pool.length,
+    pause,
+    resume,
+    cancel,
+  };
+}
