@@ -3,6 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod architecture;
+mod campaign;
 mod cli;
 mod common;
 mod demo_model;
