@@ -76,7 +76,8 @@ async function campaignRecord(files, position, sampleRateHz) {
 async function handle(data) {
   switch (data.type) {
     case 'start': {
-      await init();
+      // The instance's memory, for the campaign memory benchmark (scripts/bench-campaign.mjs).
+      self.wasmMemory = (await init()).memory;
       canvas = data.canvas;
       beatsCanvas = data.beatsCanvas;
       // The demonstration model ships with the page (same origin); without it the page still

@@ -137,9 +137,37 @@ pub struct Runner {
     info: BackendInfo,
 }
 
+#[cfg(target_arch = "wasm32")]
+unsafe extern "C" {
+    /// Synthesised by wasm-ld: the static constructors of the module's dependencies (their
+    /// `.init_array`; cubecl registers its IR types there).
+    fn __wasm_call_ctors();
+}
+
+/// Runs the module's static constructors, once per wasm instance (later calls return at once).
+/// Without an explicit call, wasm-ld links the module "command style" and wraps **every**
+/// export in a call of `__wasm_call_ctors`: every call from JavaScript, and every JavaScript
+/// value handed to Rust (the externref table's allocator is an export), ran all of them again,
+/// about 0.6 ms each time (`App.facts()` took 30 ms, a campaign row's conversion to JavaScript
+/// 100 ms). This call makes wasm-ld leave the exports alone (LLVM D81689), so it must come
+/// before any backend is used: the page's module runs it at instantiation, and every
+/// [`Runner`] constructor runs it (the browser tests' harness instantiates without it).
+#[cfg(target_arch = "wasm32")]
+pub fn run_static_constructors() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static DONE: AtomicBool = AtomicBool::new(false);
+    if !DONE.swap(true, Ordering::SeqCst) {
+        // SAFETY: runs once per instance (the flag above), before any backend exists; the
+        // constructors only initialise their own statics.
+        unsafe { __wasm_call_ctors() }
+    }
+}
+
 impl Runner {
     /// The CPU backend, with the reason WebGPU is not used.
     pub fn cpu(reason: impl Into<String>) -> Self {
+        #[cfg(target_arch = "wasm32")]
+        run_static_constructors();
         Self {
             device: Device::flex(),
             info: BackendInfo {
@@ -173,6 +201,8 @@ impl Runner {
     /// CPU backend, which runs Net1D an order of magnitude faster (BENCHMARKS.md); asking for
     /// the GPU explicitly ([`BackendPreference::Gpu`]) still gets it.
     pub async fn probe() -> Self {
+        #[cfg(target_arch = "wasm32")]
+        run_static_constructors();
         let (runner, software) = Self::probe_cached().await;
         match software {
             Some(adapter) if cfg!(not(target_arch = "wasm32")) => Self::cpu(format!(
@@ -250,6 +280,8 @@ impl Runner {
     /// The backend the caller asked for: `Auto` probes ([`Runner::probe`]); `Cpu` skips the
     /// GPU and says so; `Gpu` fails with the reason when no GPU backend starts.
     pub async fn choose(preference: BackendPreference) -> Result<Self, RunError> {
+        #[cfg(target_arch = "wasm32")]
+        run_static_constructors();
         match preference {
             BackendPreference::Cpu => Ok(Self::cpu("the CPU backend was asked for")),
             BackendPreference::Auto => Ok(Self::probe().await),

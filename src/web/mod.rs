@@ -168,6 +168,13 @@ async fn choose_in_browser(gpu: &JsValue, model: Option<&[u8]>) -> Runner {
     }
 }
 
+/// Runs the static constructors when the page instantiates the module
+/// ([`crate::model::runner::run_static_constructors`]: without it every export call ran them).
+#[wasm_bindgen(start)]
+fn instantiated() {
+    crate::model::runner::run_static_constructors();
+}
+
 /// Prints panics to the console (once per instance), then hands them to any earlier hook, such
 /// as a test harness's.
 fn install_panic_hook() {

@@ -77,7 +77,11 @@ fn predict_walks_a_folder_in_path_order_and_jobs_keep_it() {
     );
     let error = one[0].iter().position(|h| h == "error").unwrap();
     let timing = one[0].iter().position(|h| h == "total_ms").unwrap();
-    assert!(one[3][error].contains("names no ECG lead"), "notes.txt: {:?}", one[3]);
+    assert!(
+        one[3][error].contains("names no ECG lead"),
+        "notes.txt: {:?}",
+        one[3]
+    );
     assert!(one[5][error].to_lowercase().contains("pdf"), "{:?}", one[5]);
     assert_ne!(one[2][2], one[4][2], "two different records under one name");
     let without_timing = |rows: &[Vec<String>]| -> Vec<Vec<String>> {

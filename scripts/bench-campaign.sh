@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Benchmark: screening campaigns (issue 21). Natively, `predict DIR --jobs 1` and `--jobs 2`;
+# in headless Chromium, the campaign view with 1 and 2 workers (scripts/bench-campaign.mjs);
+# each on the demonstration model and the full-size seeded network
+# (examples/seeded_model.rs), then the page's peak memory over a campaign of about 2,000
+# records. Prints Markdown tables (BENCHMARKS.md, "Campaigns"). Not part of CI.
+# CAMPAIGN_SKIP_WEB_BUILD=1 uses the pkg/ already built.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+work=target/bench-campaign
+mkdir -p "$work"
+[ -n "${CAMPAIGN_SKIP_WEB_BUILD:-}" ] || stage "page build (pkg/)" scripts/build-web.sh
+stage "native build" cargo build --release --locked --bin ecg-stenosis --example seeded_model
+bin=target/release/ecg-stenosis
+[ -f "$work/seeded.safetensors" ] || target/release/examples/seeded_model "$work/seeded.safetensors"
+# Throughput: synthetic ECGs only (every record gets an estimate).
+[ -d "$work/throughput-demo" ] || scripts/make-campaign.sh "$work/throughput-demo" 0 200 "$bin" > /dev/null
+[ -d "$work/throughput-full" ] || scripts/make-campaign.sh "$work/throughput-full" 0 30 "$bin" > /dev/null
+rm -rf "$work"/throughput-*/bad "$work"/throughput-*/synthetic/labels.csv
+# Memory: about 2,000 records of every kind.
+[ -d "$work/memory" ] || scripts/make-campaign.sh "$work/memory" 50 400 "$bin" > /dev/null
+echo
+echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); Chromium $(chromium --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1 || echo '-')"
+echo
+echo "| native | model | --jobs | records | seconds | ECG per second | × --jobs 1 |"
+echo "|---|---|---:|---:|---:|---:|---:|"
+for model in demo full; do
+  if [ "$model" = demo ]; then args=(); folder=$work/throughput-demo; name=demonstration
+  else args=(--model "$work/seeded.safetensors"); folder=$work/throughput-full; name="full-size seeded (30.7 M)"; fi
+  one=
+  for jobs in 1 2; do
+    start=$(date +%s.%N)
+    "$bin" predict "$folder" "${args[@]}" --csv /dev/null --jobs "$jobs" 2> /dev/null || true
+    end=$(date +%s.%N)
+    n=$(find "$folder" -type f | wc -l)
+    rate=$(awk -v n="$n" -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", n / (b - a) }')
+    one=${one:-$rate}
+    awk -v name="$name" -v jobs="$jobs" -v n="$n" -v a="$start" -v b="$end" -v rate="$rate" -v one="$one" \
+      'BEGIN { printf "| native | %s | %d | %d | %.1f | %.2f | %.2f |\n", name, jobs, n, b - a, rate, rate / one }'
+  done
+done
+node scripts/bench-campaign.mjs "$work"
