@@ -210,13 +210,15 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord 
     }
   }
 
+  // The table and summary are redrawn at most once a second while a campaign runs: the page's
+  // main thread shares the cores with the workers.
   let renderTimer = null;
   function scheduleRender() {
     if (renderTimer) return;
     renderTimer = setTimeout(() => {
       renderTimer = null;
       render();
-    }, 250);
+    }, 1000);
   }
 
   function allRows() {
