@@ -70,6 +70,70 @@ async function entryFiles(entry, out) {
   }
 }
 
+// Opt-in resuming: the result rows of a campaign (never the ECG files) in this browser's
+// IndexedDB, keyed by the campaign's identity: a SHA-256 of its files' paths, sizes and
+// modification times and of the model's name and version.
+const DB_NAME = 'ecg-stenosis-campaigns';
+
+function openStore() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, 1);
+    request.onupgradeneeded = () => {
+      request.result.createObjectStore('rows', { keyPath: ['campaign', 'position'] })
+        .createIndex('campaign', 'campaign');
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function done(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function campaignId(files, model) {
+  const text = JSON.stringify([model ? [model.name, model.version] : null,
+    files.map((f) => [f.name, f.file.size, f.file.lastModified])]);
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function keptRows(id) {
+  const db = await openStore();
+  try {
+    const index = db.transaction('rows').objectStore('rows').index('campaign');
+    return await done(index.getAll(IDBKeyRange.only(id)));
+  } finally {
+    db.close();
+  }
+}
+
+async function keepRows(id, position, rows) {
+  const db = await openStore();
+  try {
+    // The files' handles cannot be stored, and are not needed: they come from the new drop.
+    const plain = rows.map(({ files, ...row }) => row);
+    await done(db.transaction('rows', 'readwrite').objectStore('rows').put({ campaign: id, position, rows: plain }));
+  } finally {
+    db.close();
+  }
+}
+
+async function forgetRows(id) {
+  const db = await openStore();
+  try {
+    const store = db.transaction('rows', 'readwrite').objectStore('rows');
+    const keys = await done(store.index('campaign').getAllKeys(IDBKeyRange.only(id)));
+    await Promise.all(keys.map((key) => done(store.delete(key))));
+    return keys.length;
+  } finally {
+    db.close();
+  }
+}
+
 // The table's columns: [heading, value of a row, sort key].
 function columns(outputs) {
   const list = [
@@ -121,10 +185,12 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord 
     bar.max = Math.max(1, total);
     bar.value = state.done;
     const secs = (performance.now() - state.started) / 1000;
-    const rate = state.done / Math.max(secs, 1e-3);
+    const rate = (state.done - (state.resumed || 0)) / Math.max(secs, 1e-3);
     const left = rate > 0 ? (total - state.done) / rate : 0;
     const what = state.cancelled ? 'cancelled' : state.paused ? 'paused' : state.running ? 'running' : 'finished';
-    setStatus(`${state.done} of ${total} records (${what}) · ${rate.toFixed(1)} ECG per second`
+    setStatus(`${state.done} of ${total} records (${what})`
+      + (state.resumed ? ` · ${state.resumed} kept from an earlier run in this browser` : '')
+      + ` · ${rate.toFixed(1)} ECG per second`
       + (state.running && !state.paused ? ` · about ${Math.ceil(left)} s left` : ''));
     document.body.dataset.campaignDone = String(state.done);
   }
@@ -204,6 +270,9 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord 
         }
       }
       state.rows[position - 1] = rows;
+      if (state.keep && generation === state.generation) {
+        keepRows(state.id, position, rows).catch((error) => setStatus(`The rows could not be kept in this browser: ${error.message}`));
+      }
       state.done += 1;
       progress();
       scheduleRender();
@@ -349,6 +418,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord 
     state.files = files;
     state.rows = [];
     state.done = 0;
+    state.resumed = 0;
     state.records = [];
     const rateText = $('rate').value.trim();
     state.sampleRateHz = rateText === '' ? undefined : Number(rateText);
@@ -366,6 +436,20 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord 
       if (generation !== state.generation) return;
       state.records = groups.map((group, i) => ({ position: i + 1, files: group.map((k) => files[k]) }));
       state.queue = state.records.slice();
+      state.keep = $('campaign-keep').checked;
+      state.id = await campaignId(files, info);
+      state.resumed = 0;
+      if (state.keep) {
+        for (const kept of await keptRows(state.id)) {
+          const record = state.records[kept.position - 1];
+          if (!record) continue;
+          state.rows[kept.position - 1] = kept.rows.map((row) => ({ ...row, files: record.files }));
+          state.resumed += 1;
+        }
+        state.done = state.resumed;
+        state.queue = state.records.filter((r) => !state.rows[r.position - 1]);
+      }
+      if (generation !== state.generation) return;
     } catch (error) {
       state.running = false;
       setStatus(`The campaign could not start: ${error.message}`);
@@ -376,7 +460,17 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord 
     state.started = performance.now();
     document.body.dataset.campaign = 'running';
     progress();
-    await Promise.all(state.pool.map((_, slot) => runWorker(slot, generation)));
+    try {
+      await Promise.all(state.pool.map((_, slot) => runWorker(slot, generation)));
+    } catch (error) {
+      // A fault of the page itself: say so rather than leave the campaign hanging.
+      state.running = false;
+      await stopPool();
+      setStatus(`The campaign stopped: ${error.message}. The rows done so far can be exported.`);
+      document.body.dataset.campaign = 'failed';
+      setButtons();
+      return;
+    }
     if (generation !== state.generation) return;
     state.running = false;
     if (!state.cancelled) {
@@ -434,14 +528,27 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord 
     setButtons();
   }
 
-  function forget() {
+  async function forget() {
+    const id = state.id;
+    let removed = 0;
+    if (id) {
+      try {
+        removed = await forgetRows(id);
+      } catch (error) {
+        setStatus(`The rows kept in this browser could not be removed: ${error.message}`);
+        return;
+      }
+    }
+    state.id = null;
     state.generation += 1;
     state.rows = [];
     state.records = [];
     state.files = [];
     state.done = 0;
     render();
-    setStatus('Forgotten: no result of that campaign is left in this page.');
+    setStatus('Forgotten: no result of that campaign is left in this page'
+      + (removed ? `, and its ${removed} kept records are gone from this browser.` : '.'));
+    document.body.dataset.campaign = 'forgotten';
     setButtons();
   }
 

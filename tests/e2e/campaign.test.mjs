@@ -206,6 +206,53 @@ test('pause holds the queue, resume goes on, cancel stops with the rows done so 
   await context.close();
 });
 
+// Rows kept in this browser's IndexedDB (only with the box ticked).
+function keptCount(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('ecg-stenosis-campaigns', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('rows', { keyPath: ['campaign', 'position'] }).createIndex('campaign', 'campaign');
+    open.onsuccess = () => {
+      const count = open.result.transaction('rows').objectStore('rows').count();
+      count.onsuccess = () => { resolve(count.result); open.result.close(); };
+      count.onerror = () => reject(count.error);
+    };
+    open.onerror = () => reject(open.error);
+  }));
+}
+
+test('kept rows resume an interrupted campaign after a reload, and forgetting removes them', async () => {
+  const { page, context, errors } = await openCampaign();
+  assert.equal(await keptCount(page), 0, 'nothing is kept unless asked');
+  await page.check('#campaign-keep');
+  await chooseFolder(page);
+  await page.waitForFunction(() => Number(document.body.dataset.campaignDone || 0) >= 20, null, { timeout: 300_000 });
+  await page.click('#campaign-cancel');
+  await page.waitForFunction(() => document.body.dataset.campaign === 'cancelled');
+  const first = Number(await page.getAttribute('body', 'data-campaign-done'));
+  for (let i = 0; i < 50 && (await keptCount(page)) < first; i += 1) await page.waitForTimeout(100);
+  assert.equal(await keptCount(page), first, 'every row done is kept');
+
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 120_000 });
+  await page.click('#view-campaign');
+  await page.fill('#campaign-workers', '2');
+  await page.check('#campaign-keep');
+  await chooseFolder(page);
+  await page.waitForFunction(() => ['finished', 'failed'].includes(document.body.dataset.campaign), null, { timeout: 600_000 });
+  const status = await page.textContent('#campaign-status');
+  assert.match(status, new RegExp(`^${records} of ${records} records \\(finished\\) · ${first} kept from an earlier run`), status);
+  const rows = parseCsv(await page.evaluate(() => window.ecgTesting.campaign.exported('csv')));
+  assert.deepEqual(rows.map((row) => row[0]), parseCsv(cliCsv).map((row) => row[0]), 'every record once, in order');
+  assert.equal(await keptCount(page), records);
+
+  await page.click('#campaign-forget');
+  await page.waitForFunction(() => document.body.dataset.campaign === 'forgotten');
+  assert.equal(await keptCount(page), 0, 'forgotten in the browser too');
+  assert.match(await page.textContent('#campaign-status'), new RegExp(`its ${records} kept records are gone`));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('no campaign page made a request to another origin', () => {
   assert.ok(allRequests.length > 0);
   const away = allRequests.filter((url) => !url.startsWith(origin) && !url.startsWith('blob:') && !url.startsWith('data:'));
