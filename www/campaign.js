@@ -152,7 +152,7 @@ function columns(outputs) {
   return list;
 }
 
-export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord }) {
+export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord, drawHistograms }) {
   const state = {
     files: [],
     records: [],
@@ -372,6 +372,27 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord 
     box.append(el('p', `Quality: ${verdicts.join(' · ')} · records with an error: ${rows.filter((r) => r.error).length} of ${rows.length}.`));
   }
 
+  // Per vessel, a histogram of the probabilities with the model's two cut-offs (drawn in a
+  // worker with plotters), when the campaign has finished or stopped.
+  async function histograms() {
+    const rows = allRows();
+    const values = state.outputs.map((vessel) => rows.filter((r) => r.vessels[vessel]).map((r) => r.vessels[vessel].probability));
+    const image = $('campaign-histograms');
+    try {
+      const blob = await drawHistograms(state.outputs, values);
+      if (image.src) URL.revokeObjectURL(image.src);
+      image.src = URL.createObjectURL(blob);
+      image.alt = `Histograms of the probabilities per vessel with the model's cut-offs: ${state.outputs
+        .map((vessel, i) => `${vessel} ${values[i].length} records`).join(', ')}.`;
+      image.hidden = false;
+      document.body.dataset.campaignHistograms = String(rows.length);
+    } catch (error) {
+      image.hidden = true;
+      image.alt = '';
+      $('campaign-shown').textContent += ` The histograms could not be drawn: ${error.message}.`;
+    }
+  }
+
   function download(name, text, type) {
     const url = URL.createObjectURL(new Blob([text], { type }));
     const a = el('a');
@@ -423,6 +444,8 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord 
     const rateText = $('rate').value.trim();
     state.sampleRateHz = rateText === '' ? undefined : Number(rateText);
     document.body.dataset.campaign = 'planning';
+    $('campaign-histograms').hidden = true;
+    delete document.body.dataset.campaignHistograms;
     setButtons();
     setStatus(`Planning ${files.length} files…`);
     const count = Math.max(1, Math.min(64, Math.floor(Number(workersInput.value) || 1)));
@@ -479,6 +502,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord 
     }
     progress();
     render();
+    await histograms();
     setButtons();
   }
 
@@ -526,6 +550,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord 
     progress();
     render();
     setButtons();
+    await histograms();
   }
 
   async function forget() {
@@ -541,6 +566,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord 
     }
     state.id = null;
     state.generation += 1;
+    $('campaign-histograms').hidden = true;
     state.rows = [];
     state.records = [];
     state.files = [];

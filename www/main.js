@@ -629,6 +629,8 @@ function wireCampaign() {
     modelBytes: () => state.modelBytes,
     modelInfo: () => state.model,
     backendChoice,
+    // The summary's histograms, drawn by the page's own worker (campaign workers come and go).
+    drawHistograms: (names, values) => ask({ type: 'campaignHistograms', names, values, width: 960, height: 480 }),
     // A row opens its record in the single-ECG view, read again from its files' handles.
     openRecord: async (picked) => {
       showView('single');

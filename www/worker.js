@@ -133,6 +133,12 @@ async function handle(data) {
       return planCampaign(data.files);
     case 'campaignRecord':
       return campaignRecord(data.files, data.position, data.sampleRateHz);
+    case 'campaignHistograms': {
+      // Drawn in this worker with plotters, handed to the page as a PNG.
+      const surface = new OffscreenCanvas(data.width, data.height);
+      app.draw_campaign_histograms(surface, data.names, data.values.map((v) => new Float64Array(v)));
+      return surface.convertToBlob();
+    }
     case 'csvHeader':
       return app.csv_header();
     case 'trap':

@@ -7,12 +7,14 @@
 //! quality flags; plus the median beat of every lead on the same paper.
 
 mod beats;
+mod histogram;
 mod layout;
 mod overlay;
 mod paper;
 mod sheet;
 
 pub use beats::{BeatPanel, beats_size_mm, draw_median_beats};
+pub use histogram::{HISTOGRAM_BINS, HistogramPanel, draw_histograms, histogram_counts};
 pub use layout::{
     BASELINE_HZ, BOTTOM_MM, HEADER_MM, LEFT_MM, Layout, PULSE_SECS, Paper, RIGHT_MM, SHEET_SECS,
     SheetLayout, SheetOptions, SheetPanel, layout, sheet_width_mm,

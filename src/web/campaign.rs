@@ -2,13 +2,16 @@
 //! then each record read from its `File` handles and analysed by any worker of the pool, into
 //! the same rows the command line's `predict DIR --csv` writes.
 
-use js_sys::Uint8Array;
+use js_sys::{Float64Array, Uint8Array};
+use plotters::drawing::IntoDrawingArea;
+use web_sys::OffscreenCanvas;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::types::to_js;
-use super::{App, error};
+use super::{App, OffscreenBackend, error};
 use crate::formats::{Format, Limits, ReadError, ReadOptions, detect};
+use crate::render::{HistogramPanel, draw_histograms};
 use crate::pipeline::{
     ErrorKind, Options, Report, campaign_records, csv_header, csv_row, pseudonym,
     read_campaign_record,
@@ -72,6 +75,42 @@ impl App {
             .as_ref()
             .ok_or_else(|| error(ErrorKind::Model, "no model file loaded: no table"))?;
         Ok(csv_header(&session.metadata().outputs))
+    }
+
+    /// Draws a campaign's probabilities per output as histograms onto `canvas` (as sized by
+    /// the caller), each with the loaded model file's rule-out and rule-in cut-offs: `names`
+    /// and `values` are parallel, one output's name and its records' probabilities. Throws
+    /// `{kind: "model"}` without a model, `{kind: "render"}` when the canvas refuses.
+    pub fn draw_campaign_histograms(
+        &self,
+        canvas: &OffscreenCanvas,
+        names: Vec<String>,
+        values: Vec<Float64Array>,
+    ) -> Result<(), JsValue> {
+        let session = self
+            .session
+            .as_ref()
+            .ok_or_else(|| error(ErrorKind::Model, "no model file loaded: no histograms"))?;
+        if names.len() != values.len() {
+            return Err(error(ErrorKind::InvalidInput, "one array is needed per name"));
+        }
+        let values: Vec<Vec<f64>> = values.iter().map(Float64Array::to_vec).collect();
+        let thresholds = &session.metadata().thresholds;
+        let panels: Vec<HistogramPanel> = names
+            .iter()
+            .zip(&values)
+            .map(|(name, probabilities)| HistogramPanel {
+                name,
+                probabilities,
+                cutoffs: thresholds
+                    .get(name)
+                    .map(|t| (t.rule_out.probability, t.rule_in.probability)),
+            })
+            .collect();
+        let backend =
+            OffscreenBackend::new(canvas).map_err(|e| error(ErrorKind::Render, e.to_string()))?;
+        draw_histograms(&backend.into_drawing_area(), &panels)
+            .map_err(|e| error(ErrorKind::Render, e.to_string()))
     }
 
     /// Reads and analyses one record of a campaign: `names`, `contents`, `sizes` and `faults`

@@ -114,6 +114,16 @@ test('a folder of 300+ records: one row each, bad ones with their reason, the CS
   await page.waitForFunction(() => ['finished', 'failed'].includes(document.body.dataset.campaign), null, { timeout: 600_000 });
   assert.equal(await page.getAttribute('body', 'data-campaign'), 'finished', await page.textContent('#campaign-status'));
   assert.equal(await page.evaluate(() => window.ecgTesting.campaign.workers()), 0, 'the pool is given back when done');
+  // The summary: counts per stratum, and the histograms drawn by the worker.
+  await page.waitForFunction(() => document.body.dataset.campaignHistograms, null, { timeout: 60_000 });
+  const histograms = await page.evaluate(() => {
+    const image = document.getElementById('campaign-histograms');
+    return { width: image.naturalWidth, alt: image.alt, hidden: image.hidden };
+  });
+  assert.equal(histograms.hidden, false);
+  assert.equal(histograms.width, 960);
+  assert.match(histograms.alt, /RCA \d+ records, LM \d+ records, LAD \d+ records, LCX \d+ records/);
+  assert.match(await page.textContent('#campaign-summary'), /records with an error: \d+ of \d+/);
 
   const pageRows = parseCsv(await page.evaluate(() => window.ecgTesting.campaign.exported('csv')));
   const cliRows = parseCsv(cliCsv);
