@@ -514,6 +514,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     $('campaign-csv').disabled = !any;
     $('campaign-jsonl').disabled = !any;
     $('campaign-forget').disabled = !any || state.running;
+    $('campaign-print').disabled = !any || state.running;
   }
 
   function pause() {
@@ -605,6 +606,15 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
       if (files.length) run(files);
     });
   }
+  // The printed summary (A4): the counts, the histograms, the model card with its disclaimer,
+  // the date; no file name.
+  $('campaign-print').addEventListener('click', () => {
+    const info = modelInfo();
+    $('print-meta').textContent = `Campaign summary printed ${new Date().toLocaleString()} · ${allRows().length} records`
+      + (info ? ` · model: ${info.name} ${info.version}` : '');
+    $('print-patient').textContent = '';
+    window.print();
+  });
   $('campaign-pause').addEventListener('click', pause);
   $('campaign-resume').addEventListener('click', resume);
   $('campaign-cancel').addEventListener('click', cancel);

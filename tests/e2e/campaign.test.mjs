@@ -175,6 +175,26 @@ test('a folder of 300+ records: one row each, bad ones with their reason, the CS
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#campaign-csv')]);
   assert.equal(fs.readFileSync(await download.path(), 'utf8'), raw);
 
+  // The printed summary: counts, histograms, model card and disclaimer, no table, no names.
+  await page.emulateMedia({ media: 'print' });
+  const printed = await page.evaluate(() => {
+    const shown = (id) => getComputedStyle(document.getElementById(id)).display !== 'none'
+      && document.getElementById(id).closest('.no-print') === null;
+    return {
+      summary: shown('campaign-summary'),
+      histograms: shown('campaign-histograms'),
+      table: shown('campaign-table'),
+      model: getComputedStyle(document.getElementById('model-card')).display !== 'none',
+      disclaimer: shown('campaign-heading') && document.querySelector('#campaign .disclaimer').offsetParent !== null,
+    };
+  });
+  assert.deepEqual(printed, { summary: true, histograms: true, table: false, model: true, disclaimer: true });
+  fs.mkdirSync(path.join(root, 'target/screenshots'), { recursive: true });
+  const printout = await page.pdf({ path: path.join(root, 'target/screenshots/campaign-summary.pdf'), preferCSSPageSize: true, printBackground: true });
+  const pages = (printout.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.ok(pages >= 1 && pages <= 2, `the summary prints on ${pages} A4 pages`);
+  await page.emulateMedia({ media: 'screen' });
+
   // Filter to errors, then open a good record from the table in the single-ECG view.
   await page.selectOption('#campaign-filter-error', 'error');
   const shownErrors = await page.locator('#campaign-table tr[data-position]').count();
