@@ -97,10 +97,16 @@ fn draw_panel<DB: DrawingBackend>(
         .map_err(fail)?;
     }
     let axis = ShapeStyle::from(&TEXT).stroke_width(1);
-    area.draw(&PathElement::new(vec![at(left, bottom), at(right, bottom)], axis))
-        .map_err(fail)?;
-    area.draw(&PathElement::new(vec![at(left, top), at(left, bottom)], axis))
-        .map_err(fail)?;
+    area.draw(&PathElement::new(
+        vec![at(left, bottom), at(right, bottom)],
+        axis,
+    ))
+    .map_err(fail)?;
+    area.draw(&PathElement::new(
+        vec![at(left, top), at(left, bottom)],
+        axis,
+    ))
+    .map_err(fail)?;
     for tick in 0..=4 {
         let p = f64::from(tick) / 4.0;
         area.draw(&PathElement::new(
@@ -126,7 +132,10 @@ fn draw_panel<DB: DrawingBackend>(
             for (p, colour) in [(rule_out, RULE_OUT), (rule_in, RULE_IN)] {
                 let style = ShapeStyle::from(&colour).stroke_width(2);
                 area.draw(&PathElement::new(
-                    vec![at(x_of(p.clamp(0.0, 1.0)), top), at(x_of(p.clamp(0.0, 1.0)), bottom)],
+                    vec![
+                        at(x_of(p.clamp(0.0, 1.0)), top),
+                        at(x_of(p.clamp(0.0, 1.0)), bottom),
+                    ],
                     style,
                 ))
                 .map_err(fail)?;

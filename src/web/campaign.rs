@@ -4,18 +4,18 @@
 
 use js_sys::{Float64Array, Uint8Array};
 use plotters::drawing::IntoDrawingArea;
-use web_sys::OffscreenCanvas;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use web_sys::OffscreenCanvas;
 
 use super::types::to_js;
 use super::{App, OffscreenBackend, error};
 use crate::formats::{Format, Limits, ReadError, ReadOptions, detect};
-use crate::render::{HistogramPanel, draw_histograms};
 use crate::pipeline::{
     ErrorKind, Options, Report, campaign_records, csv_header, csv_row, pseudonym,
     read_campaign_record,
 };
+use crate::render::{HistogramPanel, draw_histograms};
 
 /// One row of a campaign: the report, its CSV line and JSON line, and the same under its
 /// pseudonym.
@@ -92,7 +92,10 @@ impl App {
             .as_ref()
             .ok_or_else(|| error(ErrorKind::Model, "no model file loaded: no histograms"))?;
         if names.len() != values.len() {
-            return Err(error(ErrorKind::InvalidInput, "one array is needed per name"));
+            return Err(error(
+                ErrorKind::InvalidInput,
+                "one array is needed per name",
+            ));
         }
         let values: Vec<Vec<f64>> = values.iter().map(Float64Array::to_vec).collect();
         let thresholds = &session.metadata().thresholds;
