@@ -153,7 +153,8 @@ fn draw_panel<DB: DrawingBackend>(
     Ok(())
 }
 
-#[cfg(test)]
+// plotters' SVG backend is a native-only feature (Cargo.toml).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use plotters::prelude::{IntoDrawingArea, SVGBackend};

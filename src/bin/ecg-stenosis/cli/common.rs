@@ -54,10 +54,13 @@ pub struct Inputs {
 /// walked), and which of them form each record.
 pub struct Plan {
     files: Vec<Listed>,
-    /// Each record's files, indices into `files`, with what had to be read already (a FIFO or
-    /// standard input, which cannot be read twice).
-    pub groups: Vec<Vec<(usize, Option<Result<Vec<u8>, ReadError>>)>>,
+    /// Each record's files, with what had to be read already.
+    pub groups: Vec<Group>,
 }
+
+/// One planned record's files: indices into the plan's files, each with its bytes when they
+/// had to be read while planning (a FIFO or standard input, which cannot be read twice).
+pub type Group = Vec<(usize, Option<Result<Vec<u8>, ReadError>>)>;
 
 /// A file to read, or why a folder could not be listed.
 struct Listed {
@@ -133,7 +136,7 @@ impl Plan {
     /// Reads the records of one planned group ([`read_group`]).
     pub fn read(
         &self,
-        group: Vec<(usize, Option<Result<Vec<u8>, ReadError>>)>,
+        group: Group,
         options: &ReadOptions,
     ) -> Vec<CampaignRead> {
         read_group(&self.files, group, options)
@@ -143,7 +146,7 @@ impl Plan {
 /// Reads one planned group's files and the record(s) they form ([`read_campaign_record`]).
 fn read_group(
     files: &[Listed],
-    group: Vec<(usize, Option<Result<Vec<u8>, ReadError>>)>,
+    group: Group,
     options: &ReadOptions,
 ) -> Vec<CampaignRead> {
     let limits = Limits::default();
