@@ -4,11 +4,11 @@
 // target/release, or ECG_STENOSIS_BIN; scripts/check.sh keeps the tests' build in target/e2e/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { serve, launch } from '../../scripts/browser.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // Its own port: node runs the test files of tests/e2e/ side by side.
@@ -52,16 +52,6 @@ function parseCsv(text) {
   return rows;
 }
 
-async function waitForServer() {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    try {
-      if ((await fetch(`${origin}/index.html`)).ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`server on ${origin} did not start`);
-}
-
 before(async () => {
   const bin = binary();
   // 5 copies of every fixture format, 200 synthetic ECGs, 14 bad files.
@@ -71,17 +61,8 @@ before(async () => {
   assert.ok(cli.status === 0 || cli.status === 1, `predict failed: ${cli.stderr}`);
   cliCsv = cli.stdout;
   records = parseCsv(cliCsv).length - 1;
-  server = spawn('python3', [path.join(root, 'scripts/serve.py'), '--port', String(port)], {
-    env: { ...process.env, SERVE_QUIET: '1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await waitForServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  server = await serve(port);
+  browser = await launch();
 });
 
 after(async () => {
