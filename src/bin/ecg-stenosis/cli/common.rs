@@ -134,21 +134,13 @@ impl Inputs {
 
 impl Plan {
     /// Reads the records of one planned group ([`read_group`]).
-    pub fn read(
-        &self,
-        group: Group,
-        options: &ReadOptions,
-    ) -> Vec<CampaignRead> {
+    pub fn read(&self, group: Group, options: &ReadOptions) -> Vec<CampaignRead> {
         read_group(&self.files, group, options)
     }
 }
 
 /// Reads one planned group's files and the record(s) they form ([`read_campaign_record`]).
-fn read_group(
-    files: &[Listed],
-    group: Group,
-    options: &ReadOptions,
-) -> Vec<CampaignRead> {
+fn read_group(files: &[Listed], group: Group, options: &ReadOptions) -> Vec<CampaignRead> {
     let limits = Limits::default();
     let had = group
         .into_iter()
