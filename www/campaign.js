@@ -338,7 +338,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
       for (const [, value] of cols) tr.append(el('td', value(r)));
       const open = el('button', 'Open');
       open.type = 'button';
-      open.addEventListener('click', () => openRecord(r.files.map((f) => f.file).map((file, k) => ({ name: r.files[k].name, file }))));
+      open.addEventListener('click', () => openRecord(r.files));
       const td = el('td');
       td.append(open);
       tr.append(td);
@@ -415,9 +415,13 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
       ?? JSON.stringify({ sources: [pseudonymous ? r.pseudonym : r.file], error: { kind: r.errorKind, message: r.error } })).join('\n') + '\n';
   }
 
-  // A crashed record's CSV line: its file, then its error in the error column.
+  // A crashed record's CSV line: its file, then its error in the error column, each cell
+  // made safe as the Rust rows are (a leading apostrophe before a formula, RFC 4180 quotes).
   function crashCsv(r, pseudonymous) {
-    const quote = (text) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+    const quote = (raw) => {
+      const text = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
+      return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    };
     const cells = [quote(pseudonymous ? r.pseudonym : r.file), ''];
     for (let i = 0; i < state.outputs.length; i += 1) cells.push('', '');
     cells.push('', 'false', quote(r.error), '', '', '', '', '', '');
