@@ -154,7 +154,6 @@ function columns(outputs) {
 
 export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord, drawHistograms }) {
   const state = {
-    files: [],
     records: [],
     rows: [],
     outputs: [],
@@ -440,7 +439,6 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     state.cancelled = false;
     state.paused = false;
     state.running = true;
-    state.files = files;
     state.rows = [];
     state.done = 0;
     state.resumed = 0;
@@ -574,7 +572,6 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     $('campaign-histograms').hidden = true;
     state.rows = [];
     state.records = [];
-    state.files = [];
     state.done = 0;
     render();
     setStatus('Forgotten: no result of that campaign is left in this page'

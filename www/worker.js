@@ -8,6 +8,8 @@ let beatsCanvas = null;
 // Set once the wasm instance has trapped (a Rust panic, memory exhausted): it cannot be used
 // again, so every later request is answered "crashed" and the page replaces this worker.
 let crashed = null;
+// The readers' byte limit (App.facts), read once the module is initialised.
+let maxFileBytes = 0;
 
 function plainError(error) {
   // Errors from Rust arrive as {kind, message, line?}; anything else is an internal failure.
@@ -39,7 +41,7 @@ async function planCampaign(files) {
       try {
         const prefix = new Uint8Array(await file.slice(0, PREFIX_BYTES).arrayBuffer());
         if (App.is_wfdb_header(prefix)) {
-          head = new Uint8Array(await file.slice(0, App.facts().max_file_bytes).arrayBuffer());
+          head = new Uint8Array(await file.slice(0, maxFileBytes).arrayBuffer());
         }
       } catch {
         // Unreadable now: reading the record later says why.
@@ -52,11 +54,10 @@ async function planCampaign(files) {
 
 // One record of a campaign, read from its files' handles and analysed; nothing is kept here.
 async function campaignRecord(files, position, sampleRateHz) {
-  const limit = App.facts().max_file_bytes;
   const contents = [];
   const faults = [];
   for (const { file } of files) {
-    if (file.size > limit) {
+    if (file.size > maxFileBytes) {
       contents.push(new Uint8Array(0));
       faults.push('');
       continue;
@@ -105,7 +106,9 @@ async function handle(data) {
           modelError = plainError(error).message;
         }
       }
-      return { backend: app.backend(), facts: App.facts(), model, modelError };
+      const facts = App.facts();
+      maxFileBytes = facts.max_file_bytes;
+      return { backend: app.backend(), facts, model, modelError };
     }
     case 'load':
       return app.load_files(
