@@ -410,6 +410,36 @@ pub fn phase_shares(
     })
 }
 
+/// Share of absolute attribution per lead and beat phase: `[leads × 3]`, lead-major, phases in
+/// [`Phase::ALL`] order, summing to 1 over what falls inside the phase windows (the same
+/// windows as [`phase_shares`]); `None` without beats or without attribution inside any
+/// window. Its row sums are the leads' shares inside the windows, its column sums
+/// [`PhaseShares::shares`].
+pub fn lead_phase_shares(
+    attribution: &[f32],
+    leads: usize,
+    r_peaks: &[usize],
+    rate_hz: f64,
+) -> Option<Vec<f64>> {
+    if leads == 0 || r_peaks.is_empty() {
+        return None;
+    }
+    let samples = attribution.len() / leads;
+    let mut shares = vec![0.0f64; leads * Phase::ALL.len()];
+    for (phase, range) in phase_windows(r_peaks, rate_hz, samples) {
+        let column = Phase::ALL.iter().position(|p| *p == phase).unwrap_or(0);
+        for lead in 0..leads {
+            shares[lead * Phase::ALL.len() + column] += attribution
+                [lead * samples + range.start..lead * samples + range.end]
+                .iter()
+                .map(|v| f64::from(v.abs()))
+                .sum::<f64>();
+        }
+    }
+    let inside: f64 = shares.iter().sum();
+    (inside > 0.0 && inside.is_finite()).then(|| shares.iter().map(|v| v / inside).collect())
+}
+
 /// A saliency map with its summaries, as the command line's `--json` and the page show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
@@ -560,6 +590,26 @@ mod tests {
         assert_eq!(shares.shares, [0.0, 0.75, 0.25]);
         assert!((shares.coverage - 4.0 / 9.0).abs() < 1e-12);
         assert_eq!(phase_shares(&[0.0; 10], 1, &[], 500.0), None);
+    }
+
+    #[test]
+    fn lead_phase_shares_split_the_phase_shares_by_lead() {
+        // Two leads of 2000 samples at 500 Hz, beats at 500 and 1000 (windows as above).
+        let mut a = vec![0.0f32; 4000];
+        a[500] = 3.0; // lead 0, QRS
+        a[2000 + 600] = -1.0; // lead 1, ST-T
+        a[2000 + 400] = 2.0; // lead 1, P
+        a[1500] = 5.0; // lead 0, outside every window
+        let shares = lead_phase_shares(&a, 2, &[500, 1000], 500.0).unwrap();
+        assert_eq!(shares, vec![0.0, 0.5, 0.0, 2.0 / 6.0, 0.0, 1.0 / 6.0]);
+        // Its column sums are the phase shares.
+        let phases = phase_shares(&a, 2, &[500, 1000], 500.0).unwrap();
+        for (column, share) in phases.shares.iter().enumerate() {
+            let sum: f64 = (0..2).map(|lead| shares[lead * 3 + column]).sum();
+            assert!((sum - share).abs() < 1e-12);
+        }
+        assert_eq!(lead_phase_shares(&a, 2, &[], 500.0), None);
+        assert_eq!(lead_phase_shares(&[0.0; 4000], 2, &[500], 500.0), None);
     }
 
     #[test]

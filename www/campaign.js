@@ -152,7 +152,7 @@ function columns(outputs) {
   return list;
 }
 
-export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord, drawHistograms }) {
+export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord, drawHistograms, cohort }) {
   const state = {
     records: [],
     rows: [],
@@ -167,6 +167,10 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     started: 0,
     sort: { column: 0, descending: false },
     generation: 0,
+    // The cohort view: each record's part goes to the page's worker in order, on one chain.
+    cohortChain: Promise.resolve(),
+    cohortAdded: 0,
+    cohortFailed: null,
   };
 
   const workersInput = $('campaign-workers');
@@ -258,8 +262,12 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
           files,
           position,
           sampleRateHz: state.sampleRateHz,
+          cohortSaliency: state.cohortSaliency,
         });
         rows = answer.map((row) => tableRow(position, files, row));
+        if (generation === state.generation) {
+          for (const { cohort: part } of answer) if (part) addToCohort(part);
+        }
       } catch (error) {
         if (state.cancelled || generation !== state.generation) return;
         rows = [crashRow(position, files, error)];
@@ -276,6 +284,82 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
       progress();
       scheduleRender();
     }
+  }
+
+  // One record's part in the cohort view; only running sums are kept, in the page's worker.
+  function addToCohort(part) {
+    state.cohortChain = state.cohortChain.then(() => cohort.add(part)).then(
+      () => { state.cohortAdded += 1; },
+      (error) => { state.cohortFailed = state.cohortFailed || error.message; },
+    );
+  }
+
+  // The cohort view: per vessel the average median beats of the high-risk records against the
+  // low-risk ones (a PNG drawn in the page's worker), and with cohort saliency the mean share of
+  // attribution per lead and beat phase.
+  async function cohortView() {
+    await state.cohortChain;
+    const image = $('campaign-cohort');
+    const box = $('campaign-attribution');
+    box.replaceChildren();
+    const restored = state.resumed
+      ? ` The ${state.resumed} records restored from an earlier run in this browser are not in it (their ECGs were not read again).`
+      : '';
+    const failed = state.cohortFailed ? ` Some records could not be added: ${state.cohortFailed}.` : '';
+    try {
+      const { image: blob, summary } = await cohort.draw();
+      if (image.src) URL.revokeObjectURL(image.src);
+      image.src = URL.createObjectURL(blob);
+      image.alt = `Average median beats of the 12 leads per vessel, high-risk records against low-risk ones: ${summary.outputs
+        .map((o) => `${o.vessel} ${o.high_records} high, ${o.low_records} low`).join('; ')}.`;
+      image.hidden = false;
+      $('campaign-cohort-status').textContent = `${summary.records} records with an estimate are in the cohort view; `
+        + 'the groups are the model\'s own high and low strata, so the view shows what the model reacts to, not what stenosis looks like.'
+        + restored + failed;
+      for (const output of summary.outputs) {
+        if (output.attribution) box.append(attributionTable(output));
+      }
+      if (state.cohortSaliency && !summary.outputs.some((o) => o.attribution)) {
+        box.append(el('p', 'No record could be explained, so there are no attribution shares.'));
+      }
+      state.cohortSummary = summary;
+      document.body.dataset.campaignCohort = String(summary.records);
+    } catch (error) {
+      image.hidden = true;
+      $('campaign-cohort-status').textContent = `The cohort view could not be drawn: ${error.message}.${restored}`;
+    }
+  }
+
+  // One vessel's mean share of attribution per lead and beat phase, as percentages.
+  function attributionTable(output) {
+    const table = el('table', undefined, 'attribution');
+    table.append(el('caption', `${output.vessel}: mean share of attribution (input × gradient) per lead and beat phase, over ${output.attribution_records} records`));
+    const head = el('tr');
+    for (const h of ['Lead', 'P', 'QRS', 'ST-T', 'lead']) head.append(el('th', h));
+    table.append(head);
+    const percent = (v) => `${(100 * v).toFixed(1)} %`;
+    const shaded = (v) => {
+      const td = el('td', percent(v));
+      td.style.backgroundColor = `rgba(0, 110, 220, ${Math.min(0.6, 3 * v).toFixed(3)})`;
+      return td;
+    };
+    const totals = [0, 0, 0];
+    for (const row of output.attribution) {
+      const tr = el('tr');
+      tr.append(el('th', row.lead));
+      ['P', 'QRS', 'ST-T'].forEach((phase, i) => {
+        totals[i] += row[phase];
+        tr.append(shaded(row[phase]));
+      });
+      tr.append(el('td', percent(row.P + row.QRS + row['ST-T'])));
+      table.append(tr);
+    }
+    const foot = el('tr');
+    foot.append(el('th', 'phase'));
+    for (const t of totals) foot.append(el('td', percent(t)));
+    foot.append(el('td', percent(totals[0] + totals[1] + totals[2])));
+    table.append(foot);
+    return table;
   }
 
   // The table and summary are redrawn at most once a second while a campaign runs: the page's
@@ -448,6 +532,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     document.body.dataset.campaign = 'planning';
     $('campaign-histograms').hidden = true;
     delete document.body.dataset.campaignHistograms;
+    hideCohort();
     setButtons();
     setStatus(`Planning ${files.length} files…`);
     const count = Math.max(1, Math.min(64, Math.floor(Number(workersInput.value) || 1)));
@@ -457,6 +542,16 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
       const info = modelInfo();
       state.outputs = info ? info.outputs : [];
       state.header = await state.pool[0].ask({ type: 'csvHeader' });
+      state.cohortSaliency = $('campaign-saliency').checked;
+      state.cohortChain = Promise.resolve();
+      state.cohortAdded = 0;
+      state.cohortFailed = null;
+      await cohort.reset({
+        outputs: state.outputs,
+        model: info ? `${info.name} ${info.version}` : 'unknown',
+        disclaimer: info ? info.disclaimer : '',
+        demonstration: info ? info.demonstration : false,
+      });
       const groups = await state.pool[0].ask({ type: 'campaignPlan', files });
       if (generation !== state.generation) return;
       state.records = groups.map((group, i) => ({ position: i + 1, files: group.map((k) => files[k]) }));
@@ -505,7 +600,15 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     progress();
     render();
     await histograms();
+    await cohortView();
     setButtons();
+  }
+
+  function hideCohort() {
+    $('campaign-cohort').hidden = true;
+    $('campaign-attribution').replaceChildren();
+    $('campaign-cohort-status').textContent = 'The cohort view appears when a campaign has finished or stopped.';
+    delete document.body.dataset.campaignCohort;
   }
 
   function setButtons() {
@@ -554,6 +657,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     render();
     setButtons();
     await histograms();
+    await cohortView();
   }
 
   async function forget() {
@@ -570,6 +674,8 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     state.id = null;
     state.generation += 1;
     $('campaign-histograms').hidden = true;
+    hideCohort();
+    await cohort.forget().catch(() => {});
     state.rows = [];
     state.records = [];
     state.done = 0;
@@ -631,6 +737,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
   return {
     exported,
     workers: () => state.pool.length,
+    cohort: () => state.cohortSummary,
     pause,
     resume,
     cancel,

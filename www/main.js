@@ -631,6 +631,14 @@ function wireCampaign() {
     backendChoice,
     // The summary's histograms, drawn by the page's own worker (campaign workers come and go).
     drawHistograms: (names, values) => ask({ type: 'campaignHistograms', names, values, width: 960, height: 480 }),
+    // The cohort view's running sums live in the page's worker too: each record's part is
+    // added as it comes, so they outlast the campaign's workers.
+    cohort: {
+      reset: (setup) => ask({ type: 'cohortReset', setup }),
+      add: (contribution) => ask({ type: 'cohortAdd', contribution }),
+      draw: () => ask({ type: 'cohortDraw' }),
+      forget: () => ask({ type: 'cohortForget' }),
+    },
     // A row opens its record in the single-ECG view, read again from its files' handles.
     openRecord: async (picked) => {
       showView('single');

@@ -53,7 +53,7 @@ async function planCampaign(files) {
 }
 
 // One record of a campaign, read from its files' handles and analysed; nothing is kept here.
-async function campaignRecord(files, position, sampleRateHz) {
+async function campaignRecord(files, position, sampleRateHz, cohortSaliency) {
   const contents = [];
   const faults = [];
   for (const { file } of files) {
@@ -71,7 +71,7 @@ async function campaignRecord(files, position, sampleRateHz) {
     }
   }
   return app.campaign_record(files.map((f) => f.name), contents, files.map((f) => f.file.size),
-    faults, position, sampleRateHz ?? undefined);
+    faults, position, sampleRateHz ?? undefined, Boolean(cohortSaliency));
 }
 
 async function handle(data) {
@@ -135,12 +135,24 @@ async function handle(data) {
     case 'campaignPlan':
       return planCampaign(data.files);
     case 'campaignRecord':
-      return campaignRecord(data.files, data.position, data.sampleRateHz);
+      return campaignRecord(data.files, data.position, data.sampleRateHz, data.cohortSaliency);
     case 'campaignHistograms': {
       // Drawn in this worker with plotters, handed to the page as a PNG.
       const surface = new OffscreenCanvas(data.width, data.height);
       app.draw_campaign_histograms(surface, data.names, data.values.map((v) => new Float64Array(v)));
       return surface.convertToBlob();
+    }
+    case 'cohortReset':
+      return app.cohort_reset(data.setup);
+    case 'cohortAdd':
+      return app.cohort_add(data.contribution);
+    case 'cohortForget':
+      return app.cohort_forget();
+    case 'cohortDraw': {
+      // Sized by Rust; handed to the page as a PNG with the counts and attribution shares.
+      const surface = new OffscreenCanvas(1, 1);
+      app.draw_cohort(surface);
+      return { image: await surface.convertToBlob(), summary: app.cohort_summary() };
     }
     case 'csvHeader':
       return app.csv_header();

@@ -7,10 +7,16 @@
 //! command line, the page and the tests all analyse through one.
 
 mod campaign;
+mod cohort;
 mod csv;
 mod report;
 
 pub use campaign::{CampaignRead, campaign_records, content_hash, pseudonym, read_campaign_record};
+pub use cohort::{
+    COHORT_BEAT_SAMPLES, COHORT_GRID, COHORT_R_INDEX, COHORT_RATE_HZ, Cohort, CohortError,
+    CohortOutput, CohortSummary, Contribution, GroupBeats, LeadPhaseShare, RiskGroup, cohort_beat,
+    cohort_beats, cohort_notice,
+};
 pub use csv::{csv_header, csv_row, csv_table};
 pub use report::{
     BackendSummary, Batch, ErrorKind, ModelSummary, RecordSummary, Report, ReportError,

@@ -7,6 +7,7 @@
 //! quality flags; plus the median beat of every lead on the same paper.
 
 mod beats;
+mod cohort;
 mod histogram;
 mod layout;
 mod overlay;
@@ -14,6 +15,7 @@ mod paper;
 mod sheet;
 
 pub use beats::{BeatPanel, beats_size_mm, draw_median_beats};
+pub use cohort::{BeatGrid, CohortPanel, MeanBeat, cohort_size_mm, draw_cohort};
 pub use histogram::{HISTOGRAM_BINS, HistogramPanel, draw_histograms, histogram_counts};
 pub use layout::{
     BASELINE_HZ, BOTTOM_MM, HEADER_MM, LEFT_MM, Layout, PULSE_SECS, Paper, RIGHT_MM, SHEET_SECS,

@@ -310,6 +310,24 @@ pub fn median_beat(lead: &[f32], beats: &Beats) -> Option<Vec<f32>> {
     )
 }
 
+/// The isoelectric level of a median beat (from [`median_beat`], at `rate_hz`): the median of
+/// its PR segment, 80 to 40 ms before the R peak (between P and QRS). `None` for an empty beat.
+pub fn pr_level(beat: &[f32], rate_hz: f64) -> Option<f64> {
+    if beat.is_empty() {
+        return None;
+    }
+    let r = (MEDIAN_BEAT_BEFORE_SECS * rate_hz).round() as isize;
+    let idx = |secs: f64| {
+        (r + (secs * rate_hz).round() as isize).clamp(0, beat.len() as isize - 1) as usize
+    };
+    let mut pr: Vec<f64> = beat[idx(-0.08)..=idx(-0.04)]
+        .iter()
+        .map(|&v| f64::from(v))
+        .collect();
+    pr.sort_by(f64::total_cmp);
+    pr.get(pr.len() / 2).copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -243,12 +243,7 @@ fn net_area(beat: &[f32], rate: f64, from_secs: f64, to_secs: f64) -> f64 {
     let r = (super::beats::MEDIAN_BEAT_BEFORE_SECS * rate).round() as isize;
     let idx =
         |secs: f64| (r + (secs * rate).round() as isize).clamp(0, beat.len() as isize - 1) as usize;
-    let mut pr: Vec<f64> = beat[idx(-0.08)..=idx(-0.04)]
-        .iter()
-        .map(|&v| f64::from(v))
-        .collect();
-    pr.sort_by(f64::total_cmp);
-    let baseline = pr.get(pr.len() / 2).copied().unwrap_or(0.0);
+    let baseline = super::beats::pr_level(beat, rate).unwrap_or(0.0);
     beat[idx(from_secs)..=idx(to_secs)]
         .iter()
         .map(|&v| f64::from(v) - baseline)

@@ -4,18 +4,18 @@
 
 use js_sys::{Float64Array, Uint8Array};
 use plotters::drawing::IntoDrawingArea;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use web_sys::OffscreenCanvas;
 
-use super::types::to_js;
+use super::types::{from_js, to_js};
 use super::{App, OffscreenBackend, error};
 use crate::formats::{Format, Limits, ReadError, ReadOptions, detect};
 use crate::pipeline::{
-    ErrorKind, Options, Report, campaign_records, csv_header, csv_row, pseudonym,
-    read_campaign_record,
+    COHORT_GRID, Cohort, Contribution, ErrorKind, Options, Report, campaign_records, cohort_notice,
+    csv_header, csv_row, pseudonym, read_campaign_record,
 };
-use crate::render::{HistogramPanel, draw_histograms};
+use crate::render::{HistogramPanel, Paper, cohort_size_mm, draw_cohort, draw_histograms};
 
 /// One row of a campaign: the report, its CSV line and JSON line, and the same under its
 /// pseudonym.
@@ -33,7 +33,34 @@ struct CampaignRow {
     json_pseudonymous: String,
     /// The report, for the table and the summary.
     report: Report,
+    /// Its part in the cohort view, for [`App::cohort_add`] (null without an estimate).
+    cohort: Option<Contribution>,
 }
+
+/// A new cohort: the campaign model's outputs and what the cohort sheet says about it.
+#[derive(Deserialize)]
+struct CohortSetup {
+    /// Output names, in the model's order.
+    outputs: Vec<String>,
+    /// The model's name and version.
+    model: String,
+    /// The model card's disclaimer.
+    disclaimer: String,
+    /// Whether it is a demonstration model.
+    demonstration: bool,
+}
+
+impl CohortSetup {
+    const FIELDS: [&'static str; 4] = ["outputs", "model", "disclaimer", "demonstration"];
+
+    /// The line the cohort sheet carries about the model.
+    fn notice(&self) -> String {
+        cohort_notice(&self.model, &self.disclaimer, self.demonstration)
+    }
+}
+
+/// Pixels per millimetre of the cohort sheet.
+const COHORT_PX_PER_MM: f64 = 4.0;
 
 #[wasm_bindgen]
 impl App {
@@ -122,7 +149,10 @@ impl App {
     /// ("" when it could). A file over the byte limit is refused by its size (its bytes may be
     /// empty). `position` is the record's place in the campaign, from 1. Resolves to one row
     /// per record the files form (usually one): `{pseudonym, csv, csv_pseudonymous, json,
-    /// json_pseudonymous, report}`. Nothing is kept in the worker afterwards.
+    /// json_pseudonymous, report, cohort}`: `cohort` is the record's part in the cohort view
+    /// (null without an estimate), with its attribution shares when `cohort_saliency` (one
+    /// gradient pass per output). Nothing is kept in the worker afterwards.
+    #[allow(clippy::too_many_arguments)]
     pub fn campaign_record(
         &self,
         names: Vec<String>,
@@ -131,6 +161,7 @@ impl App {
         faults: Vec<String>,
         position: usize,
         sample_rate_hz: Option<f64>,
+        cohort_saliency: bool,
     ) -> js_sys::Promise {
         let session = self.session.clone();
         let limits = Limits::default();
@@ -180,10 +211,11 @@ impl App {
             let outputs = &session.metadata().outputs;
             let mut rows = Vec::new();
             for read in read_campaign_record(files, &read_options, &limits) {
-                let report = session
-                    .analyse(read.record, Options::default())
-                    .await
-                    .report;
+                let analysis = session.analyse(read.record, Options::default()).await;
+                let cohort = session
+                    .cohort_contribution(&analysis, cohort_saliency)
+                    .await;
+                let report = analysis.report;
                 let name = pseudonym(position, &read.content_hash);
                 let hidden = report.pseudonymised(&name);
                 let json = |r: &Report| {
@@ -196,9 +228,84 @@ impl App {
                     json_pseudonymous: json(&hidden)?,
                     pseudonym: name,
                     report,
+                    cohort,
                 });
             }
             to_js(&rows)
         })
+    }
+    /// Starts an empty cohort view (dropping any earlier one) for a campaign's model:
+    /// `{outputs, model, disclaimer, demonstration}`.
+    pub fn cohort_reset(&mut self, setup: JsValue) -> Result<(), JsValue> {
+        let setup: CohortSetup = from_js(setup, "cohort setup", &CohortSetup::FIELDS)?;
+        self.cohort = Some((Cohort::new(setup.outputs.clone()), setup.notice()));
+        Ok(())
+    }
+
+    /// Drops the cohort view ("forget this campaign").
+    pub fn cohort_forget(&mut self) {
+        self.cohort = None;
+    }
+
+    /// Adds one record's `cohort` (from [`App::campaign_record`]) to the cohort view. Throws
+    /// `{kind: "invalid_input"}` for one that is not of this cohort's shape, and without a
+    /// cohort.
+    pub fn cohort_add(&mut self, contribution: JsValue) -> Result<(), JsValue> {
+        let (cohort, _) = self.cohort.as_mut().ok_or_else(|| {
+            error(
+                ErrorKind::InvalidInput,
+                "no cohort started (cohort_reset first)",
+            )
+        })?;
+        let contribution: Contribution = from_js(
+            contribution,
+            "cohort contribution",
+            &["groups", "beats", "attribution"],
+        )?;
+        cohort
+            .add(&contribution)
+            .map_err(|e| error(ErrorKind::InvalidInput, e.to_string()))
+    }
+
+    /// The cohort's counts and mean attribution shares: `{records, outputs: [{vessel,
+    /// high_records, low_records, attribution_records, attribution: [{lead, P, QRS, "ST-T"}] |
+    /// null}]}`.
+    pub fn cohort_summary(&self) -> Result<JsValue, JsValue> {
+        let (cohort, _) = self.cohort.as_ref().ok_or_else(|| {
+            error(
+                ErrorKind::InvalidInput,
+                "no cohort started (cohort_reset first)",
+            )
+        })?;
+        to_js(&cohort.summary(false))
+    }
+
+    /// Draws the cohort view onto `canvas` (sized here): per output the average median beat
+    /// of every lead for the high-risk records against the low-risk ones, on ECG paper at 50
+    /// mm/s and 10 mm/mV.
+    pub fn draw_cohort(&self, canvas: &OffscreenCanvas) -> Result<(), JsValue> {
+        let (cohort, notice) = self.cohort.as_ref().ok_or_else(|| {
+            error(
+                ErrorKind::InvalidInput,
+                "no cohort started (cohort_reset first)",
+            )
+        })?;
+        let paper =
+            Paper::new(25.0, 10.0).map_err(|e| error(ErrorKind::Internal, e.to_string()))?;
+        let panels = cohort.panels();
+        let (w, h) = cohort_size_mm(&paper, COHORT_GRID, panels.len());
+        canvas.set_width((w * COHORT_PX_PER_MM).ceil() as u32);
+        canvas.set_height((h * COHORT_PX_PER_MM).ceil() as u32);
+        let backend =
+            OffscreenBackend::new(canvas).map_err(|e| error(ErrorKind::Render, e.to_string()))?;
+        draw_cohort(
+            &backend.into_drawing_area(),
+            &panels,
+            COHORT_GRID,
+            &paper,
+            COHORT_PX_PER_MM,
+            notice,
+        )
+        .map_err(|e| error(ErrorKind::Render, e.to_string()))
     }
 }

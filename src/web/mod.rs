@@ -203,6 +203,8 @@ pub struct App {
     files: Vec<InputFile>,
     /// The last saliency map, as a sheet overlay.
     overlay: Rc<RefCell<Option<Overlay>>>,
+    /// The campaign's cohort view and the line it carries about the model (issue 21).
+    cohort: Option<(crate::pipeline::Cohort, String)>,
 }
 
 #[wasm_bindgen]
@@ -246,6 +248,7 @@ impl App {
             analysis: Rc::new(RefCell::new(None)),
             files: Vec::new(),
             overlay: Rc::new(RefCell::new(None)),
+            cohort: None,
         })
     }
 

@@ -105,6 +105,23 @@ test('a folder of 300+ records: one row each, bad ones with their reason, the CS
   assert.equal(histograms.width, 960);
   assert.match(histograms.alt, /RCA \d+ records, LM \d+ records, LAD \d+ records, LCX \d+ records/);
   assert.match(await page.textContent('#campaign-summary'), /records with an error: \d+ of \d+/);
+  // The cohort view: every record with an estimate, in the groups of its strata.
+  await page.waitForFunction(() => document.body.dataset.campaignCohort, null, { timeout: 60_000 });
+  const cohortRows = parseCsv(cliCsv);
+  const withEstimate = cohortRows.slice(1).filter((row) => row[cohortRows[0].indexOf('error')] === '');
+  assert.equal(Number(await page.getAttribute('body', 'data-campaign-cohort')), withEstimate.length);
+  const cohortImage = await page.evaluate(() => {
+    const image = document.getElementById('campaign-cohort');
+    return { width: image.naturalWidth, alt: image.alt, hidden: image.hidden };
+  });
+  assert.equal(cohortImage.hidden, false);
+  assert.ok(cohortImage.width > 1000, `${cohortImage.width} px wide`);
+  for (const vessel of ['RCA', 'LM', 'LAD', 'LCX']) {
+    const stratum = cohortRows[0].indexOf(`${vessel}_stratum`);
+    const count = (s) => withEstimate.filter((row) => row[stratum] === s).length;
+    assert.ok(cohortImage.alt.includes(`${vessel} ${count('high')} high, ${count('low')} low`), `${vessel}: ${cohortImage.alt}`);
+  }
+  assert.equal(await page.locator('#campaign-attribution table').count(), 0, 'no attribution without cohort saliency');
 
   const pageRows = parseCsv(await page.evaluate(() => window.ecgTesting.campaign.exported('csv')));
   const cliRows = parseCsv(cliCsv);
@@ -164,16 +181,17 @@ test('a folder of 300+ records: one row each, bad ones with their reason, the CS
     return {
       summary: shown('campaign-summary'),
       histograms: shown('campaign-histograms'),
+      cohort: shown('campaign-cohort'),
       table: shown('campaign-table'),
       model: getComputedStyle(document.getElementById('model-card')).display !== 'none',
       disclaimer: shown('campaign-heading') && document.querySelector('#campaign .disclaimer').offsetParent !== null,
     };
   });
-  assert.deepEqual(printed, { summary: true, histograms: true, table: false, model: true, disclaimer: true });
+  assert.deepEqual(printed, { summary: true, histograms: true, cohort: true, table: false, model: true, disclaimer: true });
   fs.mkdirSync(path.join(root, 'target/screenshots'), { recursive: true });
   const printout = await page.pdf({ path: path.join(root, 'target/screenshots/campaign-summary.pdf'), preferCSSPageSize: true, printBackground: true });
   const pages = (printout.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
-  assert.ok(pages >= 1 && pages <= 2, `the summary prints on ${pages} A4 pages`);
+  assert.ok(pages >= 2 && pages <= 3, `the summary prints on ${pages} A4 pages (the cohort view on its own)`);
   await page.emulateMedia({ media: 'screen' });
 
   // Filter to errors, then open a good record from the table in the single-ECG view.
@@ -213,6 +231,47 @@ test('pause holds the queue, resume goes on, cancel stops with the rows done so 
   const rows = parseCsv(await page.evaluate(() => window.ecgTesting.campaign.exported('csv')));
   assert.ok(rows.length - 1 >= done, 'the rows done so far can be exported');
   assert.match(await page.textContent('#campaign-status'), /cancelled/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('cohort saliency: the mean shares of attribution per lead and phase equal the command line\'s', async () => {
+  const small = path.join(work, 'small');
+  const bin = binary();
+  const made = spawnSync('bash', [path.join(root, 'scripts/make-campaign.sh'), small, '1', '12', bin], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const json = path.join(work, 'small-cohort.json');
+  const cli = spawnSync(bin, ['predict', 'small', '--cohort-json', json, '--cohort-saliency'], { cwd: work, encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.ok(cli.status === 0 || cli.status === 1, `predict failed: ${cli.stderr}`);
+  const native = JSON.parse(fs.readFileSync(json, 'utf8'));
+  assert.ok(native.records >= 20, `${native.records} records with an estimate`);
+
+  const { page, context, errors } = await openCampaign();
+  await page.check('#campaign-saliency');
+  await page.evaluate(() => { delete document.body.dataset.campaign; });
+  await page.setInputFiles('#campaign-folder', small);
+  await page.waitForFunction(() => ['finished', 'failed'].includes(document.body.dataset.campaign), null, { timeout: 600_000 });
+  await page.waitForFunction(() => document.body.dataset.campaignCohort, null, { timeout: 60_000 });
+  const summary = await page.evaluate(() => window.ecgTesting.campaign.cohort());
+  assert.equal(summary.records, native.records);
+  assert.equal(await page.locator('#campaign-attribution table').count(), native.outputs.length);
+  summary.outputs.forEach((output, o) => {
+    const expected = native.outputs[o];
+    assert.equal(output.vessel, expected.vessel);
+    assert.deepEqual([output.high_records, output.low_records, output.attribution_records],
+      [expected.high_records, expected.low_records, expected.attribution_records], output.vessel);
+    assert.equal(output.attribution_records, native.records);
+    let total = 0;
+    output.attribution.forEach((row, i) => {
+      for (const phase of ['P', 'QRS', 'ST-T']) {
+        total += row[phase];
+        // wasm's and the native kernels' sums run in different orders.
+        assert.ok(Math.abs(row[phase] - expected.attribution[i][phase]) < 1e-4,
+          `${output.vessel} ${row.lead} ${phase}: page ${row[phase]}, command line ${expected.attribution[i][phase]}`);
+      }
+    });
+    assert.ok(Math.abs(total - 1) < 1e-9, `${output.vessel} shares sum to ${total}`);
+  });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -10,8 +10,11 @@ use rayon::prelude::*;
 use ecg_stenosis::formats::{Limits, read_npy_f32};
 use ecg_stenosis::model::runner::block_on;
 use ecg_stenosis::pipeline::{
-    BackendSummary, Batch, ModelSummary, Report, Session, csv_header, csv_row, pseudonym, sigmoid,
+    BackendSummary, Batch, COHORT_GRID, Cohort, Contribution, ModelSummary, Report, Session,
+    cohort_notice, csv_header, csv_row, pseudonym, sigmoid,
 };
+use ecg_stenosis::render::{Paper, cohort_size_mm, draw_cohort};
+use plotters::prelude::{IntoDrawingArea, SVGBackend};
 use serde_json::json;
 
 use super::common::{Failure, Inputs, ModelChoice, Window, exit_status, positive, read};
@@ -54,6 +57,20 @@ pub struct Args {
     /// Output stays in the order of the records.
     #[arg(long, value_name = "N", value_parser = positive)]
     jobs: Option<usize>,
+    /// Draw the cohort view as SVG: per vessel, the average median beat of every lead over the
+    /// records at high risk against those at low risk, on ECG paper (as the page's campaign
+    /// view draws it).
+    #[arg(long, value_name = "OUT.svg")]
+    cohort_svg: Option<PathBuf>,
+    /// Write the cohort's numbers as JSON: records per group, the mean beats on the 250 Hz grid
+    /// (µV from the PR level) and, with --cohort-saliency, the mean share of attribution per
+    /// lead and beat phase.
+    #[arg(long, value_name = "OUT.json")]
+    cohort_json: Option<PathBuf>,
+    /// Also explain every record (input × gradient, one pass per vessel: slower) for the
+    /// cohort's shares of attribution per lead and beat phase.
+    #[arg(long)]
+    cohort_saliency: bool,
 }
 
 /// Runs `predict`.
@@ -88,31 +105,48 @@ fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
     let mut plan = args.inputs.plan();
     let groups = std::mem::take(&mut plan.groups);
     let mut progress = Progress::new(groups.len());
+    let wants_cohort = args.cohort_svg.is_some() || args.cohort_json.is_some();
+    if args.cohort_saliency && !wants_cohort {
+        return Err("--cohort-saliency needs --cohort-svg or --cohort-json".into());
+    }
+    let mut cohort = Cohort::new(outputs.clone());
     let mut reports = Vec::new();
     let mut failed = false;
     let mut groups = groups.into_iter().enumerate().peekable();
     while groups.peek().is_some() {
         let window: Vec<_> = groups.by_ref().take(jobs * 4).collect();
         let done = window.len();
-        let analysed: Vec<Vec<Report>> = pool.install(|| {
+        let analysed: Vec<Vec<(Report, Option<Contribution>)>> = pool.install(|| {
             window
                 .into_par_iter()
                 .map(|(position, group)| {
                     plan.read(group, &read_options)
                         .into_iter()
                         .map(|read| {
-                            let report = block_on(session.analyse(read.record, options)).report;
-                            if args.pseudonymise {
+                            let analysis = block_on(session.analyse(read.record, options));
+                            let part = if wants_cohort {
+                                block_on(
+                                    session.cohort_contribution(&analysis, args.cohort_saliency),
+                                )
+                            } else {
+                                None
+                            };
+                            let report = analysis.report;
+                            let report = if args.pseudonymise {
                                 report.pseudonymised(&pseudonym(position + 1, &read.content_hash))
                             } else {
                                 report
-                            }
+                            };
+                            (report, part)
                         })
                         .collect()
                 })
                 .collect()
         });
-        for report in analysed.into_iter().flatten() {
+        for (report, part) in analysed.into_iter().flatten() {
+            if let Some(part) = part {
+                cohort.add(&part).map_err(|e| e.to_string())?;
+            }
             if let Some(error) = &report.error {
                 progress.clear();
                 eprintln!(
@@ -135,6 +169,18 @@ fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
         progress.advance(done);
     }
     progress.finish();
+    if let Some(path) = &args.cohort_svg {
+        write_cohort_svg(&cohort, session, path)?;
+    }
+    if let Some(path) = &args.cohort_json {
+        let text = serde_json::to_string(&cohort.summary(true)).map_err(|e| e.to_string())?;
+        std::fs::write(path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        eprintln!(
+            "wrote {} ({} records in the cohort)",
+            path.display(),
+            cohort.records()
+        );
+    }
     if let Some(table) = table {
         table.finish()?;
     } else if args.json {
@@ -157,6 +203,46 @@ fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
         );
     }
     Ok(exit_status(failed))
+}
+
+/// Pixels per millimetre of the cohort SVG.
+const COHORT_PX_PER_MM: f64 = 4.0;
+
+/// `--cohort-svg`: the cohort view, with the model's standing and disclaimer on it.
+fn write_cohort_svg(cohort: &Cohort, session: &Session, path: &Path) -> Result<(), Failure> {
+    let metadata = session.metadata();
+    let notice = cohort_notice(
+        &format!("{} {}", metadata.name, metadata.version),
+        &metadata.card.disclaimer,
+        metadata.card.demonstration,
+    );
+    let paper = Paper::new(25.0, 10.0)?;
+    let panels = cohort.panels();
+    let (w, h) = cohort_size_mm(&paper, COHORT_GRID, panels.len());
+    let size = (
+        (w * COHORT_PX_PER_MM).ceil() as u32,
+        (h * COHORT_PX_PER_MM).ceil() as u32,
+    );
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        draw_cohort(
+            &area,
+            &panels,
+            COHORT_GRID,
+            &paper,
+            COHORT_PX_PER_MM,
+            &notice,
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    std::fs::write(path, svg).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    eprintln!(
+        "wrote {} ({} records in the cohort)",
+        path.display(),
+        cohort.records()
+    );
+    Ok(())
 }
 
 /// A progress line on standard error (records done of all, ECG per second, time left),
