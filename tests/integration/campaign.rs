@@ -124,3 +124,89 @@ fn pseudonymise_leaves_no_file_name_in_any_output() {
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["records"][0]["sources"][0], names[0]);
 }
+
+#[test]
+fn the_cohort_view_counts_every_estimate_whatever_the_jobs() {
+    let root = scratch("campaign-cohort");
+    campaign(&root);
+    let cohort = |jobs: &str| {
+        let (code, stdout, stderr) = run_in(
+            &root,
+            &[
+                "predict",
+                "=site",
+                "--csv",
+                "-",
+                "--jobs",
+                jobs,
+                "--cohort-json",
+                "cohort.json",
+                "--cohort-svg",
+                "cohort.svg",
+                "--cohort-saliency",
+            ],
+        );
+        assert_eq!(code, 1, "bad files make the exit status 1: {stderr}");
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(root.join("cohort.json")).unwrap())
+                .unwrap();
+        let svg = std::fs::read_to_string(root.join("cohort.svg")).unwrap();
+        (csv_rows(&stdout), json, svg)
+    };
+    let (rows, one, svg) = cohort("1");
+    let (_, two, _) = cohort("2");
+    let (code, _, stderr) = run_in(&root, &["predict", "=site", "--cohort-saliency"]);
+    std::fs::remove_dir_all(&root).ok();
+    assert_ne!(code, 0);
+    assert!(stderr.contains("--cohort-saliency needs"), "{stderr}");
+    assert_eq!(one, two, "the cohort does not depend on --jobs");
+
+    let error = rows[0].iter().position(|h| h == "error").unwrap();
+    let estimates: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[error].is_empty()).collect();
+    assert!(!estimates.is_empty());
+    assert_eq!(one["records"], estimates.len());
+    assert_eq!(
+        (one["grid_rate_hz"].as_f64(), one["grid_r_index"].as_u64()),
+        (Some(250.0), Some(75))
+    );
+    for output in one["outputs"].as_array().unwrap() {
+        let vessel = output["vessel"].as_str().unwrap();
+        let stratum = rows[0]
+            .iter()
+            .position(|h| *h == format!("{vessel}_stratum"))
+            .unwrap();
+        let count = |s: &str| estimates.iter().filter(|r| r[stratum] == s).count();
+        assert_eq!(output["high_records"], count("high"), "{vessel}");
+        assert_eq!(output["low_records"], count("low"), "{vessel}");
+        assert_eq!(output["attribution_records"], estimates.len());
+        let shares: f64 = output["attribution"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|lead| {
+                ["P", "QRS", "ST-T"]
+                    .iter()
+                    .map(|p| lead[p].as_f64().unwrap())
+                    .sum::<f64>()
+            })
+            .sum();
+        assert!((shares - 1.0).abs() < 1e-9, "{vessel}: {shares}");
+        for group in ["high", "low"] {
+            let beat = &output["mean_beats"][group]["II"];
+            if count(group) > 0 {
+                assert_eq!(beat.as_array().unwrap().len(), 201, "{vessel} {group}");
+            } else {
+                assert!(beat.is_null(), "{vessel} {group}");
+            }
+        }
+        assert!(
+            svg.contains(&format!(
+                "{vessel}: {} records at high risk, {} at low risk",
+                count("high"),
+                count("low")
+            )),
+            "{vessel}"
+        );
+    }
+    assert!(svg.contains("a demonstration model, not clinically validated"));
+}
