@@ -167,6 +167,8 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     started: 0,
     sort: { column: 0, descending: false },
     generation: 0,
+    // Workers replaced after their engine stopped, in this page.
+    restarts: 0,
     // The cohort view: each record's part goes to the page's worker in order, on one chain.
     cohortChain: Promise.resolve(),
     cohortAdded: 0,
@@ -246,7 +248,14 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     return worker;
   }
 
-  async function runWorker(slot, generation) {
+  // Records each worker is given at once: while it analyses one, it reads the next from disk,
+  // so it never waits for the page's main thread between records.
+  const DEPTH = 2;
+
+  // One lane of a worker: takes records from the queue until it is empty. A worker has DEPTH
+  // lanes. When the engine crashes, the records in flight go back to the queue once, for a
+  // fresh worker: the one that crashes it again gets its row with the reason.
+  async function runLane(slot, generation) {
     while (!state.cancelled && generation === state.generation) {
       if (state.paused) {
         await state.resume;
@@ -255,9 +264,10 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
       const next = state.queue.shift();
       if (!next) return;
       const { position, files } = next;
+      const worker = state.pool[slot];
       let rows;
       try {
-        const answer = await state.pool[slot].ask({
+        const answer = await worker.ask({
           type: 'campaignRecord',
           files,
           position,
@@ -266,15 +276,24 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
         });
         rows = answer.map((row) => tableRow(position, files, row));
         if (generation === state.generation) {
-          for (const { cohort: part } of answer) if (part) addToCohort(part);
+          for (const { cohort: part, cohort_beats: beats } of answer) if (part) addToCohort(part, beats);
         }
       } catch (error) {
         if (state.cancelled || generation !== state.generation) return;
-        rows = [crashRow(position, files, error)];
-        if (state.pool[slot].crashed) {
-          state.pool[slot].terminate();
-          state.pool[slot] = await startWorker();
+        if (worker.crashed) {
+          if (!worker.replacement) {
+            worker.terminate();
+            state.restarts += 1;
+            worker.replacement = startWorker().then((fresh) => { state.pool[slot] = fresh; });
+          }
+          await worker.replacement;
+          if (generation !== state.generation) return;
+          if (!next.retried) {
+            state.queue.unshift({ ...next, retried: true });
+            continue;
+          }
         }
+        rows = [crashRow(position, files, error)];
       }
       state.rows[position - 1] = rows;
       if (state.keep && generation === state.generation) {
@@ -287,8 +306,8 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
   }
 
   // One record's part in the cohort view; only running sums are kept, in the page's worker.
-  function addToCohort(part) {
-    state.cohortChain = state.cohortChain.then(() => cohort.add(part)).then(
+  function addToCohort(part, beats) {
+    state.cohortChain = state.cohortChain.then(() => cohort.add(part, beats)).then(
       () => { state.cohortAdded += 1; },
       (error) => { state.cohortFailed = state.cohortFailed || error.message; },
     );
@@ -581,7 +600,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     document.body.dataset.campaign = 'running';
     progress();
     try {
-      await Promise.all(state.pool.map((_, slot) => runWorker(slot, generation)));
+      await Promise.all(state.pool.flatMap((_, slot) => Array.from({ length: DEPTH }, () => runLane(slot, generation))));
     } catch (error) {
       // A fault of the page itself: say so rather than leave the campaign hanging.
       state.running = false;
@@ -738,6 +757,14 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     exported,
     workers: () => state.pool.length,
     cohort: () => state.cohortSummary,
+    restarts: () => state.restarts,
+    // Makes one worker of the pool panic (end-to-end suite: the pool recovers). True when sent.
+    trap: (slot) => {
+      const worker = state.pool[slot];
+      if (!worker) return false;
+      worker.ask({ type: 'trap' }).catch(() => {});
+      return true;
+    },
     pause,
     resume,
     cancel,

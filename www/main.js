@@ -635,7 +635,7 @@ function wireCampaign() {
     // added as it comes, so they outlast the campaign's workers.
     cohort: {
       reset: (setup) => ask({ type: 'cohortReset', setup }),
-      add: (contribution) => ask({ type: 'cohortAdd', contribution }),
+      add: (part, beats) => ask({ type: 'cohortAdd', part, beats }, [beats.buffer]),
       draw: () => ask({ type: 'cohortDraw' }),
       forget: () => ask({ type: 'cohortForget' }),
     },

@@ -145,7 +145,7 @@ async function handle(data) {
     case 'cohortReset':
       return app.cohort_reset(data.setup);
     case 'cohortAdd':
-      return app.cohort_add(data.contribution);
+      return app.cohort_add(data.part, data.beats);
     case 'cohortForget':
       return app.cohort_forget();
     case 'cohortDraw': {

@@ -82,6 +82,57 @@ pub struct Contribution {
     pub attribution: Vec<Option<Vec<f64>>>,
 }
 
+impl Contribution {
+    /// The beats as one array, [`Lead::ALL`] × [`COHORT_BEAT_SAMPLES`], NaN throughout a lead
+    /// without a beat: for the page, where one typed array crosses between workers as one copy.
+    pub fn flat_beats(&self) -> Vec<f32> {
+        let mut flat = vec![f32::NAN; LEADS * COHORT_BEAT_SAMPLES];
+        for (lead, beat) in self.beats.iter().enumerate().take(LEADS) {
+            if let Some(beat) = beat.as_ref().filter(|b| b.len() == COHORT_BEAT_SAMPLES) {
+                flat[lead * COHORT_BEAT_SAMPLES..(lead + 1) * COHORT_BEAT_SAMPLES]
+                    .copy_from_slice(beat);
+            }
+        }
+        flat
+    }
+
+    /// A contribution from its groups and shares, and its beats as [`Contribution::flat_beats`]
+    /// gives them: a lead whose values are all NaN has no beat; one of any other length, or
+    /// with NaN in part of a lead, is refused.
+    pub fn from_flat_beats(
+        groups: Vec<Option<RiskGroup>>,
+        attribution: Vec<Option<Vec<f64>>>,
+        flat: &[f32],
+    ) -> Result<Self, CohortError> {
+        if flat.len() != LEADS * COHORT_BEAT_SAMPLES {
+            return Err(CohortError(format!(
+                "{} beat values; {} expected",
+                flat.len(),
+                LEADS * COHORT_BEAT_SAMPLES
+            )));
+        }
+        let beats = flat
+            .chunks(COHORT_BEAT_SAMPLES)
+            .map(|beat| {
+                if beat.iter().all(|v| v.is_nan()) {
+                    Ok(None)
+                } else if beat.iter().all(|v| v.is_finite()) {
+                    Ok(Some(beat.to_vec()))
+                } else {
+                    Err(CohortError(
+                        "a beat with values that are not numbers".into(),
+                    ))
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            groups,
+            beats,
+            attribution,
+        })
+    }
+}
+
 /// Why a contribution was refused (it came across the wasm boundary, so it is checked).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("not a cohort contribution for this model: {0}")]
@@ -578,6 +629,24 @@ mod tests {
             (lead_two.lead, lead_two.qrs, lead_two.st_t),
             ("II", 0.25, 0.25)
         );
+    }
+
+    #[test]
+    fn flat_beats_go_there_and_back() {
+        let c = contribution(vec![Some(RiskGroup::Low)], 7.0, None);
+        let flat = c.flat_beats();
+        assert_eq!(flat.len(), LEADS * COHORT_BEAT_SAMPLES);
+        assert!(
+            flat[3 * COHORT_BEAT_SAMPLES..4 * COHORT_BEAT_SAMPLES]
+                .iter()
+                .all(|v| v.is_nan())
+        );
+        let back = Contribution::from_flat_beats(c.groups.clone(), c.attribution.clone(), &flat);
+        assert_eq!(back, Ok(c));
+        let mut partial = flat.clone();
+        partial[5] = f32::NAN;
+        assert!(Contribution::from_flat_beats(vec![None], vec![None], &partial).is_err());
+        assert!(Contribution::from_flat_beats(vec![None], vec![None], &flat[1..]).is_err());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! then each record read from its `File` handles and analysed by any worker of the pool, into
 //! the same rows the command line's `predict DIR --csv` writes.
 
-use js_sys::{Float64Array, Uint8Array};
+use js_sys::{Float32Array, Float64Array, Uint8Array};
 use plotters::drawing::IntoDrawingArea;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -12,8 +12,8 @@ use super::types::{from_js, to_js};
 use super::{App, OffscreenBackend, error};
 use crate::formats::{Format, Limits, ReadError, ReadOptions, detect};
 use crate::pipeline::{
-    COHORT_GRID, Cohort, Contribution, ErrorKind, Options, Report, campaign_records, cohort_notice,
-    csv_header, csv_row, pseudonym, read_campaign_record,
+    COHORT_GRID, Cohort, Contribution, ErrorKind, Options, Report, RiskGroup, campaign_records,
+    cohort_notice, csv_header, csv_row, pseudonym, read_campaign_record,
 };
 use crate::render::{HistogramPanel, Paper, cohort_size_mm, draw_cohort, draw_histograms};
 
@@ -33,8 +33,16 @@ struct CampaignRow {
     json_pseudonymous: String,
     /// The report, for the table and the summary.
     report: Report,
-    /// Its part in the cohort view, for [`App::cohort_add`] (null without an estimate).
-    cohort: Option<Contribution>,
+    /// Its part in the cohort view, for [`App::cohort_add`] (null without an estimate);
+    /// its beats follow as `cohort_beats`, a `Float32Array` ([`Contribution::flat_beats`]).
+    cohort: Option<CohortPart>,
+}
+
+/// A record's cohort part without its beats.
+#[derive(Serialize, Deserialize)]
+struct CohortPart {
+    groups: Vec<Option<RiskGroup>>,
+    attribution: Vec<Option<Vec<f64>>>,
 }
 
 /// A new cohort: the campaign model's outputs and what the cohort sheet says about it.
@@ -210,6 +218,7 @@ impl App {
             };
             let outputs = &session.metadata().outputs;
             let mut rows = Vec::new();
+            let mut flat_beats = Vec::new();
             for read in read_campaign_record(files, &read_options, &limits) {
                 let analysis = session.analyse(read.record, Options::default()).await;
                 let cohort = session
@@ -221,6 +230,18 @@ impl App {
                 let json = |r: &Report| {
                     serde_json::to_string(r).map_err(|e| error(ErrorKind::Internal, e.to_string()))
                 };
+                let (cohort, beats) = match cohort {
+                    Some(c) => {
+                        let beats = c.flat_beats();
+                        let part = CohortPart {
+                            groups: c.groups,
+                            attribution: c.attribution,
+                        };
+                        (Some(part), Some(beats))
+                    }
+                    None => (None, None),
+                };
+                flat_beats.push(beats);
                 rows.push(CampaignRow {
                     csv: csv_row(&report, outputs),
                     csv_pseudonymous: csv_row(&hidden, outputs),
@@ -231,7 +252,16 @@ impl App {
                     cohort,
                 });
             }
-            to_js(&rows)
+            let out = to_js(&rows)?;
+            let array: &js_sys::Array = out.unchecked_ref();
+            for (i, beats) in flat_beats.iter().enumerate() {
+                let value = match beats {
+                    Some(beats) => Float32Array::from(beats.as_slice()).into(),
+                    None => JsValue::NULL,
+                };
+                js_sys::Reflect::set(&array.get(i as u32), &"cohort_beats".into(), &value)?;
+            }
+            Ok(out)
         })
     }
     /// Starts an empty cohort view (dropping any earlier one) for a campaign's model:
@@ -247,24 +277,23 @@ impl App {
         self.cohort = None;
     }
 
-    /// Adds one record's `cohort` (from [`App::campaign_record`]) to the cohort view. Throws
-    /// `{kind: "invalid_input"}` for one that is not of this cohort's shape, and without a
-    /// cohort.
-    pub fn cohort_add(&mut self, contribution: JsValue) -> Result<(), JsValue> {
+    /// Adds one record's `cohort` and `cohort_beats` (from [`App::campaign_record`]) to the
+    /// cohort view. Throws `{kind: "invalid_input"}` for a part that is not of this cohort's
+    /// shape, and without a cohort.
+    pub fn cohort_add(&mut self, part: JsValue, beats: Float32Array) -> Result<(), JsValue> {
         let (cohort, _) = self.cohort.as_mut().ok_or_else(|| {
             error(
                 ErrorKind::InvalidInput,
                 "no cohort started (cohort_reset first)",
             )
         })?;
-        let contribution: Contribution = from_js(
-            contribution,
-            "cohort contribution",
-            &["groups", "beats", "attribution"],
-        )?;
-        cohort
-            .add(&contribution)
-            .map_err(|e| error(ErrorKind::InvalidInput, e.to_string()))
+        let part: CohortPart = from_js(part, "cohort part", &["groups", "attribution"])?;
+        let invalid =
+            |e: crate::pipeline::CohortError| error(ErrorKind::InvalidInput, e.to_string());
+        let contribution =
+            Contribution::from_flat_beats(part.groups, part.attribution, &beats.to_vec())
+                .map_err(invalid)?;
+        cohort.add(&contribution).map_err(invalid)
     }
 
     /// The cohort's counts and mean attribution shares: `{records, outputs: [{vessel,

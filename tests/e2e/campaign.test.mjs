@@ -23,6 +23,11 @@ let server;
 let browser;
 let cliCsv;
 let records;
+// A small folder (one copy of every fixture format, 12 synthetic ECGs, the bad files): its CSV
+// and its cohort with saliency from the command line.
+const small = path.join(work, 'small');
+let smallCsv;
+let smallCohort;
 const allRequests = [];
 
 function binary() {
@@ -61,6 +66,13 @@ before(async () => {
   assert.ok(cli.status === 0 || cli.status === 1, `predict failed: ${cli.stderr}`);
   cliCsv = cli.stdout;
   records = parseCsv(cliCsv).length - 1;
+  const madeSmall = spawnSync('bash', [path.join(root, 'scripts/make-campaign.sh'), small, '1', '12', bin], { encoding: 'utf8' });
+  assert.equal(madeSmall.status, 0, madeSmall.stderr);
+  const json = path.join(work, 'small-cohort.json');
+  const cliSmall = spawnSync(bin, ['predict', 'small', '--csv', '-', '--cohort-json', json, '--cohort-saliency'], { cwd: work, encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.ok(cliSmall.status === 0 || cliSmall.status === 1, `predict failed: ${cliSmall.stderr}`);
+  smallCsv = cliSmall.stdout;
+  smallCohort = JSON.parse(fs.readFileSync(json, 'utf8'));
   server = await serve(port);
   browser = await launch();
 });
@@ -236,14 +248,7 @@ test('pause holds the queue, resume goes on, cancel stops with the rows done so 
 });
 
 test('cohort saliency: the mean shares of attribution per lead and phase equal the command line\'s', async () => {
-  const small = path.join(work, 'small');
-  const bin = binary();
-  const made = spawnSync('bash', [path.join(root, 'scripts/make-campaign.sh'), small, '1', '12', bin], { encoding: 'utf8' });
-  assert.equal(made.status, 0, made.stderr);
-  const json = path.join(work, 'small-cohort.json');
-  const cli = spawnSync(bin, ['predict', 'small', '--cohort-json', json, '--cohort-saliency'], { cwd: work, encoding: 'utf8', maxBuffer: 1 << 28 });
-  assert.ok(cli.status === 0 || cli.status === 1, `predict failed: ${cli.stderr}`);
-  const native = JSON.parse(fs.readFileSync(json, 'utf8'));
+  const native = smallCohort;
   assert.ok(native.records >= 20, `${native.records} records with an estimate`);
 
   const { page, context, errors } = await openCampaign();
@@ -272,6 +277,40 @@ test('cohort saliency: the mean shares of attribution per lead and phase equal t
     });
     assert.ok(Math.abs(total - 1) < 1e-9, `${output.vessel} shares sum to ${total}`);
   });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// The CSV's rows without the timing column.
+function withoutTiming(text) {
+  const rows = parseCsv(text);
+  const timing = rows[0].indexOf('total_ms');
+  return rows.map((row) => row.filter((_, i) => i !== timing));
+}
+
+test('a worker whose engine stops mid-campaign is replaced, and its records in flight are analysed again', async () => {
+  const { page, context, errors } = await openCampaign();
+  await page.evaluate(() => { delete document.body.dataset.campaign; });
+  await page.setInputFiles('#campaign-folder', small);
+  await page.waitForFunction(() => Number(document.body.dataset.campaignDone || 0) >= 3, null, { timeout: 300_000 });
+  assert.equal(await page.evaluate(() => window.ecgTesting.campaign.trap(0)), true);
+  await page.waitForFunction(() => ['finished', 'failed'].includes(document.body.dataset.campaign), null, { timeout: 600_000 });
+  assert.equal(await page.getAttribute('body', 'data-campaign'), 'finished', await page.textContent('#campaign-status'));
+  assert.equal(await page.evaluate(() => window.ecgTesting.campaign.restarts()), 1, 'the stopped worker was replaced once');
+  const pageRows = withoutTiming(await page.evaluate(() => window.ecgTesting.campaign.exported('csv')));
+  const cliRows = withoutTiming(smallCsv);
+  assert.equal(pageRows.length, cliRows.length);
+  const probabilities = cliRows[0].flatMap((h, i) => (h.endsWith('_probability') ? [i] : []));
+  for (let r = 1; r < cliRows.length; r += 1) {
+    assert.ok(!pageRows[r].join(',').includes('engine stopped'), `row ${r}: ${pageRows[r].join(',')}`);
+    for (let c = 0; c < cliRows[0].length; c += 1) {
+      if (probabilities.includes(c) && cliRows[r][c] !== '') {
+        assert.ok(Math.abs(Number(pageRows[r][c]) - Number(cliRows[r][c])) <= 2e-6, `row ${r} ${cliRows[0][c]}`);
+      } else {
+        assert.equal(pageRows[r][c], cliRows[r][c], `row ${r} column ${cliRows[0][c]}`);
+      }
+    }
+  }
   assert.deepEqual(errors, []);
   await context.close();
 });
