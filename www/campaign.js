@@ -392,6 +392,17 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     }, 1000);
   }
 
+  // The vessel filter offers the campaign model's outputs (a researcher's model may have others
+  // than the four vessels); a choice the new model does not have falls back to "any".
+  function vesselFilter(outputs) {
+    const select = $('campaign-filter-vessel');
+    const chosen = select.value;
+    const any = el('option', 'any');
+    any.value = '';
+    select.replaceChildren(any, ...outputs.map((name) => el('option', name)));
+    select.value = outputs.includes(chosen) ? chosen : '';
+  }
+
   function allRows() {
     return state.rows.filter(Boolean).flat();
   }
@@ -560,6 +571,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
       if (generation !== state.generation) return;
       const info = modelInfo();
       state.outputs = info ? info.outputs : [];
+      vesselFilter(state.outputs);
       state.header = await state.pool[0].ask({ type: 'csvHeader' });
       state.cohortSaliency = $('campaign-saliency').checked;
       state.cohortChain = Promise.resolve();

@@ -206,6 +206,17 @@ test('a folder of 300+ records: one row each, bad ones with their reason, the CS
   assert.ok(pages >= 2 && pages <= 3, `the summary prints on ${pages} A4 pages (the cohort view on its own)`);
   await page.emulateMedia({ media: 'screen' });
 
+  // The vessel filter offers the model's outputs; with a stratum it shows that stratum's rows.
+  assert.deepEqual(await page.$$eval('#campaign-filter-vessel option', (options) => options.map((o) => o.value)),
+    ['', 'RCA', 'LM', 'LAD', 'LCX']);
+  await page.selectOption('#campaign-filter-vessel', 'LAD');
+  await page.selectOption('#campaign-filter-stratum', 'high');
+  const ladHigh = cliRows.slice(1).filter((row) => row[header.indexOf('LAD_stratum')] === 'high').length;
+  assert.ok(ladHigh > 0);
+  assert.equal(await page.locator('#campaign-table tr[data-position]').count(), Math.min(200, ladHigh));
+  await page.selectOption('#campaign-filter-stratum', '');
+  await page.selectOption('#campaign-filter-vessel', '');
+
   // Filter to errors, then open a good record from the table in the single-ECG view.
   await page.selectOption('#campaign-filter-error', 'error');
   const shownErrors = await page.locator('#campaign-table tr[data-position]').count();
