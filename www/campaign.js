@@ -309,7 +309,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
   function addToCohort(part, beats) {
     state.cohortChain = state.cohortChain.then(() => cohort.add(part, beats)).then(
       () => { state.cohortAdded += 1; },
-      (error) => { state.cohortFailed = state.cohortFailed || error.message; },
+      (error) => { state.cohortFailed = state.cohortFailed || `Some records could not be added: ${error.message}.`; },
     );
   }
 
@@ -324,7 +324,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
     const restored = state.resumed
       ? ` The ${state.resumed} records restored from an earlier run in this browser are not in it (their ECGs were not read again).`
       : '';
-    const failed = state.cohortFailed ? ` Some records could not be added: ${state.cohortFailed}.` : '';
+    const failed = state.cohortFailed ? ` ${state.cohortFailed}` : '';
     try {
       const { image: blob, summary } = await cohort.draw();
       if (image.src) URL.revokeObjectURL(image.src);
@@ -345,7 +345,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
       document.body.dataset.campaignCohort = String(summary.records);
     } catch (error) {
       image.hidden = true;
-      $('campaign-cohort-status').textContent = `The cohort view could not be drawn: ${error.message}.${restored}`;
+      $('campaign-cohort-status').textContent = `The cohort view could not be drawn: ${error.message}.${restored}${failed}`;
     }
   }
 
@@ -577,12 +577,14 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
       state.cohortChain = Promise.resolve();
       state.cohortAdded = 0;
       state.cohortFailed = null;
+      // Without the page's own worker the campaign still runs; its cohort view says why it
+      // is missing.
       await cohort.reset({
         outputs: state.outputs,
         model: info ? `${info.name} ${info.version}` : 'unknown',
         disclaimer: info ? info.disclaimer : '',
         demonstration: info ? info.demonstration : false,
-      });
+      }).catch((error) => { state.cohortFailed = `The cohort view could not be started: ${error.message}.`; });
       const groups = await state.pool[0].ask({ type: 'campaignPlan', files });
       if (generation !== state.generation) return;
       state.records = groups.map((group, i) => ({ position: i + 1, files: group.map((k) => files[k]) }));
