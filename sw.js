@@ -3,7 +3,7 @@
 // page's origin and never stores an ECG the user opens (those are read from disk, not
 // fetched). Network first, so a rebuilt page is picked up when online; the cache answers
 // when the network does not.
-const CACHE = 'ecg-stenosis-v1';
+const CACHE = 'ecg-stenosis-v2';
 const PAGE = [
   './',
   'index.html',
@@ -13,6 +13,8 @@ const PAGE = [
   'www/style.css',
   'www/examples.json',
   'www/models/demo.safetensors',
+  'pkg/cpu/ecg_stenosis.js',
+  'pkg/cpu/ecg_stenosis_bg.wasm',
   'pkg/ecg_stenosis.js',
   'pkg/ecg_stenosis_bg.wasm',
 ];

@@ -7,13 +7,17 @@ usage: scripts/serve.py [--port 8000]
 - a Content-Security-Policy header that forbids connections to any other origin (the page
   also carries it in a meta tag; workers only get it from the header);
 - no caching, so a rebuilt pkg/ is picked up on reload;
+- gzip for the large files (module, glue, model) when the browser accepts it, as any real web
+  server is set up to do (compressed once per file version, kept in memory);
 - only what the page needs: index.html, sw.js, files under www/ and pkg/, and the example
   recordings www/examples.json lists. Everything else (.git/, the sources, target/) is 404,
   and no directory is ever listed.
 Binds to the loopback address only: nothing on the network can reach it.
 """
 import argparse
+import gzip
 import http.server
+import io
 import json
 import os
 import posixpath
@@ -49,11 +53,33 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return os.path.isfile(relative)
         return relative in self.examples
 
+    # What is sent gzip-compressed, and the compressed bytes by (path, mtime, size).
+    compressible = (".wasm", ".js", ".mjs", ".css", ".json", ".safetensors", ".html", ".csv")
+    compressed = {}
+
     def send_head(self):
         if not self.allowed():
             self.send_error(404, "Not part of the page")
             return None
-        return super().send_head()
+        path = self.translate_path(self.path)
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and os.path.isfile(path) and path.endswith(self.compressible)):
+            return super().send_head()
+        status = os.stat(path)
+        key = (path, status.st_mtime_ns, status.st_size)
+        body = self.compressed.get(key)
+        if body is None:
+            with open(path, "rb") as source:
+                body = gzip.compress(source.read(), compresslevel=6, mtime=0)
+            Handler.compressed = {k: v for k, v in self.compressed.items() if k[0] != path}
+            Handler.compressed[key] = body
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def list_directory(self, path):
         self.send_error(404, "Not part of the page")
@@ -70,6 +96,15 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A browser that goes away mid-download (a tab or test context closed) is no fault.
+        import sys
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000)
@@ -79,7 +114,7 @@ def main():
     with open("www/examples.json", encoding="utf-8") as listed:
         Handler.examples = frozenset(
             path for example in json.load(listed)["examples"] for path in example["files"])
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server = Server(("127.0.0.1", args.port), Handler)
     print(f"serving {root} on http://127.0.0.1:{args.port}/ (Ctrl-C to stop)", flush=True)
     try:
         server.serve_forever()

@@ -152,7 +152,7 @@ function columns(outputs) {
   return list;
 }
 
-export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord, drawHistograms, cohort }) {
+export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModule, openRecord, drawHistograms, cohort }) {
   const state = {
     records: [],
     rows: [],
@@ -244,7 +244,8 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, openRecord,
   async function startWorker() {
     const worker = new PoolWorker();
     const bytes = modelBytes();
-    await worker.ask({ type: 'start', backend: backendChoice, modelBytes: bytes ? bytes.slice(0) : undefined });
+    // The build of the module the page's own worker runs (CPU-only, or WebGPU once it took over).
+    await worker.ask({ type: 'start', module: engineModule(), backend: backendChoice, modelBytes: bytes ? bytes.slice(0) : undefined });
     return worker;
   }
 

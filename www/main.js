@@ -30,18 +30,39 @@ function spawnWorker() {
   // An error the worker could not even report (it died loading, say).
   created.onerror = (event) => {
     event.preventDefault();
-    if (created === worker) restartWorker(event.message || 'the engine stopped');
+    const reason = event.message || 'the engine stopped';
+    if (created === worker) restartWorker(reason);
+    else failRequests(created, reason);
   };
   return created;
 }
 
+// Fails every request waiting on `target` with `reason`.
+function failRequests(target, reason) {
+  for (const [id, request] of pending) {
+    if (request.target !== target) continue;
+    pending.delete(id);
+    request.reject({ kind: 'internal', message: reason });
+  }
+}
+
+// Sends one request to a worker as it is (started or not).
+function sendTo(target, message, transfer = [], onProgress = null) {
+  const id = nextId++;
+  const request = { onProgress, target };
+  const answer = new Promise((resolve, reject) => {
+    request.resolve = resolve;
+    request.reject = reject;
+  });
+  request.settled = answer.then(() => {}, () => {});
+  pending.set(id, request);
+  target.postMessage({ ...message, id }, transfer);
+  return answer;
+}
+
 // Sends one request to the current worker as it is (started or not).
 function send(message, transfer = [], onProgress = null) {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject, onProgress });
-    worker.postMessage({ ...message, id }, transfer);
-  });
+  return sendTo(worker, message, transfer, onProgress);
 }
 
 // One request to the worker once it has started; `onProgress({done, total})` hears the long
@@ -62,10 +83,17 @@ function freshCanvas(id) {
 // ?backend=cpu or ?backend=webgpu overrides the page's own choice (auto).
 const backendChoice = new URLSearchParams(location.search).get('backend') || 'auto';
 
+// Which build of the module the page's worker runs (www/worker.js): the CPU-only one first,
+// small, so that the first risk card does not wait for burn's GPU compiler (issue 19); the
+// WebGPU one once it has started in the background, where the browser's adapter is worth it.
+let engineModule = 'cpu';
+// The WebGPU engine started in the background and waiting to take over: {worker, started}.
+let standby = null;
+
 // Starts a worker with its canvases and the shipped model, and (after a crash) the model file
 // the user had loaded.
 async function startWorker(tracing, beats) {
-  const started = await send({ type: 'start', canvas: tracing, beatsCanvas: beats, backend: backendChoice }, [tracing, beats]);
+  const started = await send({ type: 'start', module: engineModule, canvas: tracing, beatsCanvas: beats, backend: backendChoice }, [tracing, beats]);
   if (state.modelBytes) {
     const bytes = state.modelBytes.slice(0);
     started.model = await send({ type: 'loadModel', bytes }, [bytes]);
@@ -95,6 +123,74 @@ function restartWorker(reason) {
     if (state.lastFiles && state.generation === generation) await restoreRecord(state.lastFiles);
     document.body.dataset.engine = 'ready';
   });
+}
+
+// Starts the WebGPU engine in a second worker, in the background, once the CPU engine has
+// started and said that the browser's adapter is worth it. It takes over at once when the
+// page shows nothing, else when the next ECG is opened (a sheet on screen, its saliency or a
+// campaign's cohort view are never swapped away under the user).
+async function loadWebgpuEngine() {
+  document.body.dataset.upgrade = 'loading';
+  const candidate = spawnWorker();
+  try {
+    const started = await sendTo(candidate, { type: 'start', module: 'webgpu', backend: backendChoice });
+    if (started.backend.kind !== 'webgpu') {
+      // It measured the CPU faster, or WebGPU failed: the CPU engine stays, and says why.
+      candidate.terminate();
+      $('backend').textContent = describeBackend(started.backend);
+      document.body.dataset.upgrade = 'declined';
+      return;
+    }
+    standby = { worker: candidate, started };
+    document.body.dataset.upgrade = 'standby';
+    // Nothing opened yet: take over now.
+    if (state.generation === 0) await adoptStandby().catch(() => {});
+  } catch (error) {
+    failRequests(candidate, 'the WebGPU engine did not start');
+    candidate.terminate();
+    $('backend').textContent = `CPU (WebGPU not used: its engine did not start: ${error.message})`;
+    document.body.dataset.upgrade = 'failed';
+  }
+}
+
+// The WebGPU engine takes the CPU engine's place: every request made from now on waits for it;
+// once each request already sent to the CPU engine has been answered, it gets the page's
+// canvases and the model file the user loaded, if any. Returns the new engine.
+function adoptStandby() {
+  if (!standby || state.cohortInWorker) return engine;
+  const { worker: candidate, started } = standby;
+  standby = null;
+  const previous = engine;
+  engine = (async () => {
+    await previous;
+    const inFlight = () => [...pending.values()].filter((r) => r.target === worker);
+    for (let waiting = inFlight(); waiting.length; waiting = inFlight()) {
+      await Promise.race(waiting.map((r) => r.settled));
+    }
+    const old = worker;
+    worker = candidate;
+    engineModule = 'webgpu';
+    old.terminate();
+    const tracing = freshCanvas('tracing');
+    const beats = freshCanvas('beats');
+    await send({ type: 'canvases', canvas: tracing, beatsCanvas: beats }, [tracing, beats]);
+    if (state.modelBytes) {
+      const bytes = state.modelBytes.slice(0);
+      started.model = await send({ type: 'loadModel', bytes }, [bytes]);
+    }
+    return started;
+  })();
+  engine.then((taken) => {
+    state.model = taken.model;
+    showModel(state.model);
+    $('backend').textContent = describeBackend(taken.backend);
+    document.body.dataset.backend = taken.backend.kind;
+    document.body.dataset.upgrade = 'done';
+  }, (error) => {
+    // The page's worker is the WebGPU one now; a crash there restarts it as any other.
+    $('backend').textContent = `the WebGPU engine failed to take over: ${error.message}`;
+  });
+  return engine;
 }
 
 // The record shown before a crash, read again into the fresh worker and redrawn.
@@ -152,6 +248,8 @@ const state = {
   report: null,
   overridden: false,
   explained: null, // {vessel, method}
+  // A campaign's cohort view keeps its running sums in the page's worker (www/campaign.js).
+  cohortInWorker: false,
 };
 
 function paperOptions(saliency) {
@@ -194,8 +292,9 @@ async function drawAll() {
     + (saliency ? `, shaded by the saliency for ${state.explained.vessel}` : ''));
 }
 
-function describeBackend(info) {
+function describeBackend(info, upgrading = false) {
   if (info.kind === 'webgpu') return `WebGPU (adapter: ${info.adapter})`;
+  if (upgrading) return `CPU for now (${info.reason})`;
   return `CPU (WebGPU not used: ${info.reason})`;
 }
 
@@ -219,6 +318,7 @@ function resetWhy() {
 // `files` are {name, bytes: ArrayBuffer}.
 async function openFiles(files) {
   const started = performance.now();
+  if (standby) await adoptStandby().catch(() => {});
   $('message').textContent = '';
   document.body.dataset.state = 'loading';
   const name = files.map((f) => f.name).join(' + ');
@@ -629,15 +729,21 @@ function wireCampaign() {
     modelBytes: () => state.modelBytes,
     modelInfo: () => state.model,
     backendChoice,
+    engineModule: () => engineModule,
     // The summary's histograms, drawn by the page's own worker (campaign workers come and go).
     drawHistograms: (names, values) => ask({ type: 'campaignHistograms', names, values, width: 960, height: 480 }),
     // The cohort view's running sums live in the page's worker too: each record's part is
     // added as it comes, so they outlast the campaign's workers.
     cohort: {
-      reset: (setup) => ask({ type: 'cohortReset', setup }),
+      reset: (setup) => {
+        // The running sums live in this worker now: the WebGPU engine does not take over
+        // until they are forgotten.
+        state.cohortInWorker = true;
+        return ask({ type: 'cohortReset', setup });
+      },
       add: (part, beats) => ask({ type: 'cohortAdd', part, beats }, [beats.buffer]),
       draw: () => ask({ type: 'cohortDraw' }),
-      forget: () => ask({ type: 'cohortForget' }),
+      forget: () => ask({ type: 'cohortForget' }).finally(() => { state.cohortInWorker = false; }),
     },
     // A row opens its record in the single-ECG view, read again from its files' handles.
     openRecord: async (picked) => {
@@ -667,10 +773,11 @@ async function start() {
     takeFacts(started.facts);
     state.model = started.model;
     state.modelError = started.modelError;
-    $('backend').textContent = describeBackend(started.backend);
+    $('backend').textContent = describeBackend(started.backend, started.upgrade);
     showModel(state.model);
     document.body.dataset.backend = started.backend.kind;
     document.body.dataset.state = 'ready';
+    if (started.upgrade) loadWebgpuEngine();
   } catch (error) {
     $('backend').textContent = `unavailable: ${error.message}`;
     document.body.dataset.state = 'failed';

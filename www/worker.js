@@ -1,7 +1,16 @@
 // The Web Worker that owns the wasm instance: every parse, draw and forward pass runs here,
 // off the page's main thread. It only relays messages; all logic lives in Rust (src/web/).
-import init, { App } from '../pkg/ecg_stenosis.js';
 
+// The two builds of the module: the CPU-only one, small, which the page starts with, and the
+// one with burn's WebGPU runtime, which the page loads in the background when the browser's
+// adapter is worth it (issue 19: the first risk card does not wait for the GPU compiler).
+const MODULES = {
+  cpu: '../pkg/cpu/ecg_stenosis.js',
+  webgpu: '../pkg/ecg_stenosis.js',
+};
+
+// The module's exported class, once imported.
+let App = null;
 let app = null;
 let canvas = null;
 let beatsCanvas = null;
@@ -24,6 +33,17 @@ async function presented(result) {
     await new Promise((resolve) => self.requestAnimationFrame(resolve));
   }
   return result;
+}
+
+// The page's demonstration model: {bytes} or {error}.
+async function fetchShippedModel() {
+  try {
+    const response = await fetch(new URL('./models/demo.safetensors', import.meta.url));
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return { bytes: new Uint8Array(await response.arrayBuffer()), error: null };
+  } catch (error) {
+    return { bytes: null, error: plainError(error).message };
+  }
 }
 
 // How much of a file the campaign planner looks at to tell a WFDB header from anything else.
@@ -77,27 +97,26 @@ async function campaignRecord(files, position, sampleRateHz, cohortSaliency) {
 async function handle(data) {
   switch (data.type) {
     case 'start': {
-      // The instance's memory, for the campaign memory benchmark (scripts/bench-campaign.mjs).
-      self.wasmMemory = (await init()).memory;
-      canvas = data.canvas;
-      beatsCanvas = data.beatsCanvas;
+      const path = MODULES[data.module];
+      if (!path) throw { kind: 'internal', message: `unknown engine module ${data.module}` };
       // The demonstration model ships with the page (same origin); without it the page still
-      // reads and draws ECGs and says that no risk estimate is available. Fetched first: where
-      // the browser does not say what its WebGPU adapter is, App.start times one forward pass of
-      // it on each backend and keeps the faster.
-      // A campaign worker is given the model the page has loaded (data.modelBytes).
+      // reads and draws ECGs and says that no risk estimate is available. Its download starts
+      // now, beside the module's. A campaign worker is given the model the page has loaded
+      // (data.modelBytes).
+      const shipped = data.modelBytes ? null : fetchShippedModel();
+      const module = await import(path);
+      App = module.App;
+      // The instance's memory, for the campaign memory benchmark (scripts/bench-campaign.mjs).
+      self.wasmMemory = (await module.default()).memory;
+      canvas = data.canvas ?? null;
+      beatsCanvas = data.beatsCanvas ?? null;
+      // The model is awaited before the engine starts: where the browser does not say what
+      // its WebGPU adapter is, App.start times one forward pass of it on each backend and keeps
+      // the faster.
       let bytes = data.modelBytes ? new Uint8Array(data.modelBytes) : null;
       let model = null;
       let modelError = null;
-      if (!bytes) {
-        try {
-          const response = await fetch(new URL('./models/demo.safetensors', import.meta.url));
-          if (!response.ok) throw new Error(`HTTP ${response.status}`);
-          bytes = new Uint8Array(await response.arrayBuffer());
-        } catch (error) {
-          modelError = plainError(error).message;
-        }
-      }
+      if (!bytes) ({ bytes, error: modelError } = await shipped);
       app = await App.start(data.backend, bytes ?? undefined);
       if (bytes) {
         try {
@@ -108,8 +127,14 @@ async function handle(data) {
       }
       const facts = App.facts();
       maxFileBytes = facts.max_file_bytes;
-      return { backend: app.backend(), facts, model, modelError };
+      return { backend: app.backend(), facts, model, modelError, upgrade: app.webgpu_worth_loading() };
     }
+    case 'canvases':
+      // A worker started in the background (the WebGPU engine) gets the page's canvases when
+      // it takes over.
+      canvas = data.canvas;
+      beatsCanvas = data.beatsCanvas;
+      return null;
     case 'load':
       return app.load_files(
         data.files.map((file) => file.name),

@@ -17,11 +17,10 @@ use plotters::drawing::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
 use web_sys::OffscreenCanvas;
 
-use crate::clock::{now_ms, since_ms};
 use crate::ecg::Ecg;
 use crate::formats::patient::patient_identifiers;
 use crate::formats::{InputFile, Limits, ReadOptions, RecordResult, read_files};
-use crate::model::{BackendKind, BackendPreference, ModelFile, Runner};
+use crate::model::{BackendPreference, ModelFile, Runner};
 use crate::pipeline::{Analysis, ErrorKind, Options, Session};
 use crate::render::{
     Layout, Overlay, Paper, SheetOptions, beats_size_mm, draw_median_beats, draw_sheet, layout,
@@ -60,6 +59,7 @@ struct BrowserAdapter {
     /// Why it is a software renderer, when it is one.
     software: Option<String>,
     /// Whether the browser names the vendor (if not, the page cannot tell what it is).
+    #[cfg_attr(not(feature = "webgpu"), allow(dead_code))]
     vendor_named: bool,
 }
 
@@ -110,9 +110,55 @@ async fn browser_adapter(gpu: &JsValue) -> Option<BrowserAdapter> {
     })
 }
 
+/// Why the CPU beats the browser's adapter without trying it: the adapter is a software
+/// renderer.
+fn software_verdict(adapter: &BrowserAdapter) -> Option<String> {
+    let words = adapter
+        .description
+        .clone()
+        .unwrap_or_else(|| "an adapter the browser does not name".into());
+    adapter.software.as_ref().map(|why| {
+        format!(
+            "the only WebGPU adapter is a software renderer ({words}: {why}); the CPU is faster"
+        )
+    })
+}
+
+/// What the browser offers when the CPU is used, given `navigator.gpu`.
+const NO_WEBGPU: &str = "this browser offers no WebGPU (navigator.gpu is missing: an older browser, WebGPU switched off, or a page not served over https or localhost)";
+
+/// The page's CPU-only module (built without the `webgpu` feature; issue 19, cold start):
+/// whether the WebGPU module is worth loading in the background, or why not.
+#[cfg(not(feature = "webgpu"))]
+async fn webgpu_prospect(preference: BackendPreference) -> Result<String, String> {
+    let gpu = match (preference, browser_gpu()) {
+        (BackendPreference::Cpu, _) => return Err("the CPU was requested".into()),
+        (_, None) => return Err(NO_WEBGPU.into()),
+        (BackendPreference::Gpu, Some(_)) => {
+            return Ok("WebGPU was asked for; its engine is loading".into());
+        }
+        (BackendPreference::Auto, Some(gpu)) => gpu,
+    };
+    match browser_adapter(&gpu).await {
+        None => Err("this browser offers WebGPU but no adapter for it".into()),
+        Some(adapter) => match software_verdict(&adapter) {
+            Some(why) => Err(why),
+            None => Ok(format!(
+                "the WebGPU engine is loading for {}",
+                adapter
+                    .description
+                    .as_deref()
+                    .unwrap_or("an adapter the browser does not name")
+            )),
+        },
+    }
+}
+
 /// Median-free, two-shot timing of one forward pass of `model` on `runner`: a warm-up (WebGPU
 /// compiles its shaders on the first run), then one timed run, in milliseconds.
+#[cfg(feature = "webgpu")]
 async fn time_one_forward(model: &ModelFile, runner: &Runner) -> Result<f64, String> {
+    use crate::clock::{now_ms, since_ms};
     let session = Session::new(model.clone(), runner.clone()).map_err(|e| e.to_string())?;
     let input = model.metadata().input.shape();
     let zeros = vec![0.0f32; input.samples * model.config().in_channels];
@@ -129,9 +175,10 @@ async fn time_one_forward(model: &ModelFile, runner: &Runner) -> Result<f64, Str
 }
 
 /// WebGPU or the CPU, whichever [`App::start`] should use, with the reason.
+#[cfg(feature = "webgpu")]
 async fn choose_in_browser(gpu: &JsValue, model: Option<&[u8]>) -> Runner {
     let mut runner = Runner::probe().await;
-    if runner.info().kind != BackendKind::WebGpu {
+    if runner.info().kind != crate::model::BackendKind::WebGpu {
         return runner;
     }
     let adapter = browser_adapter(gpu).await;
@@ -139,10 +186,8 @@ async fn choose_in_browser(gpu: &JsValue, model: Option<&[u8]>) -> Runner {
     let words = named
         .clone()
         .unwrap_or_else(|| "an adapter the browser does not name".into());
-    if let Some(why) = adapter.as_ref().and_then(|a| a.software.clone()) {
-        return Runner::cpu(format!(
-            "the only WebGPU adapter is a software renderer ({words}: {why}); the CPU is faster"
-        ));
+    if let Some(why) = adapter.as_ref().and_then(software_verdict) {
+        return Runner::cpu(why);
     }
     if let Some(description) = named {
         runner.describe_adapter(description);
@@ -205,6 +250,8 @@ pub struct App {
     overlay: Rc<RefCell<Option<Overlay>>>,
     /// The campaign's cohort view and the line it carries about the model (issue 21).
     cohort: Option<(crate::pipeline::Cohort, String)>,
+    /// In the CPU-only module: the WebGPU module is worth loading in the background.
+    webgpu_worth_loading: bool,
 }
 
 #[wasm_bindgen]
@@ -217,29 +264,46 @@ impl App {
     /// adapter is and `model` (a model file's bytes) is given, one forward pass of that model
     /// timed on each, keeping the faster. The choice and its reason are in [`App::backend`].
     /// Rejects `{kind: "invalid_input"}` for any other `backend`.
+    ///
+    /// The page's CPU-only module (built without the `webgpu` feature, loaded first for a
+    /// quick first risk) always runs on the CPU; it only decides, by the same rules up to the
+    /// timing, whether the WebGPU module is worth loading ([`App::webgpu_worth_loading`]), and
+    /// its reason then says that the WebGPU engine is loading.
     pub async fn start(backend: String, model: Option<Vec<u8>>) -> Result<App, JsValue> {
         install_panic_hook();
         let preference: BackendPreference = backend
             .parse()
             .map_err(|e: String| error(ErrorKind::InvalidInput, e))?;
-        let gpu = browser_gpu();
-        let runner = match (preference, &gpu) {
-            (BackendPreference::Cpu, _) => Runner::cpu("the CPU was requested"),
-            (_, None) => Runner::cpu(
-                "this browser offers no WebGPU (navigator.gpu is missing: an older browser, WebGPU switched off, or a page not served over https or localhost)",
-            ),
-            (BackendPreference::Gpu, Some(gpu)) => match Runner::choose(preference).await {
-                Ok(mut runner) => {
-                    if let Some(description) =
-                        browser_adapter(gpu).await.and_then(|a| a.description)
-                    {
-                        runner.describe_adapter(description);
+        #[cfg(feature = "webgpu")]
+        let (runner, webgpu_worth_loading) = {
+            let gpu = browser_gpu();
+            let runner = match (preference, &gpu) {
+                (BackendPreference::Cpu, _) => Runner::cpu("the CPU was requested"),
+                (_, None) => Runner::cpu(NO_WEBGPU),
+                (BackendPreference::Gpu, Some(gpu)) => match Runner::choose(preference).await {
+                    Ok(mut runner) => {
+                        if let Some(description) =
+                            browser_adapter(gpu).await.and_then(|a| a.description)
+                        {
+                            runner.describe_adapter(description);
+                        }
+                        runner
                     }
-                    runner
+                    Err(e) => Runner::cpu(format!("WebGPU was asked for but {e}")),
+                },
+                (BackendPreference::Auto, Some(gpu)) => {
+                    choose_in_browser(gpu, model.as_deref()).await
                 }
-                Err(e) => Runner::cpu(format!("WebGPU was asked for but {e}")),
-            },
-            (BackendPreference::Auto, Some(gpu)) => choose_in_browser(gpu, model.as_deref()).await,
+            };
+            (runner, false)
+        };
+        #[cfg(not(feature = "webgpu"))]
+        let (runner, webgpu_worth_loading) = {
+            let _ = &model;
+            match webgpu_prospect(preference).await {
+                Ok(loading) => (Runner::cpu(loading), true),
+                Err(why) => (Runner::cpu(why), false),
+            }
         };
         Ok(App {
             runner,
@@ -249,7 +313,15 @@ impl App {
             files: Vec::new(),
             overlay: Rc::new(RefCell::new(None)),
             cohort: None,
+            webgpu_worth_loading,
         })
+    }
+
+    /// Whether this is the page's CPU-only module and the browser's WebGPU adapter is worth
+    /// loading the WebGPU module for, in the background (`?backend=webgpu`, or `auto` with an
+    /// adapter that is not a software renderer). Always false in the WebGPU module.
+    pub fn webgpu_worth_loading(&self) -> bool {
+        self.webgpu_worth_loading
     }
 
     /// What the page shows but does not decide: `{vessels: [{vessel, artery}], strata: [{name,

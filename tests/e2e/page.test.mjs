@@ -477,12 +477,26 @@ test('after the first visit the page reloads and analyses an ECG with the networ
   await context.close();
 });
 
-test('high-DPI screens get a sharp sheet; the page on WebGPU (where offered) names its adapter', async () => {
+test('high-DPI screens get a sharp sheet; the WebGPU engine loads behind the CPU one and names its adapter', async () => {
   // ?backend=webgpu: any adapter, the software one here included (auto would pick the CPU).
-  const { page, context } = await openPage('?backend=webgpu', { deviceScaleFactor: 2 });
-  assert.match(await page.textContent('#backend'), /^(WebGPU \(adapter: .+\)|CPU \(WebGPU not used: .+\))$/);
-  console.log(`# backend reported by the page: ${await page.textContent('#backend')}`);
+  // The page starts on the CPU-only module and loads the WebGPU one in the background.
+  const { page, context, requests } = await openPage('?backend=webgpu', { deviceScaleFactor: 2 });
+  const early = await page.textContent('#backend');
+  const hasGpu = await page.evaluate(() => Boolean(navigator.gpu));
+  assert.ok(requests.some((url) => url.endsWith('/pkg/cpu/ecg_stenosis_bg.wasm')), 'the CPU module came first');
+  if (hasGpu) {
+    assert.equal(await page.getAttribute('body', 'data-backend'), 'cpu');
+    await page.waitForFunction(() => ['done', 'declined', 'failed'].includes(document.body.dataset.upgrade),
+      null, { timeout: 120_000 });
+    assert.equal(await page.getAttribute('body', 'data-upgrade'), 'done', await page.textContent('#backend'));
+    assert.ok(requests.some((url) => url.endsWith('/pkg/ecg_stenosis_bg.wasm')), 'the WebGPU module was loaded');
+  }
+  const text = await page.textContent('#backend');
+  console.log(`# backend reported by the page: at start "${early}", then "${text}"`);
+  assert.match(text, /^(WebGPU \(adapter: .+\)|CPU \(WebGPU not used: .+\))$/);
+  assert.equal(await page.getAttribute('body', 'data-backend'), hasGpu ? 'webgpu' : 'cpu');
   assert.equal(await upload(page, [fixture('A0001.csv')]), 'drawn');
+  assert.equal(await page.locator('.risk-card').count(), 4);
   const { cssWidth, pixels } = await page.evaluate(() => {
     const c = document.getElementById('tracing');
     return { cssWidth: c.clientWidth, pixels: JSON.parse(c.dataset.panels).at(-1) };
@@ -513,6 +527,8 @@ test('a software-only WebGPU adapter does not win over the CPU, and the page say
   }
   assert.equal(await page.getAttribute('body', 'data-backend'), 'cpu');
   assert.match(text, /^CPU \(WebGPU not used: the only WebGPU adapter is a software renderer \(.+\); the CPU is faster\)$/);
+  // The WebGPU engine is not even started.
+  assert.equal(await page.getAttribute('body', 'data-upgrade'), null);
   assert.equal(await upload(page, [fixture('A0001.csv')]), 'drawn');
   assert.equal(await page.locator('.risk-card').count(), 4);
   await context.close();
