@@ -78,7 +78,7 @@ def main():
     out = {
         "command": COMMAND,
         "torch": torch.__version__,
-        "note": "PyTorch autograd in float64 on the demonstration model's float32 weights",
+        "note": "PyTorch autograd in float64 on the demonstration model's weights as stored (float16; the input and output layers float32)",
         "probabilities": dict(zip(outputs, torch.sigmoid(logits).tolist())),
         "logits": dict(zip(outputs, logits.tolist())),
         "saliency": cases,

@@ -452,10 +452,29 @@ impl ModelFile {
     /// and the metadata document unless it was only inferred (a guess is not written down as
     /// if someone had declared it; loading the new file infers it again, with the warnings).
     pub fn to_safetensors(&self, dtype: StoredDtype) -> Result<Vec<u8>, ContainerError> {
+        self.to_safetensors_keeping(dtype, &[])
+    }
+
+    /// [`ModelFile::to_safetensors`], except that the float tensors whose names begin with one
+    /// of `keep_f32` are stored as F32 (mixed precision: f16 for the bulk of the weights, f32
+    /// for the layers where rounding moves the logits most).
+    pub fn to_safetensors_keeping(
+        &self,
+        dtype: StoredDtype,
+        keep_f32: &[String],
+    ) -> Result<Vec<u8>, ContainerError> {
+        let kept = |name: &str| {
+            keep_f32
+                .iter()
+                .any(|prefix| name.starts_with(prefix.as_str()))
+        };
         let tensors: StateDict = self
             .stored
             .iter()
-            .map(|(name, tensor)| (name.clone(), tensor.cast_float(dtype)))
+            .map(|(name, tensor)| {
+                let to = if kept(name) { StoredDtype::F32 } else { dtype };
+                (name.clone(), tensor.cast_float(to))
+            })
             .collect();
         let mut metadata = HashMap::new();
         if !self.metadata_inferred {

@@ -2,6 +2,9 @@
 
 use std::process::Command;
 
+use ecg_stenosis::model::ModelFile;
+use ecg_stenosis::model::state::StoredDtype;
+
 pub fn run(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_ecg-stenosis"))
         .args(args)
@@ -172,6 +175,123 @@ fn convert_round_trips_every_checkpoint_layout_and_f16_halves_the_file() {
         .fold(0.0, f64::max);
     println!("f16: max |Δlogit| vs PyTorch f32 = {diff:.2e}");
     assert!(diff < 1e-2, "{diff}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The number `convert` prints for a model file: the largest logit change it measured.
+fn printed_logit_change(stdout: &str) -> f64 {
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("largest logit change over 16 generated ECGs: "))
+        .unwrap_or_else(|| panic!("no logit change in {stdout}"));
+    line["largest logit change over 16 generated ECGs: ".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// `convert` re-stores a model file's weights: f32 → f16 halves the file, keeps its metadata
+/// and moves the logits by what it prints (checked here against `predict` on the golden
+/// input); f16 → f32 is exact; `--metadata` is refused for a model file.
+#[test]
+fn convert_restores_a_model_file_in_another_dtype_and_says_how_far_the_logits_moved() {
+    let dir = scratch("restore");
+    let tensor = one_record_npy(&dir);
+    let source = "tests/fixtures/model/golden-bn.safetensors";
+    let half = dir.join("half.safetensors");
+    let (code, stdout, stderr) = run(&[
+        "convert",
+        source,
+        "--dtype",
+        "f16",
+        "--out",
+        half.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    println!("{stdout}");
+    assert!(stdout.contains("weights F16 (were F32)"), "{stdout}");
+    let change = printed_logit_change(&stdout);
+    assert!(change > 0.0 && change < 1e-2, "{change}");
+    let ratio = std::fs::metadata(&half).unwrap().len() as f64
+        / std::fs::metadata(source).unwrap().len() as f64;
+    assert!(ratio < 0.55, "{ratio}");
+    let before = predict_json(source, &tensor);
+    let after = predict_json(half.to_str().unwrap(), &tensor);
+    assert_eq!(before["model"], after["model"], "the metadata is kept");
+    let diff = logits(&before)
+        .iter()
+        .zip(&logits(&after))
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    println!("golden input: max |Δlogit| f32 → f16 = {diff:.2e}");
+    assert!(diff < 1e-2, "{diff}");
+
+    // Mixed precision: the input and output layers kept in f32.
+    let mixed = dir.join("mixed.safetensors");
+    let (code, stdout, stderr) = run(&[
+        "convert",
+        source,
+        "--dtype",
+        "f16",
+        "--keep-f32",
+        "first_conv.",
+        "--keep-f32",
+        "dense.",
+        "--out",
+        mixed.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("weights F16+F32 (were F32)"), "{stdout}");
+    let kept = ModelFile::from_path(&mixed).unwrap();
+    for (name, tensor) in kept.stored_tensors() {
+        let f32 = name.starts_with("first_conv.") || name.starts_with("dense.");
+        if tensor.dtype.is_float() {
+            assert_eq!(
+                tensor.dtype == StoredDtype::F32,
+                f32,
+                "{name}: {:?}",
+                tensor.dtype
+            );
+        }
+    }
+    let (code, _, stderr) = run(&[
+        "convert",
+        source,
+        "--dtype",
+        "f16",
+        "--keep-f32",
+        "first_cnov.",
+        "--out",
+        mixed.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("'first_cnov.' is the beginning of no tensor name"),
+        "{stderr}"
+    );
+
+    let back = dir.join("back.safetensors");
+    let (code, stdout, stderr) = run(&[
+        "convert",
+        half.to_str().unwrap(),
+        "--out",
+        back.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(printed_logit_change(&stdout), 0.0, "f16 → f32 is exact");
+
+    let (code, _, stderr) = run(&[
+        "convert",
+        source,
+        "--metadata",
+        "tests/fixtures/model/tiny-logits.json",
+        "--out",
+        back.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("carries its own metadata"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
