@@ -90,10 +90,32 @@ let engineModule = 'cpu';
 // The WebGPU engine started in the background and waiting to take over: {worker, started}.
 let standby = null;
 
+// The demonstration model's bytes ({bytes} or {error}), fetched once, as soon as this script
+// runs: index.html preloads it, so its download starts with the page's, not after the worker's
+// script and module (issue 19, cold start). Every page worker (a restart, the WebGPU engine)
+// gets a copy.
+const shippedModel = fetch(new URL('./models/demo.safetensors', import.meta.url))
+  .then(async (response) => {
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return { bytes: await response.arrayBuffer(), error: null };
+  })
+  .catch((error) => ({ bytes: null, error: error.message }));
+
+// Starts `target` as an engine (`module`: 'cpu' or 'webgpu') with the shipped model, handed
+// over as soon as it is here; returns what the worker's 'start' answers.
+function startEngine(target, module, message = {}, transfer = []) {
+  const started = sendTo(target, { ...message, type: 'start', module, backend: backendChoice, modelFromPage: true }, transfer);
+  shippedModel.then(({ bytes, error }) => {
+    const copy = bytes ? bytes.slice(0) : null;
+    target.postMessage({ type: 'shippedModel', id: 0, bytes: copy, error }, copy ? [copy] : []);
+  });
+  return started;
+}
+
 // Starts a worker with its canvases and the shipped model, and (after a crash) the model file
 // the user had loaded.
 async function startWorker(tracing, beats) {
-  const started = await send({ type: 'start', module: engineModule, canvas: tracing, beatsCanvas: beats, backend: backendChoice }, [tracing, beats]);
+  const started = await startEngine(worker, engineModule, { canvas: tracing, beatsCanvas: beats }, [tracing, beats]);
   if (state.modelBytes) {
     const bytes = state.modelBytes.slice(0);
     started.model = await send({ type: 'loadModel', bytes }, [bytes]);
@@ -133,7 +155,7 @@ async function loadWebgpuEngine() {
   document.body.dataset.upgrade = 'loading';
   const candidate = spawnWorker();
   try {
-    const started = await sendTo(candidate, { type: 'start', module: 'webgpu', backend: backendChoice });
+    const started = await startEngine(candidate, 'webgpu');
     if (started.backend.kind !== 'webgpu') {
       // It measured the CPU faster, or WebGPU failed: the CPU engine stays, and says why.
       candidate.terminate();
@@ -670,14 +692,18 @@ async function readPicked(picked) {
 }
 
 function wire() {
-  $('file').addEventListener('change', async () => {
+  const openChosen = async () => {
     const picked = Array.from($('file').files);
     if (!picked.length) return;
     const files = await readPicked(picked);
     // Cleared, so that choosing the same file again (after editing it, say) reads it again.
     $('file').value = '';
     if (files) await openFiles(files);
-  });
+  };
+  $('file').addEventListener('change', openChosen);
+  // On a slow link the file input is on screen before this script has run: a file chosen
+  // then is opened now (it waits for the engine as any other).
+  openChosen();
   const zone = $('drop-zone');
   zone.addEventListener('dragover', (event) => { event.preventDefault(); zone.classList.add('dragging'); });
   zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));

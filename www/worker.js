@@ -19,6 +19,8 @@ let beatsCanvas = null;
 let crashed = null;
 // The readers' byte limit (App.facts), read once the module is initialised.
 let maxFileBytes = 0;
+// Resolves the shipped model a starting worker waits for from the page.
+let shippedFromPage = null;
 
 function plainError(error) {
   // Errors from Rust arrive as {kind, message, line?}; anything else is an internal failure.
@@ -103,7 +105,12 @@ async function handle(data) {
       // reads and draws ECGs and says that no risk estimate is available. Its download starts
       // now, beside the module's. A campaign worker is given the model the page has loaded
       // (data.modelBytes).
-      const shipped = data.modelBytes ? null : fetchShippedModel();
+      // The page's own worker gets the model from the page, which started its download with
+      // the page (index.html preloads it), in a 'shippedModel' message that may come while
+      // the module is loading.
+      let shipped = null;
+      if (data.modelFromPage) shipped = new Promise((resolve) => { shippedFromPage = resolve; });
+      else if (!data.modelBytes) shipped = fetchShippedModel();
       const module = await import(path);
       App = module.App;
       // The instance's memory, for the campaign memory benchmark (scripts/bench-campaign.mjs).
@@ -129,6 +136,11 @@ async function handle(data) {
       maxFileBytes = facts.max_file_bytes;
       return { backend: app.backend(), facts, model, modelError, upgrade: app.webgpu_worth_loading() };
     }
+    case 'shippedModel':
+      // {bytes} or {error}, for the 'start' in progress.
+      if (shippedFromPage) shippedFromPage({ bytes: data.bytes ? new Uint8Array(data.bytes) : null, error: data.error ?? null });
+      shippedFromPage = null;
+      return null;
     case 'canvases':
       // A worker started in the background (the WebGPU engine) gets the page's canvases when
       // it takes over.

@@ -340,6 +340,23 @@ test('an unusable ECG shows no risk until the user overrides, visibly', async ()
   await context.close();
 });
 
+test('a file chosen before the page\'s script has arrived (a slow link) is opened once it has', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/www/main.js', async (route) => { await held; await route.continue(); });
+  await page.goto(`${origin}/index.html?backend=cpu`, { waitUntil: 'commit' });
+  await page.waitForSelector('#file', { state: 'attached' });
+  await page.setInputFiles('#file', fixture('A0001.csv'));
+  assert.equal(await page.getAttribute('body', 'data-state'), 'starting', 'the script is held back');
+  release();
+  await settle(page);
+  assert.equal(await page.getAttribute('body', 'data-state'), 'drawn', await page.textContent('#message'));
+  assert.equal(await page.locator('.risk-card').count(), 4);
+  await context.close();
+});
+
 test('a corrupted or wrong file gets a clear message and the page keeps working', async () => {
   const { page, context, consoleErrors } = await openPage();
   const scp = fs.readFileSync(fixture('scp/ecgtoolkit_example.scp'));
