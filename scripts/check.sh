@@ -33,6 +33,7 @@ stage "setup (installs only what is missing)" scripts/setup.sh checks
 stage "cargo fmt --check" cargo fmt --all -- --check
 stage "clippy native" cargo clippy --all-targets --locked -- -D warnings
 stage "clippy wasm32 (webgpu)" cargo clippy --all-targets --locked --target wasm32-unknown-unknown --features webgpu -- -D warnings
+stage "clippy wasm32 (the page's CPU-only module)" cargo clippy --lib --locked --target wasm32-unknown-unknown -- -D warnings
 stage "clippy native (train feature)" cargo clippy --all-targets --locked --features train -- -D warnings
 run_logged "native tests" "$logs/native.log" cargo test --locked
 stage "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
