@@ -126,10 +126,9 @@ async function startWorker(tracing, beats) {
 // Replaces a crashed worker: what was waiting on it fails with `reason`, a fresh one starts,
 // and the record shown before is read and drawn again, unless another file is on its way.
 function restartWorker(reason) {
+  // Only the crashed worker's requests fail: a WebGPU engine starting in the background goes on.
   worker.terminate();
-  const failed = [...pending.values()];
-  pending.clear();
-  for (const request of failed) request.reject({ kind: 'internal', message: reason });
+  failRequests(worker, reason);
   restarts += 1;
   document.body.dataset.restarts = String(restarts);
   document.body.dataset.engine = 'restarting';
