@@ -92,11 +92,18 @@ pub struct ReliabilityBin {
     pub observed: f64,
 }
 
-/// Reliability table over `bins` equal-width probability bins; empty bins are left out.
+/// Reliability table over `bins` equal-width probability bins, binned as scikit-learn's
+/// `calibration_curve(strategy="uniform")` bins them: edges `k · (1/bins)` and a probability
+/// exactly on an inner edge in the bin below it (numpy's `searchsorted`, side left); empty
+/// bins are left out.
 pub fn reliability(probabilities: &[f64], labels: &[bool], bins: usize) -> Vec<ReliabilityBin> {
+    let bins = bins.max(1);
+    let step = 1.0 / bins as f64;
+    let edge = |k: usize| if k == bins { 1.0 } else { k as f64 * step };
     let mut sums = vec![(0usize, 0.0f64, 0usize); bins];
     for (&p, &l) in probabilities.iter().zip(labels) {
-        let b = ((p * bins as f64) as usize).min(bins - 1);
+        // Inner edges strictly below p.
+        let b = (1..bins).take_while(|&k| edge(k) < p).count();
         sums[b].0 += 1;
         sums[b].1 += p;
         sums[b].2 += usize::from(l);
@@ -105,11 +112,198 @@ pub fn reliability(probabilities: &[f64], labels: &[bool], bins: usize) -> Vec<R
         .enumerate()
         .filter(|(_, s)| s.0 > 0)
         .map(|(b, &(count, total, positives))| ReliabilityBin {
-            from: b as f64 / bins as f64,
-            to: (b + 1) as f64 / bins as f64,
+            from: edge(b),
+            to: edge(b + 1),
             count,
             mean_predicted: total / count as f64,
             observed: positives as f64 / count as f64,
+        })
+        .collect()
+}
+
+/// One point of a ROC curve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RocPoint {
+    /// Calling "positive" every case scoring at or above this (`null` in JSON for the first
+    /// point, +∞: nobody positive).
+    pub threshold: f64,
+    /// False-positive rate, 1 − specificity.
+    pub fpr: f64,
+    /// True-positive rate, the sensitivity.
+    pub tpr: f64,
+}
+
+/// The ROC curve as scikit-learn's `roc_curve` gives it (default `drop_intermediate=True`):
+/// one point per distinct score, highest first, after a first point (0, 0) at +∞; points on a
+/// straight line between their neighbours are dropped. `None` when either class is empty.
+pub fn roc_curve(scores: &[f64], labels: &[bool]) -> Option<Vec<RocPoint>> {
+    let positives = labels.iter().filter(|&&l| l).count();
+    if positives == 0 || positives == labels.len() {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    // Cumulative counts at the last case of each distinct score.
+    let (mut tps, mut fps, mut thresholds) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut tp, mut fp) = (0usize, 0usize);
+    for (k, &i) in order.iter().enumerate() {
+        if labels[i] {
+            tp += 1;
+        } else {
+            fp += 1;
+        }
+        let last_of_score = order.get(k + 1).is_none_or(|&j| scores[j] != scores[i]);
+        if last_of_score {
+            tps.push(tp);
+            fps.push(fp);
+            thresholds.push(scores[i]);
+        }
+    }
+    let kept: Vec<usize> = if tps.len() > 2 {
+        (0..tps.len())
+            .filter(|&k| {
+                k == 0 || k == tps.len() - 1 || {
+                    let second = |v: &[usize]| v[k + 1] + v[k - 1] != 2 * v[k];
+                    second(&fps) || second(&tps)
+                }
+            })
+            .collect()
+    } else {
+        (0..tps.len()).collect()
+    };
+    let (p, n) = (positives as f64, (labels.len() - positives) as f64);
+    let mut curve = vec![RocPoint {
+        threshold: f64::INFINITY,
+        fpr: 0.0,
+        tpr: 0.0,
+    }];
+    curve.extend(kept.into_iter().map(|k| RocPoint {
+        threshold: thresholds[k],
+        fpr: fps[k] as f64 / n,
+        tpr: tps[k] as f64 / p,
+    }));
+    Some(curve)
+}
+
+/// Probabilities are taken into the logit scale clipped to [`LOGIT_CLIP`, 1 − `LOGIT_CLIP`]
+/// (a CSV's six decimals can write 0 or 1, whose logit is infinite).
+pub const LOGIT_CLIP: f64 = 1e-6;
+
+/// The logit of a probability, clipped ([`LOGIT_CLIP`]).
+pub fn logit(probability: f64) -> f64 {
+    let p = probability.clamp(LOGIT_CLIP, 1.0 - LOGIT_CLIP);
+    (p / (1.0 - p)).ln()
+}
+
+/// A logistic fit of the outcome on the logit of the predicted probability.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LogisticFit {
+    /// Intercept `a` of `logit P(y) = a + b · logit(p)`.
+    pub intercept: f64,
+    /// Slope `b`.
+    pub slope: f64,
+}
+
+impl LogisticFit {
+    /// The recalibrated probability, `sigmoid(a + b · logit(p))`.
+    pub fn apply(&self, probability: f64) -> f64 {
+        1.0 / (1.0 + (-(self.intercept + self.slope * logit(probability))).exp())
+    }
+}
+
+/// The calibration slope and intercept: maximum-likelihood logistic regression of the outcome
+/// on `logit(p)` (Newton–Raphson; what statsmodels' `Logit` gives). `None` when a class is
+/// empty or the fit does not converge (the classes are separated by the score).
+pub fn calibration_slope(probabilities: &[f64], labels: &[bool]) -> Option<LogisticFit> {
+    let x: Vec<f64> = probabilities.iter().map(|&p| logit(p)).collect();
+    newton_logistic(&x, labels, None).map(|(intercept, slope)| LogisticFit { intercept, slope })
+}
+
+/// Calibration-in-the-large: the intercept `a` of `logit P(y) = a + logit(p)`, the slope held
+/// at 1 (statsmodels' `GLM(Binomial, offset=logit(p))`); 0 for a model whose mean probability
+/// matches the prevalence.
+pub fn calibration_in_the_large(probabilities: &[f64], labels: &[bool]) -> Option<f64> {
+    let x: Vec<f64> = probabilities.iter().map(|&p| logit(p)).collect();
+    newton_logistic(&x, labels, Some(1.0)).map(|(intercept, _)| intercept)
+}
+
+/// Newton–Raphson for `logit P(y) = a + b x`, or with `b` held fixed.
+fn newton_logistic(x: &[f64], labels: &[bool], fixed_slope: Option<f64>) -> Option<(f64, f64)> {
+    let positives = labels.iter().filter(|&&l| l).count();
+    if positives == 0 || positives == labels.len() {
+        return None;
+    }
+    let (mut a, mut b) = (0.0, fixed_slope.unwrap_or(1.0));
+    for _ in 0..200 {
+        // Gradient and Hessian of the log-likelihood.
+        let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (&xi, &yi) in x.iter().zip(labels) {
+            let p = 1.0 / (1.0 + (-(a + b * xi)).exp());
+            let r = f64::from(u8::from(yi)) - p;
+            let w = p * (1.0 - p);
+            ga += r;
+            gb += r * xi;
+            haa += w;
+            hab += w * xi;
+            hbb += w * xi * xi;
+        }
+        let (da, db) = match fixed_slope {
+            Some(_) => (ga / haa, 0.0),
+            None => {
+                let det = haa * hbb - hab * hab;
+                if !(det.is_finite() && det > 0.0) {
+                    return None;
+                }
+                ((hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det)
+            }
+        };
+        if !(da.is_finite() && db.is_finite()) {
+            return None;
+        }
+        a += da;
+        b += db;
+        if da.abs() < 1e-12 * (1.0 + a.abs()) && db.abs() < 1e-12 * (1.0 + b.abs()) {
+            return (a.abs() < 1e6 && b.abs() < 1e6).then_some((a, b));
+        }
+    }
+    None
+}
+
+/// One threshold probability of a decision curve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetBenefit {
+    /// The threshold probability `pt`: treat (refer) when the probability is at or above it.
+    pub threshold: f64,
+    /// The model's net benefit, `TP/n − FP/n · pt/(1 − pt)`.
+    pub model: f64,
+    /// Referring everybody: `prevalence − (1 − prevalence) · pt/(1 − pt)`.
+    pub treat_all: f64,
+}
+
+/// Decision-curve analysis (Vickers and Elkin, 2006) at the threshold probabilities 1 %, 2 %
+/// … 50 %; treating nobody has net benefit 0 throughout.
+pub fn decision_curve(probabilities: &[f64], labels: &[bool]) -> Vec<NetBenefit> {
+    let n = probabilities.len().max(1) as f64;
+    let prevalence = labels.iter().filter(|&&l| l).count() as f64 / n;
+    (1..=50)
+        .map(|percent| {
+            let pt = f64::from(percent) / 100.0;
+            let odds = pt / (1.0 - pt);
+            let (mut tp, mut fp) = (0usize, 0usize);
+            for (&p, &l) in probabilities.iter().zip(labels) {
+                if p >= pt {
+                    if l {
+                        tp += 1;
+                    } else {
+                        fp += 1;
+                    }
+                }
+            }
+            NetBenefit {
+                threshold: pt,
+                model: tp as f64 / n - fp as f64 / n * odds,
+                treat_all: prevalence - (1.0 - prevalence) * odds,
+            }
         })
         .collect()
 }
