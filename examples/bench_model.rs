@@ -111,6 +111,7 @@ mod native {
                 extra: Default::default(),
             },
             thresholds: Default::default(),
+            recalibration: Default::default(),
             card: Card {
                 intended_use: "benchmark".into(),
                 training_data: "none".into(),

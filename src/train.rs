@@ -29,7 +29,7 @@ use crate::evaluation::{
 };
 use crate::model::ModelFile;
 use crate::model::metadata::{
-    Architecture, Card, FORMAT_VERSION, InputSpec, ModelMetadata, RuleIn, RuleOut, Thresholds,
+    Architecture, Card, InputSpec, ModelMetadata, RuleIn, RuleOut, Thresholds,
 };
 use crate::model::net1d::{Net1d, Net1dConfig};
 use crate::model::seeded::SeededInit;
@@ -408,7 +408,7 @@ fn demo_metadata(
         }),
     );
     ModelMetadata {
-        format_version: FORMAT_VERSION,
+        format_version: 1,
         name: "ecg-stenosis demonstration (synthetic data)".into(),
         version: format!("synth-v{GENERATOR_VERSION}-seed{}", config.seed),
         architecture: Architecture::from(&config.net),
@@ -421,6 +421,7 @@ fn demo_metadata(
             extra: serde_json::Map::new(),
         },
         thresholds,
+        recalibration: Default::default(),
         card: Card {
             intended_use: "Demonstration of the software only: it exercises probabilities, risk \
                 strata and saliency on any ECG. It is not a medical device and has never seen a \

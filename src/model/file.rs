@@ -448,6 +448,22 @@ impl ModelFile {
         Ok(net.map(&mut loader))
     }
 
+    /// The same weights under another metadata document (checked against them).
+    pub fn with_metadata(&self, metadata: ModelMetadata) -> Result<Self, ModelFileError> {
+        metadata.check()?;
+        Self::from_state_dict(self.stored.clone(), Some(metadata))
+    }
+
+    /// A safetensors file of this model with every tensor exactly as stored (no cast), and the
+    /// metadata document unless it was only inferred.
+    pub fn to_safetensors_as_stored(&self) -> Result<Vec<u8>, ContainerError> {
+        let mut metadata = HashMap::new();
+        if !self.metadata_inferred {
+            metadata.insert(METADATA_KEY.to_string(), self.metadata.to_json());
+        }
+        super::state::write_safetensors(&self.stored, metadata)
+    }
+
     /// A safetensors file of this model: the same tensors cast to `dtype` (a float type),
     /// and the metadata document unless it was only inferred (a guess is not written down as
     /// if someone had declared it; loading the new file infers it again, with the warnings).
@@ -628,7 +644,7 @@ fn infer_metadata(
     warnings.insert(0, ModelWarning::NoMetadata { defaults });
 
     Ok(ModelMetadata {
-        format_version: super::metadata::FORMAT_VERSION,
+        format_version: 1,
         name: "unnamed model (no metadata)".into(),
         version: "unknown".into(),
         architecture: Architecture::from(&Net1dConfig {
@@ -652,6 +668,7 @@ fn infer_metadata(
             extra: Default::default(),
         },
         thresholds: BTreeMap::new(),
+        recalibration: BTreeMap::new(),
         card: Card {
             intended_use: "unknown (the file carries no model card)".into(),
             training_data: "unknown".into(),

@@ -9,8 +9,11 @@ use serde_json::{Map, Value};
 
 use super::net1d::Net1dConfig;
 
-/// The schema version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest schema version this build reads and writes: 2 adds `recalibration`. A file is
+/// written as version 1 unless it carries a recalibration, so that a build that only knows
+/// version 1 refuses a recalibrated file instead of stratifying probabilities that were not
+/// recalibrated.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The safetensors `__metadata__` key holding the document.
 pub const METADATA_KEY: &str = "ecg_stenosis";
@@ -33,6 +36,11 @@ pub struct ModelMetadata {
     /// Per output: the probability cut-offs of the risk strata.
     #[serde(default)]
     pub thresholds: BTreeMap<String, Thresholds>,
+    /// Per output: a logistic recalibration of the network's probability, fitted on a site's
+    /// labelled ECGs (`calibrate --recalibrate`); the cut-offs apply to the recalibrated
+    /// probability. Format version 2 only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub recalibration: BTreeMap<String, Recalibration>,
     /// The model card.
     pub card: Card,
     /// Fields this version does not know; kept and written back unchanged.
@@ -95,6 +103,22 @@ impl InputSpec {
             sample_rate_hz: self.sample_rate_hz,
             samples: self.samples,
         }
+    }
+}
+
+/// `probability = sigmoid(intercept + slope · logit)`, applied to an output's logit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Recalibration {
+    /// Added to the scaled logit.
+    pub intercept: f64,
+    /// Multiplies the network's logit.
+    pub slope: f64,
+}
+
+impl Recalibration {
+    /// The recalibrated logit.
+    pub fn logit(&self, logit: f64) -> f64 {
+        self.intercept + self.slope * logit
     }
 }
 
@@ -201,6 +225,46 @@ pub struct Card {
     pub extra: Map<String, Value>,
 }
 
+impl Card {
+    /// The card's latest local validation (`calibrate`) in one line, or `None`: where, when,
+    /// cases and AUC per output, and whether the probabilities are recalibrated.
+    pub fn local_validation(&self) -> Option<String> {
+        let last = self.extra.get("validation")?.as_array()?.last()?;
+        let text = |key: &str, max: usize| {
+            last.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .chars()
+                .take(max)
+                .collect::<String>()
+        };
+        let mut line = format!(
+            "calibrated locally at {} on {}",
+            text("site", 120),
+            text("date", 10)
+        );
+        if let Some(vessels) = last.get("vessels").and_then(Value::as_object) {
+            let parts: Vec<String> = vessels
+                .iter()
+                .take(16)
+                .map(|(name, v)| {
+                    let name: String = name.chars().take(40).collect();
+                    let n = v.get("n").and_then(Value::as_u64).unwrap_or(0);
+                    match v.get("auc").and_then(Value::as_f64) {
+                        Some(a) => format!("{name} n={n} AUC {a:.2}"),
+                        None => format!("{name} n={n}"),
+                    }
+                })
+                .collect();
+            line += &format!(" ({})", parts.join(", "));
+        }
+        if last.get("recalibrated").and_then(Value::as_bool) == Some(true) {
+            line += "; probabilities recalibrated";
+        }
+        Some(line)
+    }
+}
+
 /// The document is not one this version can use.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("model metadata: {0}")]
@@ -213,10 +277,10 @@ impl ModelMetadata {
         let value: Value = serde_json::from_str(text)
             .map_err(|e| MetadataError(format!("not valid JSON: {e}")))?;
         match value.get("format_version").and_then(Value::as_u64) {
-            Some(v) if v == u64::from(FORMAT_VERSION) => {}
+            Some(v) if (1..=u64::from(FORMAT_VERSION)).contains(&v) => {}
             Some(v) => {
                 return Err(MetadataError(format!(
-                    "format_version {v} is not supported (this build reads {FORMAT_VERSION})"
+                    "format_version {v} is not supported (this build reads 1 to {FORMAT_VERSION})"
                 )));
             }
             None => {
@@ -269,6 +333,25 @@ impl ModelMetadata {
         }
         if self.input.samples == 0 {
             return fail("input.samples must be positive".into());
+        }
+        // A reader of version 1 would ignore a recalibration and show other probabilities.
+        if !self.recalibration.is_empty() && self.format_version < 2 {
+            return fail(format!(
+                "format_version {} with a recalibration: a file with one is version 2",
+                self.format_version
+            ));
+        }
+        for (output, r) in &self.recalibration {
+            if !self.outputs.contains(output) {
+                return fail(format!(
+                    "recalibration for '{output}', which is not an output"
+                ));
+            }
+            if !(r.intercept.is_finite() && r.slope.is_finite() && r.slope > 0.0) {
+                return fail(format!(
+                    "recalibration for '{output}': the intercept must be finite and the slope positive"
+                ));
+            }
         }
         for (output, t) in &self.thresholds {
             if !self.outputs.contains(output) {
@@ -330,7 +413,7 @@ mod tests {
     #[test]
     fn inconsistent_documents_are_refused_with_the_reason() {
         let cases: [(&str, Value, &str); 5] = [
-            ("format_version", serde_json::json!(2), "format_version 2"),
+            ("format_version", serde_json::json!(3), "format_version 3"),
             ("outputs", serde_json::json!(["RCA"]), "1 output names"),
             (
                 "thresholds",
@@ -357,5 +440,45 @@ mod tests {
             assert!(error.0.contains(needle), "{field}: {error}");
         }
         assert!(ModelMetadata::from_json("{not json").is_err());
+    }
+
+    /// Schema 2: a recalibration per output survives a round trip; a version-1 document with
+    /// one, a recalibration of no output, and a slope that is not positive are refused.
+    #[test]
+    fn recalibration_needs_format_version_2_and_a_positive_slope() {
+        let mut doc = example();
+        doc["format_version"] = serde_json::json!(2);
+        doc["recalibration"] = serde_json::json!({"RCA": {"intercept": -0.4, "slope": 0.8}});
+        let metadata = ModelMetadata::from_json(&doc.to_string()).unwrap();
+        let r = metadata.recalibration["RCA"];
+        assert_eq!((r.intercept, r.slope), (-0.4, 0.8));
+        assert_eq!(
+            ModelMetadata::from_json(&metadata.to_json()).unwrap(),
+            metadata
+        );
+        let cases = [
+            (
+                1,
+                serde_json::json!({"RCA": {"intercept": 0.0, "slope": 1.0}}),
+                "format_version 1 with a recalibration",
+            ),
+            (
+                2,
+                serde_json::json!({"XYZ": {"intercept": 0.0, "slope": 1.0}}),
+                "'XYZ'",
+            ),
+            (
+                2,
+                serde_json::json!({"LM": {"intercept": 0.0, "slope": 0.0}}),
+                "slope positive",
+            ),
+        ];
+        for (version, recalibration, needle) in cases {
+            let mut doc = example();
+            doc["format_version"] = serde_json::json!(version);
+            doc["recalibration"] = recalibration;
+            let error = ModelMetadata::from_json(&doc.to_string()).unwrap_err();
+            assert!(error.0.contains(needle), "{error}");
+        }
     }
 }

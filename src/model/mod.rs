@@ -13,6 +13,6 @@ pub mod seeded;
 pub mod state;
 
 pub use file::{ModelFile, ModelFileError, ModelWarning, TensorProblem};
-pub use metadata::{ModelMetadata, Preprocessing};
+pub use metadata::{ModelMetadata, Preprocessing, Recalibration, Stratum, Thresholds};
 pub use net1d::{ConfigError, Net1d, Net1dConfig};
 pub use runner::{BackendInfo, BackendKind, BackendPreference, PreparedNet, RunError, Runner};

@@ -61,6 +61,15 @@ pub fn quality_gate(ecg: &Ecg, beats: &Beats, shape: InputShape, allow_padding: 
     assess(ecg, beats, shape.duration_secs(), allow_padding)
 }
 
+/// An output's probability from the network's logit: the logistic function, after the model
+/// file's recalibration of that output when it has one.
+pub fn probability(metadata: &ModelMetadata, output: &str, logit: f32) -> f64 {
+    match metadata.recalibration.get(output) {
+        Some(r) => 1.0 / (1.0 + (-r.logit(f64::from(logit))).exp()),
+        None => sigmoid(logit),
+    }
+}
+
 /// Probabilities and strata from one record's logits, in output order.
 pub fn vessel_risks(metadata: &ModelMetadata, logits: &[f32]) -> Vec<VesselRisk> {
     metadata
@@ -68,7 +77,7 @@ pub fn vessel_risks(metadata: &ModelMetadata, logits: &[f32]) -> Vec<VesselRisk>
         .iter()
         .zip(logits)
         .map(|(name, &logit)| {
-            let probability = sigmoid(logit);
+            let probability = probability(metadata, name, logit);
             VesselRisk {
                 vessel: name.clone(),
                 logit: f64::from(logit),

@@ -39,6 +39,9 @@ pub struct ModelSummary {
     pub outputs: Vec<String>,
     /// The preprocessing recipe the file declares.
     pub preprocessing: &'static str,
+    /// The card's latest local validation in one line, when the file was calibrated at a site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_validation: Option<String>,
 }
 
 impl ModelSummary {
@@ -51,6 +54,7 @@ impl ModelSummary {
             disclaimer: metadata.card.disclaimer.clone(),
             outputs: metadata.outputs.clone(),
             preprocessing: metadata.input.preprocessing.name(),
+            local_validation: metadata.card.local_validation(),
         }
     }
 }
