@@ -44,6 +44,7 @@ pub mod signal;
 pub mod synth;
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
 pub mod train;
+pub mod validation;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

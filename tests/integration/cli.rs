@@ -1010,7 +1010,7 @@ fn batch_csv_has_one_row_per_file() {
 /// with the command's usage and each of its flags, on stdout, exit 0.
 #[test]
 fn every_command_has_its_own_help() {
-    let commands: [(&str, &[&str]); 9] = [
+    let commands: [(&str, &[&str]); 11] = [
         (
             "inspect",
             &["--json", "--beats", "--quality", "--sample-rate-hz"],
@@ -1061,6 +1061,30 @@ fn every_command_has_its_own_help() {
             "train-demo",
             &["--out", "--steps", "--batch", "--validation", "--dtype"],
         ),
+        (
+            "evaluate",
+            &[
+                "--labels",
+                "--from-csv",
+                "--out",
+                "--model",
+                "--bootstrap",
+                "--seed",
+            ],
+        ),
+        (
+            "calibrate",
+            &[
+                "--labels",
+                "--from-csv",
+                "--sensitivity",
+                "--specificity",
+                "--recalibrate",
+                "--site",
+                "--date",
+                "--out",
+            ],
+        ),
         ("completions", &["<SHELL>", "bash"]),
     ];
     for (command, flags) in commands {
@@ -1077,7 +1101,8 @@ fn every_command_has_its_own_help() {
             );
         }
         // Flags of other commands are not offered here.
-        if command != "predict" && command != "saliency" && command != "preprocess" {
+        // (evaluate and calibrate run the model on the ECG files given, as predict does.)
+        if !["predict", "saliency", "preprocess", "evaluate", "calibrate"].contains(&command) {
             assert!(!help.contains("--override-quality"), "{command}: {help}");
         }
         let (code, same, _) = run(&["help", command]);

@@ -13,3 +13,4 @@ mod robustness;
 mod saliency;
 mod signal;
 mod synth;
+mod validation;

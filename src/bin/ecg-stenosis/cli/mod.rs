@@ -2,9 +2,11 @@
 
 #[macro_use]
 mod out;
+mod calibrate;
 mod common;
 mod completions;
 mod convert;
+mod evaluate;
 mod inspect;
 mod predict;
 mod preprocess;
@@ -46,6 +48,8 @@ enum Command {
     Saliency(saliency::Args),
     Synth(synth::Args),
     TrainDemo(train_demo::Args),
+    Evaluate(evaluate::Args),
+    Calibrate(calibrate::Args),
     Completions(completions::Args),
 }
 
@@ -60,6 +64,8 @@ impl Command {
             Command::Saliency(_) => "saliency",
             Command::Synth(_) => "synth",
             Command::TrainDemo(_) => "train-demo",
+            Command::Evaluate(_) => "evaluate",
+            Command::Calibrate(_) => "calibrate",
             Command::Completions(_) => "completions",
         }
     }
@@ -74,6 +80,8 @@ impl Command {
             Command::Saliency(args) => saliency::run(args),
             Command::Synth(args) => synth::run(args),
             Command::TrainDemo(args) => train_demo::run(args),
+            Command::Evaluate(args) => evaluate::run(args),
+            Command::Calibrate(args) => calibrate::run(args),
             Command::Completions(args) => completions::run(args),
         }
     }

@@ -11,7 +11,7 @@ use ecg_stenosis::formats::{Limits, read_npy_f32};
 use ecg_stenosis::model::runner::block_on;
 use ecg_stenosis::pipeline::{
     BackendSummary, Batch, COHORT_GRID, Cohort, Contribution, ModelSummary, Report, Session,
-    cohort_notice, csv_header, csv_row, pseudonym, sigmoid,
+    cohort_notice, csv_header, csv_row, probability, pseudonym,
 };
 use ecg_stenosis::render::{Paper, cohort_size_mm, draw_cohort};
 use plotters::prelude::{IntoDrawingArea, SVGBackend};
@@ -201,6 +201,9 @@ fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
             metadata.version,
             session.runner().info().kind.name()
         );
+        if let Some(line) = metadata.card.local_validation() {
+            say!("model card: {line}");
+        }
     }
     Ok(exit_status(failed))
 }
@@ -400,7 +403,12 @@ fn predict_tensor(session: &Session, path: &Path, json: bool) -> Result<ExitCode
         .map_err(|e| format!("{}: {e}", path.display()))?;
     let probabilities: Vec<Vec<f64>> = logits
         .iter()
-        .map(|row| row.iter().map(|&x| sigmoid(x)).collect())
+        .map(|row| {
+            row.iter()
+                .zip(&metadata.outputs)
+                .map(|(&x, name)| probability(metadata, name, x))
+                .collect()
+        })
         .collect();
     let backend = BackendSummary::of(session.runner());
     let warnings: Vec<String> = session
