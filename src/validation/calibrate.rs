@@ -120,107 +120,10 @@ pub fn calibrate(
     let mut done = Vec::new();
     for (k, (output, cases)) in metadata.outputs.iter().zip(cases).enumerate() {
         let Some(cases) = cases else { continue };
-        let (p, l) = (&cases.probabilities, &cases.labels);
-        let positives = l.iter().filter(|&&x| x).count();
         let seed = options.seed.wrapping_add(k as u64);
-        let mut entry = json!({
-            "n": l.len(),
-            "positives": positives,
-            "auc": auc(p, l),
-            "auc_ci95": auc_bootstrap_ci(p, l, options.bootstrap_resamples, seed).map(|(a, b)| [a, b]),
-        });
-        if positives == 0 || positives == l.len() {
-            let why = format!(
-                "{output}: {} case(s), {positives} positive: both classes are needed; its cut-offs are kept",
-                l.len()
-            );
-            entry["kept"] = json!(why);
-            done.push(OutputCalibration {
-                output: output.clone(),
-                thresholds: Err(why),
-                recalibration: metadata.recalibration.get(output).copied(),
-                entry,
-            });
-            continue;
-        }
-        let mut q = p.clone();
-        if targets.recalibrate {
-            let fit = calibration_slope(p, l).ok_or_else(|| {
-                TableError(format!(
-                    "{output}: the recalibration cannot be fitted (the probabilities separate the classes completely, or the fit does not converge)"
-                ))
-            })?;
-            if fit.slope <= 0.0 {
-                return Err(TableError(format!(
-                    "{output}: the fitted recalibration slope is {:.3}: the model ranks this site's cases the wrong way round, and a recalibration cannot mend that",
-                    fit.slope
-                )));
-            }
-            q = p.iter().map(|&x| fit.apply(x)).collect();
-            // Compose with a recalibration already in the file: the probabilities given were
-            // already recalibrated by it.
-            let before = metadata
-                .recalibration
-                .get(output)
-                .copied()
-                .unwrap_or(Recalibration {
-                    intercept: 0.0,
-                    slope: 1.0,
-                });
-            let composed = Recalibration {
-                intercept: fit.intercept + fit.slope * before.intercept,
-                slope: fit.slope * before.slope,
-            };
-            entry["recalibration"] = json!({"intercept": fit.intercept, "slope": fit.slope});
-            out.recalibration.insert(output.clone(), composed);
-        }
-        let (Some((mut low, sensitivity)), Some((high, specificity))) = (
-            rule_out_cutoff(&q, l, targets.sensitivity),
-            rule_in_cutoff(&q, l, targets.specificity),
-        ) else {
-            return Err(TableError(format!("{output}: no cut-off can be chosen")));
-        };
-        // Cut-offs half-way to the next case rather than on a case's own probability: the
-        // same record's probability differs in the last digits between a CSV's six decimals,
-        // the CPU and WebGPU, and a cut-off on a case's value would flip that case.
-        low = midway_below(&q, low);
-        let high = midway_above(&q, high.next_down());
-        let mut note = None;
-        if low > high {
-            note = Some(format!(
-                "the rule-out cut-off for sensitivity {} ({low:.4}) lay above the rule-in cut-off for specificity {} ({high:.4}): the strata may not overlap, so rule-out was lowered to the rule-in cut-off",
-                targets.sensitivity, targets.specificity
-            ));
-            low = high;
-        }
-        let achieved =
-            q.iter().zip(l).filter(|(q, l)| **l && **q >= low).count() as f64 / positives as f64;
-        let thresholds = Thresholds {
-            rule_out: RuleOut {
-                probability: low,
-                sensitivity: if note.is_some() {
-                    achieved
-                } else {
-                    sensitivity
-                },
-            },
-            rule_in: RuleIn {
-                probability: high.min(1.0),
-                specificity,
-            },
-        };
-        entry["rule_out"] = json!(thresholds.rule_out);
-        entry["rule_in"] = json!(thresholds.rule_in);
-        if let Some(note) = note {
-            entry["note"] = json!(note);
-        }
-        out.thresholds.insert(output.clone(), thresholds.clone());
-        done.push(OutputCalibration {
-            output: output.clone(),
-            thresholds: Ok(thresholds),
-            recalibration: out.recalibration.get(output).copied(),
-            entry,
-        });
+        done.push(calibrate_output(
+            &mut out, output, cases, targets, options, seed,
+        )?);
     }
     if done.iter().all(|d| d.thresholds.is_err()) {
         return Err(TableError(
@@ -260,6 +163,117 @@ pub fn calibrate(
     }
     out.check().map_err(|e| TableError(e.to_string()))?;
     Ok((out, done))
+}
+
+/// One output's new cut-offs (and recalibration) into `out`, with its card entry.
+fn calibrate_output(
+    out: &mut ModelMetadata,
+    output: &str,
+    cases: &Cases,
+    targets: &Targets,
+    options: &ReportOptions,
+    seed: u64,
+) -> Result<OutputCalibration, TableError> {
+    let (p, l) = (&cases.probabilities, &cases.labels);
+    let positives = l.iter().filter(|&&x| x).count();
+    let mut entry = json!({
+        "n": l.len(),
+        "positives": positives,
+        "auc": auc(p, l),
+        "auc_ci95": auc_bootstrap_ci(p, l, options.bootstrap_resamples, seed).map(|(a, b)| [a, b]),
+    });
+    if positives == 0 || positives == l.len() {
+        let why = format!(
+            "{output}: {} case(s), {positives} positive: both classes are needed; its cut-offs are kept",
+            l.len()
+        );
+        entry["kept"] = json!(why);
+        return Ok(OutputCalibration {
+            output: output.to_string(),
+            thresholds: Err(why),
+            recalibration: out.recalibration.get(output).copied(),
+            entry,
+        });
+    }
+    let mut q = p.clone();
+    if targets.recalibrate {
+        let fit = calibration_slope(p, l).ok_or_else(|| {
+                TableError(format!(
+                    "{output}: the recalibration cannot be fitted (the probabilities separate the classes completely, or the fit does not converge)"
+                ))
+            })?;
+        if fit.slope <= 0.0 {
+            return Err(TableError(format!(
+                "{output}: the fitted recalibration slope is {:.3}: the model ranks this site's cases the wrong way round, and a recalibration cannot mend that",
+                fit.slope
+            )));
+        }
+        q = p.iter().map(|&x| fit.apply(x)).collect();
+        // Compose with a recalibration already in the file: the probabilities given were
+        // already recalibrated by it.
+        let before = out
+            .recalibration
+            .get(output)
+            .copied()
+            .unwrap_or(Recalibration {
+                intercept: 0.0,
+                slope: 1.0,
+            });
+        let composed = Recalibration {
+            intercept: fit.intercept + fit.slope * before.intercept,
+            slope: fit.slope * before.slope,
+        };
+        entry["recalibration"] = json!({"intercept": fit.intercept, "slope": fit.slope});
+        out.recalibration.insert(output.to_string(), composed);
+    }
+    let (Some((mut low, sensitivity)), Some((high, specificity))) = (
+        rule_out_cutoff(&q, l, targets.sensitivity),
+        rule_in_cutoff(&q, l, targets.specificity),
+    ) else {
+        return Err(TableError(format!("{output}: no cut-off can be chosen")));
+    };
+    // Cut-offs half-way to the next case rather than on a case's own probability: the
+    // same record's probability differs in the last digits between a CSV's six decimals,
+    // the CPU and WebGPU, and a cut-off on a case's value would flip that case.
+    low = midway_below(&q, low);
+    let high = midway_above(&q, high.next_down());
+    let mut note = None;
+    if low > high {
+        note = Some(format!(
+            "the rule-out cut-off for sensitivity {} ({low:.4}) lay above the rule-in cut-off for specificity {} ({high:.4}): the strata may not overlap, so rule-out was lowered to the rule-in cut-off",
+            targets.sensitivity, targets.specificity
+        ));
+        low = high;
+    }
+    let achieved =
+        q.iter().zip(l).filter(|(q, l)| **l && **q >= low).count() as f64 / positives as f64;
+    let thresholds = Thresholds {
+        rule_out: RuleOut {
+            probability: low,
+            sensitivity: if note.is_some() {
+                achieved
+            } else {
+                sensitivity
+            },
+        },
+        rule_in: RuleIn {
+            probability: high.min(1.0),
+            specificity,
+        },
+    };
+    entry["rule_out"] = json!(thresholds.rule_out);
+    entry["rule_in"] = json!(thresholds.rule_in);
+    if let Some(note) = note {
+        entry["note"] = json!(note);
+    }
+    out.thresholds
+        .insert(output.to_string(), thresholds.clone());
+    Ok(OutputCalibration {
+        output: output.to_string(),
+        thresholds: Ok(thresholds),
+        recalibration: out.recalibration.get(output).copied(),
+        entry,
+    })
 }
 
 /// Half-way between `cutoff` and the highest value below it (0 when there is none).

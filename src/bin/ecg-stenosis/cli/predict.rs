@@ -194,18 +194,23 @@ fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
             serde_json::to_string(&batch).map_err(|e| e.to_string())?
         );
     } else {
-        let metadata = session.metadata();
-        say!(
-            "model: {} {} (backend {})",
-            metadata.name,
-            metadata.version,
-            session.runner().info().kind.name()
-        );
-        if let Some(line) = metadata.card.local_validation() {
-            say!("model card: {line}");
-        }
+        say_model(session);
     }
     Ok(exit_status(failed))
+}
+
+/// The text mode's last lines: the model and backend, and the card's local calibration.
+fn say_model(session: &Session) {
+    let metadata = session.metadata();
+    say!(
+        "model: {} {} (backend {})",
+        metadata.name,
+        metadata.version,
+        session.runner().info().kind.name()
+    );
+    if let Some(line) = metadata.card.local_validation() {
+        say!("model card: {line}");
+    }
 }
 
 /// Pixels per millimetre of the cohort SVG.
