@@ -196,6 +196,28 @@ fn sensitivity_at(table: &str, labels: &str, vessel: &str, cutoff: f64) -> (f64,
     (f64::from(found) / f64::from(positives as u32), positives)
 }
 
+/// `evaluate --from-csv TABLE --labels LABELS --out OUT [--model MODEL]`.
+fn evaluate_from_csv(
+    table: &Path,
+    labels: &str,
+    out: &Path,
+    model: Option<&Path>,
+) -> (i32, String, String) {
+    let mut args = vec![
+        "evaluate",
+        "--from-csv",
+        table.to_str().unwrap(),
+        "--labels",
+        labels,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    if let Some(model) = model {
+        args.extend(["--model", model.to_str().unwrap()]);
+    }
+    run(&args)
+}
+
 /// A site's whole path on labelled synthetic ECGs: `evaluate` reports the demonstration
 /// model's card AUCs inside its bootstrap intervals and writes the report, its plots and
 /// `report.html`; `--from-csv` on the campaign table gives the same report; `calibrate` to
@@ -257,15 +279,7 @@ fn evaluate_and_calibrate_on_labelled_synthetic_ecgs() {
     assert_eq!(code, 0, "{stderr}");
     std::fs::write(&table, &csv).unwrap();
     let from_csv = dir.join("from-csv");
-    let (code, _, stderr) = run(&[
-        "evaluate",
-        "--from-csv",
-        table.to_str().unwrap(),
-        "--labels",
-        &labels,
-        "--out",
-        from_csv.to_str().unwrap(),
-    ]);
+    let (code, _, stderr) = evaluate_from_csv(&table, &labels, &from_csv, None);
     assert_eq!(code, 0, "{stderr}");
     let again: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(from_csv.join("report.json")).unwrap())
@@ -355,17 +369,7 @@ fn evaluate_and_calibrate_on_labelled_synthetic_ecgs() {
 
     // A table another model made is refused, by name.
     let other = dir.join("site-false.safetensors");
-    let (code, _, stderr) = run(&[
-        "evaluate",
-        "--from-csv",
-        table.to_str().unwrap(),
-        "--labels",
-        &labels,
-        "--model",
-        other.to_str().unwrap(),
-        "--out",
-        dir.join("x").to_str().unwrap(),
-    ]);
+    let (code, _, stderr) = evaluate_from_csv(&table, &labels, &dir.join("x"), Some(&other));
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("campaign.csv: made by the model"),
