@@ -152,7 +152,7 @@ function columns(outputs) {
   return list;
 }
 
-export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModule, openRecord, drawHistograms, cohort }) {
+export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModule, openRecord, drawHistograms, cohort, validate }) {
   const state = {
     records: [],
     rows: [],
@@ -519,8 +519,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
   }
 
   // The export, in campaign order: CSV (the command line's rows) or JSON Lines.
-  function exported(kind) {
-    const pseudonymous = $('campaign-pseudonymise').checked;
+  function exported(kind, pseudonymous = $('campaign-pseudonymise').checked) {
     const rows = state.rows.filter(Boolean).flat();
     if (kind === 'csv') {
       return state.header + rows.map((r) => (pseudonymous ? r.csvPseudonymous : r.csv) ?? crashCsv(r, pseudonymous)).join('');
@@ -540,6 +539,120 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     for (let i = 0; i < state.outputs.length; i += 1) cells.push('', '');
     cells.push('', 'false', quote(r.error), '', '', '', '', '', '');
     return `${cells.join(',')}\r\n`;
+  }
+
+  // Local validation (issue 16): the campaign's own table (with its file names) against a
+  // labels file the user picks, in the page's worker, as `ecg-stenosis evaluate --from-csv`
+  // computes it; the report's plots are SVG drawn there by plotters. The calibrated model
+  // file is made there too and handed to the page as a download. Nothing leaves the device.
+  // `pending`: labels were given while there was no finished table to check them against; the
+  // report follows when the campaign finishes or stops. `run` numbers the reports asked for:
+  // only the latest one is shown.
+  const validation = { name: '', text: null, html: null, calibrated: null, pending: false, run: 0 };
+  // A labels file larger than this is not a labels file (a million rows is about 30 MiB).
+  const MAX_LABELS_BYTES = 64 * 1024 * 1024;
+
+  function setValidationStatus(text) {
+    $('campaign-validation-status').textContent = text;
+  }
+
+  function setValidationButtons() {
+    $('campaign-report-html').disabled = !validation.html;
+    $('campaign-calibrate').disabled = !validation.html || state.running;
+    $('campaign-use-calibrated').disabled = !validation.calibrated;
+  }
+
+  function clearValidation(why) {
+    validation.html = null;
+    validation.calibrated = null;
+    $('campaign-validation').replaceChildren();
+    $('campaign-calibration-status').textContent = '';
+    setValidationStatus(why);
+    delete document.body.dataset.campaignValidation;
+    setValidationButtons();
+  }
+
+  // The report's body (tables and inline SVG; escaped by Rust, no script, no style attribute)
+  // into the page, without its own style sheet: the page's CSP allows only its own.
+  function showReport(html) {
+    const parsed = new DOMParser().parseFromString(html, 'text/html');
+    const nodes = Array.from(parsed.body.childNodes)
+      .filter((node) => !['STYLE', 'SCRIPT'].includes(node.nodeName))
+      .map((node) => document.importNode(node, true));
+    $('campaign-validation').replaceChildren(...nodes);
+  }
+
+  async function runValidation() {
+    const { name, text } = validation;
+    const run = ++validation.run;
+    clearValidation(`Computing the report of ${name}…`);
+    validation.pending = state.running || !state.rows.some(Boolean);
+    if (validation.pending) {
+      setValidationStatus(`The report against ${name} follows when a campaign has finished or stopped: it needs its rows.`);
+      return;
+    }
+    try {
+      const result = await validate.report(exported('csv', false), name, text, {});
+      if (run !== validation.run) return;
+      validation.html = result.html;
+      showReport(result.html);
+      const r = result.report.records;
+      setValidationStatus(`${name}: ${r.labelled} of ${r.given} records labelled`
+        + ` (${r.labelled_without_estimate} of them without an estimate, left out); ${r.unlabelled} without a label.`);
+      document.body.dataset.campaignValidation = String(result.report.vessels.length);
+    } catch (error) {
+      if (run !== validation.run) return;
+      setValidationStatus(`No report: ${error.message}`);
+      document.body.dataset.campaignValidation = 'failed';
+    }
+    setValidationButtons();
+  }
+
+  async function addLabels(file) {
+    if (file.size > MAX_LABELS_BYTES) {
+      clearValidation(`${file.name}: ${file.size} bytes is too large for a labels file (at most ${MAX_LABELS_BYTES}).`);
+      document.body.dataset.campaignValidation = 'failed';
+      return;
+    }
+    try {
+      validation.text = await file.text();
+      validation.name = file.name;
+    } catch (error) {
+      clearValidation(`${file.name}: the browser could not read it (${error.message}).`);
+      document.body.dataset.campaignValidation = 'failed';
+      return;
+    }
+    await runValidation();
+  }
+
+  async function saveCalibrated() {
+    const out = $('campaign-calibration-status');
+    const info = modelInfo();
+    validation.calibrated = null;
+    setValidationButtons();
+    try {
+      const result = await validate.calibrate(exported('csv', false), validation.name, validation.text, {
+        sensitivity: Number($('campaign-sensitivity').value),
+        specificity: Number($('campaign-specificity').value),
+        recalibrate: $('campaign-recalibrate').checked,
+        site: $('campaign-site').value,
+        // The card's date: today, in UTC as the command line writes it.
+        date: new Date().toISOString().slice(0, 10),
+      });
+      const name = `${(info ? info.name : 'model').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60)}-calibrated.safetensors`;
+      validation.calibrated = { bytes: result.bytes, name };
+      download(name, result.bytes, 'application/octet-stream');
+      out.replaceChildren(el('span', `Saved ${name} (version ${result.version}; same weights, the site's cut-offs`
+        + `${$('campaign-recalibrate').checked ? ' and recalibration' : ''}). `));
+      const list = el('ul');
+      for (const line of result.lines) list.append(el('li', line));
+      out.append(list);
+      document.body.dataset.campaignCalibrated = result.version;
+    } catch (error) {
+      out.textContent = `No calibrated file: ${error.message}`;
+      document.body.dataset.campaignCalibrated = 'failed';
+    }
+    setValidationButtons();
   }
 
   async function stopPool() {
@@ -562,6 +675,13 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     state.sampleRateHz = rateText === '' ? undefined : Number(rateText);
     document.body.dataset.campaign = 'planning';
     $('campaign-histograms').hidden = true;
+    // A report of the previous rows still being computed is not shown; labels already given are
+    // checked against this campaign's rows once it has finished or stopped.
+    validation.run += 1;
+    validation.pending = Boolean(validation.text);
+    clearValidation(validation.text
+      ? `The report against ${validation.name} follows when this campaign has finished or stopped.`
+      : 'Add a labels file once a campaign has finished or stopped.');
     delete document.body.dataset.campaignHistograms;
     hideCohort();
     setButtons();
@@ -636,6 +756,8 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     await histograms();
     await cohortView();
     setButtons();
+    // Labels added before (or during) the campaign: the report of its rows.
+    if (validation.pending) await runValidation();
   }
 
   function hideCohort() {
@@ -654,6 +776,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     $('campaign-jsonl').disabled = !any;
     $('campaign-forget').disabled = !any || state.running;
     $('campaign-print').disabled = !any || state.running;
+    setValidationButtons();
   }
 
   function pause() {
@@ -692,6 +815,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     setButtons();
     await histograms();
     await cohortView();
+    if (validation.pending) await runValidation();
   }
 
   async function forget() {
@@ -713,6 +837,10 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     state.rows = [];
     state.records = [];
     state.done = 0;
+    validation.text = null;
+    validation.pending = false;
+    validation.run += 1;
+    clearValidation('Add a labels file once a campaign has finished or stopped.');
     render();
     setStatus('Forgotten: no result of that campaign is left in this page'
       + (removed ? `, and its ${removed} kept records are gone from this browser.` : '.'));
@@ -762,6 +890,19 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
   $('campaign-forget').addEventListener('click', forget);
   $('campaign-csv').addEventListener('click', () => download('ecg-stenosis-campaign.csv', exported('csv'), 'text/csv'));
   $('campaign-jsonl').addEventListener('click', () => download('ecg-stenosis-campaign.jsonl', exported('jsonl'), 'application/jsonl'));
+  $('campaign-labels').addEventListener('change', () => {
+    const [file] = $('campaign-labels').files;
+    $('campaign-labels').value = '';
+    if (file) addLabels(file);
+  });
+  $('campaign-report-html').addEventListener('click', () => {
+    if (validation.html) download('ecg-stenosis-validation.html', validation.html, 'text/html');
+  });
+  $('campaign-calibrate').addEventListener('click', saveCalibrated);
+  $('campaign-use-calibrated').addEventListener('click', () => {
+    const file = validation.calibrated;
+    if (file) validate.useModel(new File([file.bytes], file.name));
+  });
   for (const id of ['campaign-filter-quality', 'campaign-filter-error', 'campaign-filter-vessel', 'campaign-filter-stratum']) {
     $(id).addEventListener('change', render);
   }

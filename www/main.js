@@ -534,6 +534,9 @@ function showModel(model) {
   box.dataset.model = `${model.name} ${model.version}`;
   box.append(el('h3', `${model.name}, version ${model.version}`));
   if (model.demonstration) box.append(el('p', 'A demonstration model, not clinically validated.', 'demo-flag'));
+  // A file made by 'calibrate' (or the campaign view's "Save a calibrated model file"): the
+  // cut-offs (and any recalibration) are a site's own, chosen on its labelled ECGs.
+  if (model.local_validation) box.append(el('p', `Site calibration: ${model.local_validation}.`, 'local-validation'));
   const facts = el('dl', undefined, 'facts');
   const fact = (term, value) => { facts.append(el('dt', term), el('dd', value)); };
   fact('Intended use', model.intended_use);
@@ -769,6 +772,16 @@ function wireCampaign() {
       add: (part, beats) => ask({ type: 'cohortAdd', part, beats }, [beats.buffer]),
       draw: () => ask({ type: 'cohortDraw' }),
       forget: () => ask({ type: 'cohortForget' }).finally(() => { state.cohortInWorker = false; }),
+    },
+    // Local validation: the report and the calibrated file are made by the page's worker,
+    // which holds the model the campaign ran; a calibrated file can then replace it.
+    validate: {
+      report: (table, labelsName, labels, options) => ask({ type: 'validationReport', table, labelsName, labels, options }),
+      calibrate: (table, labelsName, labels, options) => ask({ type: 'calibratedModel', table, labelsName, labels, options }),
+      useModel: async (file) => {
+        showView('single');
+        await loadModelFile(file);
+      },
     },
     // A row opens its record in the single-ECG view, read again from its files' handles.
     openRecord: async (picked) => {

@@ -193,6 +193,10 @@ async function handle(data) {
     }
     case 'csvHeader':
       return app.csv_header();
+    case 'validationReport':
+      return app.validation_report(data.table, data.labelsName, data.labels, data.options);
+    case 'calibratedModel':
+      return app.calibrated_model(data.table, data.labelsName, data.labels, data.options);
     case 'trap':
       // The end-to-end suite's way to check that the page recovers from a panic.
       return app.trap();

@@ -8,6 +8,7 @@
 mod campaign;
 mod canvas;
 pub mod types;
+mod validation;
 
 use std::cell::RefCell;
 use std::rc::Rc;

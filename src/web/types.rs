@@ -204,6 +204,8 @@ pub struct ModelView {
     pub outputs: Vec<String>,
     /// Problems found in the file, in words.
     pub warnings: Vec<String>,
+    /// The card's line about its local calibration (`calibrate`), when it has one.
+    pub local_validation: Option<String>,
 }
 
 impl ModelView {
@@ -224,6 +226,7 @@ impl ModelView {
             use_bn: model.config().use_bn,
             outputs: metadata.outputs.clone(),
             warnings: model.warnings().iter().map(ToString::to_string).collect(),
+            local_validation: metadata.card.local_validation(),
         }
     }
 }

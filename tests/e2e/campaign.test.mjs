@@ -373,6 +373,71 @@ test('kept rows resume an interrupted campaign after a reload, and forgetting re
   await context.close();
 });
 
+// Local validation (issue 16): the campaign's rows against a labels file, in the page, give
+// the report `evaluate --from-csv` gives on the page's own table; the calibrated model file the
+// page saves is the file `calibrate` writes from the same table; the page then loads it and its
+// model card says where and when it was calibrated. A bad labels file is named with its line
+// and column, and no report is shown.
+test('local validation: the report and the calibrated file equal the command line\'s, and the page loads the file', async () => {
+  const bin = binary();
+  const dir = path.join(work, 'labelled');
+  fs.rmSync(dir, { recursive: true, force: true });
+  const ecgs = path.join(dir, 'ecgs');
+  const synth = spawnSync(bin, ['synth', '--seed', '3000', '--count', '60', '--out-dir', ecgs], { encoding: 'utf8' });
+  assert.equal(synth.status, 0, synth.stderr);
+  const labels = path.join(dir, 'labels.csv');
+  fs.renameSync(path.join(ecgs, 'labels.csv'), labels);
+
+  const { page, context, errors } = await openCampaign();
+  await page.evaluate(() => { delete document.body.dataset.campaign; });
+  await page.setInputFiles('#campaign-folder', ecgs);
+  await page.waitForFunction(() => ['finished', 'failed'].includes(document.body.dataset.campaign), null, { timeout: 600_000 });
+  assert.equal(await page.evaluate(() => document.body.dataset.campaign), 'finished');
+
+  await page.setInputFiles('#campaign-labels', { name: 'bad-labels.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('file,RCA,LM,LAD,LCX\nsynthetic-3000.csv,1,0,2,0\n') });
+  await page.waitForFunction(() => document.body.dataset.campaignValidation === 'failed', null, { timeout: 60_000 });
+  const said = await page.textContent('#campaign-validation-status');
+  assert.match(said, /bad-labels\.csv: .*line 2, column 'LAD'/, said);
+  assert.equal(await page.locator('#campaign-validation svg').count(), 0);
+  assert.ok(await page.isDisabled('#campaign-calibrate'));
+
+  await page.evaluate(() => { delete document.body.dataset.campaignValidation; });
+  await page.setInputFiles('#campaign-labels', labels);
+  await page.waitForFunction(() => document.body.dataset.campaignValidation, null, { timeout: 120_000 });
+  assert.equal(await page.evaluate(() => document.body.dataset.campaignValidation), '4',
+    await page.textContent('#campaign-validation-status'));
+  // Three plots per vessel, drawn by plotters in the worker, shown inline.
+  assert.equal(await page.locator('#campaign-validation svg').count(), 12);
+  const table = path.join(dir, 'page.csv');
+  fs.writeFileSync(table, await page.evaluate(() => window.ecgTesting.campaign.exported('csv', false)));
+  const [report] = await Promise.all([page.waitForEvent('download'), page.click('#campaign-report-html')]);
+  const pageHtml = fs.readFileSync(await report.path(), 'utf8');
+  const out = path.join(dir, 'report');
+  const evaluate = spawnSync(bin, ['evaluate', '--from-csv', table, '--labels', labels, '--out', out], { encoding: 'utf8' });
+  assert.equal(evaluate.status, 0, evaluate.stderr);
+  assert.equal(pageHtml, fs.readFileSync(path.join(out, 'report.html'), 'utf8'), 'the page\'s report.html is evaluate\'s');
+
+  await page.fill('#campaign-site', 'Cardiology, St Elsewhere');
+  const [saved] = await Promise.all([page.waitForEvent('download'), page.click('#campaign-calibrate')]);
+  const pageModel = fs.readFileSync(await saved.path());
+  const date = await page.evaluate(() => new Date().toISOString().slice(0, 10));
+  const cliModel = path.join(dir, 'calibrated.safetensors');
+  const calibrate = spawnSync(bin, ['calibrate', '--from-csv', table, '--labels', labels, '--site', 'Cardiology, St Elsewhere',
+    '--date', date, '--out', cliModel], { encoding: 'utf8' });
+  assert.equal(calibrate.status, 0, calibrate.stderr);
+  assert.ok(pageModel.equals(fs.readFileSync(cliModel)), 'the page\'s calibrated file is calibrate\'s, byte for byte');
+  const lines = await page.textContent('#campaign-calibration-status');
+  assert.match(lines, /RCA: rule-out/, lines);
+
+  await page.click('#campaign-use-calibrated');
+  await page.waitForFunction(() => (document.querySelector('#model-card')?.textContent ?? '').includes('calibrated locally at Cardiology, St Elsewhere'), null, { timeout: 120_000 });
+  const card = await page.textContent('#model-card');
+  assert.ok(card.includes(`on ${date}`), card);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('no campaign page made a request to another origin', () => {
   assert.ok(allRequests.length > 0);
   const away = allRequests.filter((url) => !url.startsWith(origin) && !url.startsWith('blob:') && !url.startsWith('data:'));
