@@ -82,7 +82,7 @@ impl Evidence {
     }
 
     /// Each output's cases, `None` for an output the labels file has no column for: what
-    /// [`super::calibrate`] takes.
+    /// [`super::calibrate()`] takes.
     pub fn cases_per_output(&self, metadata: &ModelMetadata) -> Vec<Option<Cases>> {
         metadata
             .outputs
