@@ -3,16 +3,20 @@
 // page's origin and never stores an ECG the user opens (those are read from disk, not
 // fetched). Network first, so a rebuilt page is picked up when online; the cache answers
 // when the network does not.
-const CACHE = 'ecg-stenosis-v2';
+// scripts/dist.sh names the cache by the release's hash.
+const CACHE = 'ecg-stenosis-v3';
 const PAGE = [
   './',
   'index.html',
+  'manifest.webmanifest',
   'www/main.js',
   'www/worker.js',
   'www/campaign.js',
   'www/style.css',
   'www/examples.json',
   'www/models/demo.safetensors',
+  'www/icons/icon-192.png',
+  'www/icons/icon-512.png',
   'pkg/cpu/ecg_stenosis.js',
   'pkg/cpu/ecg_stenosis_bg.wasm',
   'pkg/ecg_stenosis.js',

@@ -9,7 +9,7 @@ usage: scripts/serve.py [--port 8000]
 - no caching, so a rebuilt pkg/ is picked up on reload;
 - gzip for the large files (module, glue, model) when the browser accepts it, as any real web
   server is set up to do (compressed once per file version, kept in memory);
-- only what the page needs: index.html, sw.js, files under www/ and pkg/, and the example
+- only what the page needs: index.html, sw.js, manifest.webmanifest, files under www/ and pkg/, and the example
   recordings www/examples.json lists. Everything else (.git/, the sources, target/) is 404,
   and no directory is ever listed.
 Binds to the loopback address only: nothing on the network can reach it.
@@ -36,6 +36,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".mjs": "text/javascript",
         ".json": "application/json",
         ".csv": "text/csv",
+        ".webmanifest": "application/manifest+json",
     }
 
     # Filled by main(): the example files www/examples.json lists.
@@ -43,7 +44,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def allowed(self):
         path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
-        if path in ("/", "/index.html", "/sw.js"):
+        if path in ("/", "/index.html", "/sw.js", "/manifest.webmanifest"):
             return True
         relative = posixpath.normpath(path).lstrip("/")
         parts = relative.split("/")
@@ -54,7 +55,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         return relative in self.examples
 
     # What is sent gzip-compressed, and the compressed bytes by (path, mtime, size).
-    compressible = (".wasm", ".js", ".mjs", ".css", ".json", ".safetensors", ".html", ".csv")
+    compressible = (".wasm", ".js", ".mjs", ".css", ".json", ".safetensors", ".html", ".csv",
+                    ".webmanifest")
     compressed = {}
 
     def send_head(self):

@@ -246,13 +246,20 @@ const facts = {
   sheetWidthMmAt25: 275,
   // The largest file the readers take (Limits::max_bytes).
   maxFileBytes: 256 * 1024 * 1024,
+  // The software's release and the page's build, e.g. 'ecg-stenosis 0.1.0, build 344f4f3ab64c'.
+  release: '',
 };
+// scripts/dist.sh writes the release's hash into index.html; served from the repository, the
+// page says 'development'.
+const buildOfPage = document.querySelector('meta[name="build"]')?.content || 'unknown';
 
 function takeFacts(given) {
   for (const v of given.vessels) facts.arteries[v.vessel] = v.artery;
   for (const s of given.strata) facts.strata[s.name] = { symbol: s.symbol, words: s.words };
   facts.sheetWidthMmAt25 = given.sheet_width_mm_at_25;
   facts.maxFileBytes = given.max_file_bytes;
+  facts.release = `${given.release}, build ${buildOfPage}`;
+  $('release').textContent = facts.release;
 }
 
 const state = {
@@ -647,7 +654,7 @@ async function printReport() {
     }
   }
   const r = state.report;
-  $('print-meta').textContent = `Printed ${new Date().toLocaleString()} · file: ${state.record ? state.record.name : 'none'}`
+  $('print-meta').textContent = `Printed ${new Date().toLocaleString()} · ${facts.release} · file: ${state.record ? state.record.name : 'none'}`
     + (r ? ` · model: ${r.model.name} ${r.model.version} · computed on ${r.backend.kind}` : '');
   $('print-patient').textContent = '';
   if ($('include-patient').checked && state.record) {

@@ -422,6 +422,9 @@ pub struct Facts {
     /// The largest file the readers take ([`crate::formats::Limits::max_bytes`]): the page
     /// refuses a bigger one by its size, before reading it.
     pub max_file_bytes: usize,
+    /// The software's release, `ecg-stenosis 0.1.0` (the page shows it, and prints it on the
+    /// report, beside the build that scripts/dist.sh stamps into index.html).
+    pub release: &'static str,
 }
 
 impl Facts {
@@ -447,6 +450,7 @@ impl Facts {
                 .collect(),
             sheet_width_mm_at_25: sheet_width_mm(&Paper::default()),
             max_file_bytes: crate::formats::Limits::default().max_bytes,
+            release: concat!("ecg-stenosis ", env!("CARGO_PKG_VERSION")),
         }
     }
 }
