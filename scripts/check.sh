@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # README command 2, and exactly what CI runs (.ci/run): installs what is missing, then fmt,
 # clippy (native, wasm32, and native with the training feature), native tests (one binary),
-# docs, the page's wasm build, the browser tests (wasm-bindgen-test in headless Chromium, run
-# once through cargo's runner) and the end-to-end page tests (playwright-core driving Debian's
-# Chromium). Prints each stage's time and, last, the test counts.
+# docs, the page's wasm build and its deployable folder (dist/), the browser tests
+# (wasm-bindgen-test in headless Chromium, run once through cargo's runner) and the end-to-end
+# page tests (playwright-core driving Debian's Chromium; the page served by scripts/serve.py,
+# and dist/ served by Debian's nginx with deploy/nginx.conf). Prints each stage's time and, last, the test counts.
 #
 # ECG_REQUIRE_WEBGPU=1 (the default here) makes the WebGPU browser test fail rather than skip
 # when Chromium offers no adapter; export ECG_REQUIRE_WEBGPU= (empty) to let it skip, and the
@@ -44,6 +45,7 @@ stage "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 mkdir -p target/e2e && cp target/debug/ecg-stenosis target/e2e/
 if [ -n "${CI:-}" ]; then stage "CI only: remove target/debug (done with)" rm -rf target/debug; fi
 stage "page build (pkg/)" scripts/build-web.sh
+stage "deployable page (dist/)" env DIST_SKIP_WEB_BUILD=1 scripts/dist.sh
 run_logged "browser tests (wasm-bindgen-test-runner, headless Chromium)" "$logs/wasm.log" \
   cargo test --locked --release --target wasm32-unknown-unknown --features webgpu --test web -- --nocapture
 run_logged "end-to-end page tests (playwright-core, Chromium)" "$logs/e2e.log" \

@@ -6,8 +6,9 @@
 #                            and wasm-bindgen-cli at the exact version in Cargo.lock (README
 #                            command 1; no test tool is waited for)
 #   scripts/setup.sh checks  the above, and what the checks need: Debian's chromium and
-#                            chromium-driver (apt) and playwright-core (npm, package-lock.json)
-#                            (README command 2)
+#                            chromium-driver, brotli (scripts/dist.sh), nginx-light and
+#                            libnginx-mod-http-brotli-static (the deployment end-to-end tests)
+#                            (apt) and playwright-core (npm, package-lock.json) (README command 2)
 #
 # No tool is allowed to download a browser or a binary of its own.
 set -euo pipefail
@@ -36,10 +37,16 @@ fi
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+command -v brotli >/dev/null 2>&1 || need_apt+=(brotli)
+[ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+[ -f /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] || need_apt+=(libnginx-mod-http-brotli-static)
 if [ ${#need_apt[@]} -gt 0 ]; then
+  # nginx is only run by the tests, on a loopback port, as they start it: a package's own
+  # service start (where the machine has an init) is stopped again.
   stage "apt: ${need_apt[*]}" bash -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ${need_apt[*]}"
+  if pgrep -x nginx >/dev/null 2>&1; then /usr/sbin/nginx -s quit 2>/dev/null || true; fi
 else
-  echo "setup: chromium and chromedriver already installed"
+  echo "setup: chromium, chromedriver, brotli and nginx already installed"
 fi
 
 if ! node -e "require('./node_modules/playwright-core/package.json')" >/dev/null 2>&1; then
