@@ -11,10 +11,15 @@
 // before). The page chooses its backend itself (auto). Prints a Markdown table. Not part of CI.
 // RUNS (default 3).
 //
+// COLD_SERVER=nginx serves dist/ (scripts/dist.sh) with Debian's nginx and deploy/nginx.conf
+// instead (scripts/nginx.mjs): content-hashed names, the precompressed files as they are.
+//
 //   scripts/build-web.sh && node scripts/bench-cold.mjs
+//   DIST_SKIP_WEB_BUILD=1 scripts/dist.sh && COLD_SERVER=nginx node scripts/bench-cold.mjs
 import http from 'node:http';
 import path from 'node:path';
 import { launch, root, serve } from './browser.mjs';
+import { serveNginx } from './nginx.mjs';
 
 const port = Number(process.env.COLD_PORT || 8131);
 const LINK_BYTES_PER_S = 20e6 / 8;
@@ -59,10 +64,11 @@ const RUNS = Number(process.env.RUNS || 3);
 const file = path.join(root, 'tests/fixtures/A0001.csv');
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-const server = await serve(port, origin);
+const nginx = process.env.COLD_SERVER === 'nginx';
+const server = nginx ? await serveNginx(path.join(root, 'dist'), port) : await serve(port, origin);
 try {
-  // The server compresses each file once: done here, not in the first measured run.
-  for (const file of ['pkg/cpu/ecg_stenosis_bg.wasm', 'pkg/cpu/ecg_stenosis.js', 'pkg/ecg_stenosis_bg.wasm',
+  // serve.py compresses each file once: done here, not in the first measured run.
+  for (const file of nginx ? [] : ['pkg/cpu/ecg_stenosis_bg.wasm', 'pkg/cpu/ecg_stenosis.js', 'pkg/ecg_stenosis_bg.wasm',
     'pkg/ecg_stenosis.js', 'www/models/demo.safetensors']) {
     await (await fetch(`http://127.0.0.1:${port}/${file}`, { headers: { 'accept-encoding': 'gzip' } })).arrayBuffer();
   }
@@ -73,7 +79,11 @@ try {
     const page = await context.newPage();
     // Every response the context received, the worker's (wasm, model) included.
     const sizes = [];
-    context.on('requestfinished', (request) => { sizes.push(request.sizes()); });
+    const encodings = new Set();
+    context.on('requestfinished', (request) => {
+      sizes.push(request.sizes());
+      request.response().then((r) => { if (r) encodings.add(r.headers()['content-encoding'] || 'identity'); }, () => {});
+    });
     const t0 = Date.now();
     await page.goto(`${origin}/index.html`, { waitUntil: 'commit' });
     await page.waitForSelector('#file', { state: 'attached' });
@@ -83,17 +93,18 @@ try {
     const backend = await page.textContent('#backend');
     const bytes = (await Promise.all(sizes))
       .reduce((sum, size) => sum + size.responseBodySize + size.responseHeadersSize, 0);
-    rows.push({ run, ms, bytes, backend });
+    rows.push({ run, ms, bytes, backend, encodings: [...encodings].sort().join(', ') });
     await context.close();
   }
   await browser.close();
-  console.log(`Chromium ${browser.version()} headless; one 20 Mbit/s link, 40 ms added per request; cold cache; ${identity ? 'uncompressed' : 'gzip'}; ${new Date().toISOString()}`);
+  console.log(`Chromium ${browser.version()} headless; ${nginx ? 'nginx serving dist/' : 'scripts/serve.py'}; one 20 Mbit/s link, 40 ms added per request; cold cache; ${identity ? 'uncompressed' : 'compressed'}; ${new Date().toISOString()}`);
+  console.log(`content encodings seen: ${rows[0].encodings}`);
   console.log(`backend chosen: ${rows[0].backend}`);
   console.log('| run | navigation → first risk card | bytes over the network |');
   console.log('|---:|---:|---:|');
   for (const { run, ms, bytes } of rows) console.log(`| ${run} | ${ms} ms | ${bytes.toLocaleString('en')} |`);
   console.log(`| median | ${median(rows.map((r) => r.ms))} ms | |`);
 } finally {
-  server.kill();
+  if (nginx) server.stop(); else server.kill();
   proxy.close();
 }
