@@ -184,7 +184,22 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     $('campaign-status').textContent = text;
   }
 
+  // The progress bar and status line, at most four times a second while records finish (each
+  // update costs the page a style, layout and paint pass, taken from the workers' cores); the
+  // count the tests read (data-campaign-done) is set at once.
+  let progressTimer = null;
+  function progressSoon() {
+    document.body.dataset.campaignDone = String(state.done);
+    if (progressTimer) return;
+    progressTimer = setTimeout(() => {
+      progressTimer = null;
+      progress();
+    }, 250);
+  }
+
   function progress() {
+    clearTimeout(progressTimer);
+    progressTimer = null;
     const total = state.records.length;
     const bar = $('campaign-progress');
     bar.max = Math.max(1, total);
@@ -301,7 +316,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
         keepRows(state.id, position, rows).catch((error) => setStatus(`The rows could not be kept in this browser: ${error.message}`));
       }
       state.done += 1;
-      progress();
+      progressSoon();
       scheduleRender();
     }
   }
@@ -418,6 +433,9 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
       && (!vessel || !stratum || (r.vessels[vessel] && r.vessels[vessel].stratum === stratum)));
   }
 
+  // What the table on screen shows (render): its campaign, order, columns and rows' positions.
+  let shownSignature = '';
+
   function render() {
     const cols = columns(state.outputs);
     const rows = filtered();
@@ -428,6 +446,18 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
       const order = x < y ? -1 : x > y ? 1 : a.position - b.position;
       return state.sort.descending ? -order : order;
     });
+    const shown = rows.slice(0, SHOWN);
+    $('campaign-shown').textContent = rows.length > SHOWN
+      ? `Showing the first ${SHOWN} of ${rows.length} matching rows (sort or filter to see others; the exports hold every row).`
+      : `${rows.length} matching rows.`;
+    renderSummary();
+    // The rows on screen are rebuilt only when they are not the same rows as before: once a
+    // running campaign has filled the first SHOWN rows in its order, new rows fall below them,
+    // and rebuilding the table every second would take a share of the workers' cores.
+    const signature = [state.generation, state.sort.column, state.sort.descending,
+      cols.map(([heading]) => heading).join('|'), shown.map((r) => r.position).join(',')].join(';');
+    if (signature === shownSignature) return;
+    shownSignature = signature;
     const table = $('campaign-table');
     table.replaceChildren();
     const head = el('tr');
@@ -445,7 +475,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     });
     head.append(el('th', ''));
     table.append(head);
-    for (const r of rows.slice(0, SHOWN)) {
+    for (const r of shown) {
       const tr = el('tr');
       tr.dataset.position = String(r.position);
       if (r.error) tr.className = 'campaign-error';
@@ -458,10 +488,6 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
       tr.append(td);
       table.append(tr);
     }
-    $('campaign-shown').textContent = rows.length > SHOWN
-      ? `Showing the first ${SHOWN} of ${rows.length} matching rows (sort or filter to see others; the exports hold every row).`
-      : `${rows.length} matching rows.`;
-    renderSummary();
   }
 
   function renderSummary() {
