@@ -15,8 +15,8 @@ stage "native build" cargo build --release --locked --bin ecg-stenosis --example
 bin=target/release/ecg-stenosis
 [ -f "$work/seeded.safetensors" ] || target/release/examples/seeded_model "$work/seeded.safetensors"
 # Throughput: synthetic ECGs only (every record gets an estimate).
-[ -d "$work/throughput-demo" ] || scripts/make-campaign.sh "$work/throughput-demo" 0 200 "$bin" > /dev/null
-[ -d "$work/throughput-full" ] || scripts/make-campaign.sh "$work/throughput-full" 0 30 "$bin" > /dev/null
+[ -d "$work/throughput-demo" ] || scripts/make-campaign.sh "$work/throughput-demo" 0 400 "$bin" > /dev/null
+[ -d "$work/throughput-full" ] || scripts/make-campaign.sh "$work/throughput-full" 0 100 "$bin" > /dev/null
 rm -rf "$work"/throughput-*/bad "$work"/throughput-*/synthetic/labels.csv
 # Memory: about 2,000 records of every kind.
 [ -d "$work/memory" ] || scripts/make-campaign.sh "$work/memory" 50 400 "$bin" > /dev/null
