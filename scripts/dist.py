@@ -132,7 +132,8 @@ def main():
     args = parser.parse_args()
     if shutil.which("brotli") is None:
         fail("needs Debian's brotli (apt-get install brotli; scripts/setup.sh checks installs it)")
-    for path in HASHED + NAMED + examples():
+    listed = examples()
+    for path in HASHED + NAMED + listed:
         if not os.path.isfile(os.path.join(ROOT, path)):
             fail(f"{path} is missing (build the page first: scripts/build-web.sh)")
     out = os.path.abspath(args.out)
@@ -147,7 +148,7 @@ def main():
             data = rewrite(path, f.read(), shipped) if path in REFERENCES else f.read()
         shipped[path] = hashed_name(path, data)
         contents[shipped[path]] = data
-    for path in examples():
+    for path in listed:
         with open(os.path.join(ROOT, path), "rb") as f:
             contents[path] = f.read()
     # The release: every hashed file's name (so every byte of the page's code and model) and

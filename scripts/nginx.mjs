@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitForServer } from './browser.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const NGINX = '/usr/sbin/nginx';
@@ -56,10 +57,11 @@ export async function serveNginx(dist, port) {
   if (check.status !== 0) throw new Error(`nginx -t: ${check.stderr}`);
   const child = spawn(NGINX, ['-p', folder, '-c', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   const origin = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    try { if ((await fetch(`${origin}/index.html`)).ok) break; } catch { /* starting */ }
-    if (attempt === 100) { child.kill(); throw new Error(`nginx on ${origin} did not start`); }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await waitForServer(origin);
+  } catch (error) {
+    child.kill();
+    throw error;
   }
   return {
     origin,

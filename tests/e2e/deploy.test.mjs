@@ -15,7 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { serveNginx } from '../../scripts/nginx.mjs';
-import { pageTests, root, shared, launchOptions, upload, assertAnalysed, fixture, foreign } from './page-cases.mjs';
+import { launchOptions } from '../../scripts/browser.mjs';
+import { pageTests, root, pageOrigin, upload, assertAnalysed, fixture, foreign } from './page-cases.mjs';
 
 const dist = path.join(root, process.env.DIST_OUT || 'dist');
 const port = Number(process.env.E2E_DEPLOY_PORT || 8125);
@@ -68,7 +69,7 @@ test('dist/ holds only the page, every file is in MANIFEST.sha256, and sha256sum
 });
 
 test('nginx sends what the page needs: CSP, the wasm type, precompressed files, caching by name', async () => {
-  const origin = shared.origin();
+  const origin = pageOrigin();
   const { byName } = shippedFiles();
   const get = (file, encoding) => fetch(`${origin}/${file}`, { headers: { 'Accept-Encoding': encoding } });
   for (const [module, encoding, expected] of [['pkg/cpu/ecg_stenosis_bg.wasm', 'br, gzip', 'br'],
@@ -110,7 +111,7 @@ test('installable: Chromium finds no installability error, and the page shows it
     const requests = [];
     context.on('request', (request) => requests.push(request.url()));
     const page = context.pages()[0] ?? await context.newPage();
-    await page.goto(`${shared.origin()}/index.html?backend=cpu`);
+    await page.goto(`${pageOrigin()}/index.html?backend=cpu`);
     await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 120_000 });
     await page.waitForFunction(() => document.body.dataset.offlineReady === 'true', null, { timeout: 60_000 });
     const cdp = await context.newCDPSession(page);

@@ -8,11 +8,11 @@
 // target/screenshots/ (README, "Screenshots").
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { launchOptions, serve } from '../../scripts/browser.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The page's origin, set by pageTests() before any case runs.
@@ -29,37 +29,11 @@ let browser;
 // Every request any page made, across all tests: none may leave the page's origin.
 const allRequests = [];
 
-// Waits until `url` answers 200 (a server just started).
-export async function waitForServer(url) {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`server on ${url} did not start`);
-}
-
 // scripts/serve.py on `port`, serving the page from the repository: {origin, stop}.
 export async function servePython(port) {
-  const child = spawn('python3', [path.join(root, 'scripts/serve.py'), '--port', String(port)], {
-    env: { ...process.env, SERVE_QUIET: '1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const at = `http://127.0.0.1:${port}`;
-  await waitForServer(`${at}/index.html`);
-  return { origin: at, stop: () => child.kill() };
+  const child = await serve(port);
+  return { origin: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
-
-// Debian's Chromium (or $CHROMIUM), headless, WebGPU allowed, nothing fetched in the background.
-export const launchOptions = {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-dev-shm-usage',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--no-first-run'],
-};
 
 // Registers the cases with node:test: `serve()` starts the server ({origin, stop}); `only`,
 // when given, names the cases to run (each must exist).
@@ -79,8 +53,8 @@ export function pageTests({ serve, only = null }) {
   for (const [name, fn] of cases) if (!only || only.includes(name)) nodeTest(name, fn);
 }
 
-// The browser the cases use, and the page's origin (for a suite's own cases).
-export const shared = { browser: () => browser, origin: () => origin };
+// The page's origin, for a suite's own cases (set once the server has started).
+export const pageOrigin = () => origin;
 
 // A fresh browser context (own cache and service worker) with one page on the app.
 export async function openPage(query = '?backend=cpu', options = {}) {
