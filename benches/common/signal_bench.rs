@@ -101,7 +101,7 @@ pub fn run(now: &dyn Fn() -> f64, log: &dyn Fn(String)) {
     });
     let beats = detect_r_peaks(&leads, ecg.sample_rate_hz());
     time("quality gate, 12 leads × 15 s", now, log, || {
-        std::hint::black_box(assess(&ecg, &beats, 10.0, false));
+        std::hint::black_box(assess(&ecg, &beats, 10.0, Preprocessing::Ecgfounder, false));
     });
 }
 

@@ -31,7 +31,7 @@ use crate::model::{ConfigError, ModelFile, Net1d, PreparedNet, RunError, Runner}
 use crate::saliency::{self, Method, PhaseShares, TimeBase};
 use crate::signal::beats::{Beats, detect_in_recorded};
 use crate::signal::quality::{Quality, Verdict, assess};
-use crate::signal::{InputShape, ModelInput, PrepareError, WindowOptions, prepare};
+use crate::signal::{InputShape, ModelInput, PrepareError, Preprocessing, WindowOptions, prepare};
 
 /// How many records go through the network at once when a batch of model inputs is run.
 pub const FORWARD_BATCH: usize = 8;
@@ -55,10 +55,16 @@ pub fn sigmoid(logit: f32) -> f64 {
     1.0 / (1.0 + (-f64::from(logit)).exp())
 }
 
-/// The quality gate for a model input of `shape`: whether the record can carry a window that
-/// long (zero-padded when `allow_padding`), and every finding on its leads.
-pub fn quality_gate(ecg: &Ecg, beats: &Beats, shape: InputShape, allow_padding: bool) -> Quality {
-    assess(ecg, beats, shape.duration_secs(), allow_padding)
+/// The quality gate for a model input of `shape` prepared by `recipe`: whether the record can
+/// carry a window that long (zero-padded when `allow_padding`), and every finding on its leads.
+pub fn quality_gate(
+    ecg: &Ecg,
+    beats: &Beats,
+    shape: InputShape,
+    recipe: Preprocessing,
+    allow_padding: bool,
+) -> Quality {
+    assess(ecg, beats, shape.duration_secs(), recipe, allow_padding)
 }
 
 /// An output's probability from the network's logit: the logistic function, after the model
@@ -191,6 +197,18 @@ impl Session {
         self.metadata().input.shape()
     }
 
+    /// The quality gate for this model's input: its window and its recipe.
+    fn gate(&self, ecg: &Ecg, beats: &Beats, allow_padding: bool) -> Quality {
+        let input = &self.model.metadata().input;
+        quality_gate(
+            ecg,
+            beats,
+            input.shape(),
+            input.preprocessing,
+            allow_padding,
+        )
+    }
+
     fn leads(&self) -> usize {
         self.metadata().architecture.config.in_channels
     }
@@ -277,7 +295,7 @@ impl Session {
         let shape = self.shape();
         let started = now_ms();
         let beats = detect_in_recorded(&ecg);
-        let quality = quality_gate(&ecg, &beats, shape, options.window.allow_padding);
+        let quality = self.gate(&ecg, &beats, options.window.allow_padding);
         report.timing_ms.quality = since_ms(started);
         report.record = Some(RecordSummary {
             sample_rate_hz: ecg.sample_rate_hz(),

@@ -8,6 +8,7 @@
 pub mod beats;
 pub mod iir;
 pub mod median;
+pub mod placement;
 pub mod preprocess;
 pub mod quality;
 pub mod resample;

@@ -4,13 +4,15 @@
 //!
 //! Every threshold is a named constant with the reason for its value. Amplitudes are in µV;
 //! "on paper" means the standard 10 mm/mV, where 100 µV is 1 mm. Checks run on the recorded
-//! leads at the record's own rate (derived leads repeat I and II and are checked only for
-//! limb-lead reversal, which needs aVR).
+//! leads at the record's own rate (derived leads repeat I and II and are used only by the
+//! electrode and lead mix-up checks of [`super::placement`], which need aVR, aVL and aVF).
 
 use serde::Serialize;
 
-use super::beats::{Beats, median_beat};
+use super::Preprocessing;
+use super::beats::Beats;
 use super::iir::Iir;
+use super::preprocess::ecgfounder_filter;
 use crate::ecg::{Ecg, Lead};
 
 /// Below this robust peak-to-peak amplitude a lead is flat: every recorded ECG lead, even one
@@ -18,6 +20,9 @@ use crate::ecg::{Ecg, Lead};
 pub const FLAT_PEAK_TO_PEAK_UV: f64 = 15.0;
 /// A plateau at the lead's own extreme lasting this long is clipping: an R apex is narrower
 /// than 10 ms at any cart resolution, while a saturated amplifier holds its rail for longer.
+/// A plateau that runs into the first or last sample is not counted: carts hold the last
+/// value when a recording stops (the last 50–60 samples of many PTB-XL records), which is not
+/// saturation.
 pub const CLIP_PLATEAU_SECS: f64 = 0.01;
 /// Share of a lead's samples in clipped plateaus that earns a caution (one clipped QRS in ten
 /// seconds is about 0.2 %).
@@ -39,17 +44,23 @@ pub const NOISE_CAUTION_UV: f64 = 25.0;
 pub const NOISE_UNUSABLE_UV: f64 = 100.0;
 /// Range of the isoelectric level (the PR segment, 60 ms before each R peak) across the beats
 /// that earns a caution: respiration moves the baseline by 0.1–0.3 mV; over 1 mV within the
-/// record is strong wander that distorts ST.
+/// record is strong wander that distorts ST. Judged on the signal the model's recipe produces
+/// (the `ecgfounder` recipe's 0.67 Hz high-pass and 0.4 s running median remove slow drift; the
+/// `per_lead_zscore` recipe removes none): a drift of the recording that the recipe removes is
+/// reported as a caution, never as unusable.
 pub const WANDER_CAUTION_UV: f64 = 1000.0;
-/// … and that makes the lead unusable: 5 mV of drift means a loose electrode or an amplifier
-/// near saturation.
+/// … and that makes the lead unusable when the model would still see it: 5 mV of movement
+/// after the recipe's filters is not respiration but a loose electrode or a moving patient.
 pub const WANDER_UNUSABLE_UV: f64 = 5000.0;
 /// Amplitude of a 50 or 60 Hz sinusoid that earns a caution: 20 µV is a visible 0.2 mm of
 /// regular fuzz. The `ecgfounder` recipe notches 50 Hz but not 60 Hz.
 pub const POWERLINE_CAUTION_UV: f64 = 20.0;
-/// Slew rate of a pacing spike: five times the steepest native QRS upstroke (about
-/// 100 µV/ms), and typical of pacemaker artefacts (several mV within 1–2 ms).
-pub const PACING_SLEW_UV_PER_MS: f64 = 500.0;
+/// Slew rate of a pacing spike, up and back within [`PACING_SPIKE_SECS`]: three times a steep
+/// native QRS upstroke (about 100 µV/ms). A pacing pulse is several mV within 1–2 ms, but a
+/// cart's anti-aliasing filter spreads it over two or three samples at 500 Hz: on the two paced
+/// PTB-XL records the spikes rise at 450–870 µV/ms, which the former 500 µV/ms missed; at
+/// 300 µV/ms both are found and none of the other 248 records is called paced.
+pub const PACING_SLEW_UV_PER_MS: f64 = 300.0;
 /// A spike returns within this time (pacing pulses last 0.5–2 ms; carts widen them).
 pub const PACING_SPIKE_SECS: f64 = 0.006;
 /// Spikes in at least this many leads, and this many in one lead, make a paced ECG.
@@ -96,9 +107,12 @@ pub enum FindingKind {
     BaselineWander,
     /// 50 or 60 Hz interference.
     Powerline,
-    /// Lead I inverted with aVR upright: probable left/right arm electrode reversal (or
-    /// dextrocardia).
+    /// A limb electrode on another's cable: aVL or aVF, not aVR, mirrors V6
+    /// ([`super::placement`]).
     LimbLeadReversal,
+    /// A channel holding another lead's signal: limb leads that break Einthoven's or
+    /// Goldberger's identities, or two precordial leads out of order ([`super::placement`]).
+    LeadSwap,
     /// Pacemaker spikes: ischaemia patterns are unreliable on a paced ECG.
     PacingSpikes,
     /// Shorter than the model's window.
@@ -119,6 +133,7 @@ impl FindingKind {
             FindingKind::BaselineWander => "baseline wander",
             FindingKind::Powerline => "mains interference",
             FindingKind::LimbLeadReversal => "limb lead reversal?",
+            FindingKind::LeadSwap => "lead swap?",
             FindingKind::PacingSpikes => "pacing spikes",
             FindingKind::TooShort => "too short",
             FindingKind::FewBeats => "few beats",
@@ -183,7 +198,8 @@ fn robust_peak_to_peak(x: &[f64]) -> f64 {
     at(0.995) - at(0.005)
 }
 
-/// Share of samples in plateaus at the lead's extremes, and the number of plateaus.
+/// Share of samples in plateaus at the lead's extremes, and the number of plateaus; plateaus
+/// that touch the record's first or last sample are held values, not clipping.
 fn clipped(x: &[f64], plateau: usize) -> (f64, usize) {
     let (min, max) = x
         .iter()
@@ -194,11 +210,12 @@ fn clipped(x: &[f64], plateau: usize) -> (f64, usize) {
     let mut plateaus = 0;
     for extreme in [min, max] {
         let mut run = 0;
-        for &v in x.iter().chain(std::iter::once(&f64::NAN)) {
+        for (k, &v) in x.iter().chain(std::iter::once(&f64::NAN)).enumerate() {
             if v == extreme {
                 run += 1;
             } else {
-                if run >= plateau {
+                let at_an_edge = run == k || k == x.len();
+                if run >= plateau && !at_an_edge {
                     clipped += run;
                     plateaus += 1;
                 }
@@ -237,20 +254,6 @@ fn sinusoid_amplitude(x: &[f64], hz: f64, rate: f64) -> f64 {
     2.0 * c.hypot(s) / x.len() as f64
 }
 
-/// Net area of a median beat between two offsets from the R peak (seconds), relative to the
-/// median of the PR segment (−80 to −40 ms: between P and QRS).
-fn net_area(beat: &[f32], rate: f64, from_secs: f64, to_secs: f64) -> f64 {
-    let r = (super::beats::MEDIAN_BEAT_BEFORE_SECS * rate).round() as isize;
-    let idx =
-        |secs: f64| (r + (secs * rate).round() as isize).clamp(0, beat.len() as isize - 1) as usize;
-    let baseline = super::beats::pr_level(beat, rate).unwrap_or(0.0);
-    beat[idx(from_secs)..=idx(to_secs)]
-        .iter()
-        .map(|&v| f64::from(v) - baseline)
-        .sum::<f64>()
-        / rate
-}
-
 fn count_spikes(x: &[f64], rate: f64) -> usize {
     let threshold = PACING_SLEW_UV_PER_MS * 1000.0 / rate; // µV per sample
     let width = ((PACING_SPIKE_SECS * rate).round() as usize).max(1);
@@ -274,9 +277,16 @@ fn count_spikes(x: &[f64], rate: f64) -> usize {
 }
 
 /// Runs every check on `ecg` (whose limb leads may already be derived), with the beats found
-/// on it and the window length the model needs. `allow_padding` turns "too short" from
-/// unusable into a caution (the caller zero-pads).
-pub fn assess(ecg: &Ecg, beats: &Beats, needed_secs: f64, allow_padding: bool) -> Quality {
+/// on it, the window length the model needs and the recipe that prepares its input (wander is
+/// judged on what the recipe produces). `allow_padding` turns "too short" from unusable into a
+/// caution (the caller zero-pads).
+pub fn assess(
+    ecg: &Ecg,
+    beats: &Beats,
+    needed_secs: f64,
+    recipe: Preprocessing,
+    allow_padding: bool,
+) -> Quality {
     let mut findings = Vec::new();
     findings.extend(check_rate(ecg));
     findings.extend(check_duration(ecg, needed_secs, allow_padding));
@@ -295,12 +305,12 @@ pub fn assess(ecg: &Ecg, beats: &Beats, needed_secs: f64, allow_padding: bool) -
         let rate = ecg.sample_rate_hz();
         findings.extend(check_clipping(lead, &x, rate, beats));
         findings.extend(noise.check(lead, &x));
-        findings.extend(check_wander(lead, &x, beats));
+        findings.extend(check_wander(lead, &x, rate, beats, recipe));
         findings.extend(check_powerline(lead, &x, rate));
         spikes_per_lead.push(count_spikes(&x, rate));
     }
     findings.extend(check_pacing(&spikes_per_lead, ecg.leads().len()));
-    findings.extend(check_limb_reversal(ecg, beats));
+    findings.extend(super::placement::check(ecg, beats));
     let verdict = findings
         .iter()
         .map(|f| f.severity)
@@ -476,27 +486,62 @@ impl NoiseFilters {
     }
 }
 
-/// Baseline wander: how far the isoelectric level before each beat moves.
-fn check_wander(lead: Lead, x: &[f64], beats: &Beats) -> Option<Finding> {
+/// How far the isoelectric level before each beat moves (µV), when there are two beats.
+fn wander(x: &[f64], beats: &Beats) -> Option<f64> {
     let levels = isoelectric_levels(x, beats);
-    if levels.len() < 2 {
+    (levels.len() >= 2).then(|| {
+        levels.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            - levels.iter().copied().fold(f64::INFINITY, f64::min)
+    })
+}
+
+/// Baseline wander: how far the isoelectric level before each beat moves, in the recording and
+/// in what the model's recipe makes of it. Only the latter can make the lead unusable.
+fn check_wander(
+    lead: Lead,
+    x: &[f64],
+    rate: f64,
+    beats: &Beats,
+    recipe: Preprocessing,
+) -> Option<Finding> {
+    let raw = wander(x, beats)?;
+    if raw < WANDER_CAUTION_UV {
         return None;
     }
-    let wander = levels.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-        - levels.iter().copied().fold(f64::INFINITY, f64::min);
-    if wander < WANDER_CAUTION_UV {
-        return None;
-    }
+    // The recipe's filters only run for a lead that drifts: most leads never pay for them.
+    let seen = match recipe {
+        Preprocessing::PerLeadZscore => raw,
+        Preprocessing::Ecgfounder => match ecgfounder_filter(x, rate) {
+            Ok(filtered) => wander(&filtered, beats).unwrap_or(raw),
+            Err(_) => raw,
+        },
+    };
+    let (severity, message) = if seen >= WANDER_CAUTION_UV {
+        (
+            graded(seen, WANDER_UNUSABLE_UV),
+            format!(
+                "lead {lead} has strong baseline wander (its isoelectric level moves {:.1} mV in what the model sees)",
+                seen / 1000.0
+            ),
+        )
+    } else {
+        (
+            Verdict::Caution,
+            format!(
+                "lead {lead}'s baseline drifts {:.1} mV in the recording; the model's {} recipe removes it ({:.2} mV left)",
+                raw / 1000.0,
+                recipe.name(),
+                seen / 1000.0
+            ),
+        )
+    };
     Some(Finding {
         kind: FindingKind::BaselineWander,
         lead: Some(lead.name()),
-        severity: graded(wander, WANDER_UNUSABLE_UV),
-        value: wander,
+        severity,
+        value: seen.max(raw),
         threshold: WANDER_CAUTION_UV,
-        message: format!(
-            "lead {lead} has strong baseline wander (its isoelectric level moves {:.1} mV)",
-            wander / 1000.0
-        ),
+        message,
     })
 }
 
@@ -543,28 +588,6 @@ fn check_pacing(spikes_per_lead: &[usize], leads: usize) -> Option<Finding> {
         message: format!(
             "pacing spikes in {spiky_leads} leads (up to {max_spikes} in one): on a paced ECG ischaemia patterns are unreliable"
         ),
-    })
-}
-
-/// Left/right arm reversal: lead I inverted (QRS and T) while aVR is upright.
-fn check_limb_reversal(ecg: &Ecg, beats: &Beats) -> Option<Finding> {
-    let rate = ecg.sample_rate_hz();
-    let (i, avr) = (ecg.lead(Lead::I)?, ecg.lead(Lead::AVR)?);
-    let beat_i = median_beat(&i.samples_uv, beats)?;
-    let beat_avr = median_beat(&avr.samples_uv, beats)?;
-    let qrs_i = net_area(&beat_i, rate, -0.05, 0.05);
-    let qrs_avr = net_area(&beat_avr, rate, -0.05, 0.05);
-    let t_i = net_area(&beat_i, rate, 0.15, 0.4);
-    if !(qrs_i < 0.0 && qrs_avr > 0.0 && t_i < 0.0) {
-        return None;
-    }
-    Some(Finding {
-        kind: FindingKind::LimbLeadReversal,
-        lead: Some(Lead::I.name()),
-        severity: Verdict::Caution,
-        value: qrs_i,
-        threshold: 0.0,
-        message: "lead I is inverted (QRS and T) while aVR is upright: probable left/right arm electrode reversal, or dextrocardia".into(),
     })
 }
 
@@ -629,7 +652,7 @@ mod tests {
             .map(|l| l.samples_uv.as_slice())
             .collect();
         let beats = detect_r_peaks(&slices, RATE);
-        assess(&ecg, &beats, 10.0, allow_padding)
+        assess(&ecg, &beats, 10.0, Preprocessing::Ecgfounder, allow_padding)
     }
 
     fn kinds(q: &Quality) -> Vec<(FindingKind, Option<&'static str>, Verdict)> {
@@ -668,6 +691,21 @@ mod tests {
             kinds(&q).contains(&(FindingKind::Clipped, Some("II"), Verdict::Unusable)),
             "{q:?}"
         );
+    }
+
+    #[test]
+    fn a_held_end_is_not_clipping() {
+        let mut leads = clean(10.0);
+        let low = leads[1].iter().copied().fold(f64::INFINITY, f64::min) - 50.0;
+        leads[1][4940..].fill(low);
+        let clipped = |q: &Quality| q.findings.iter().any(|f| f.kind == FindingKind::Clipped);
+        let q = check(&leads, false);
+        assert!(!clipped(&q), "{q:?}");
+        // The same plateau inside the record is clipping.
+        let mut leads = clean(10.0);
+        leads[1][2440..2500].fill(low);
+        let q = check(&leads, false);
+        assert!(clipped(&q), "{q:?}");
     }
 
     #[test]
@@ -737,7 +775,7 @@ mod tests {
         let q = check(&reversed, false);
         assert_eq!(
             kinds(&q),
-            vec![(FindingKind::LimbLeadReversal, Some("I"), Verdict::Caution)]
+            vec![(FindingKind::LimbLeadReversal, None, Verdict::Unusable)]
         );
         assert!(kinds(&check(&leads, false)).is_empty());
     }

@@ -9,6 +9,7 @@ mod common;
 mod demo_model;
 mod hostile;
 mod model_files;
+mod ptbxl;
 mod robustness;
 mod saliency;
 mod signal;

@@ -392,7 +392,7 @@ fn real_recordings_are_not_unusable() {
             .map(|l| l.samples_uv.as_slice())
             .collect();
         let beats = detect_r_peaks(&slices, ecg.sample_rate_hz());
-        let quality = assess(&ecg, &beats, 10.0, false);
+        let quality = assess(&ecg, &beats, 10.0, Preprocessing::Ecgfounder, false);
         let rhythm = beats.rhythm().unwrap();
         println!(
             "{name}: {} beats, {:.0} bpm, RR CV {:.3}; verdict {}; {:?}",

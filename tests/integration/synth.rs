@@ -4,6 +4,7 @@
 
 use ecg_stenosis::ecg::{Ecg, Lead};
 use ecg_stenosis::rng::SplitMix64;
+use ecg_stenosis::signal::Preprocessing;
 use ecg_stenosis::signal::beats::detect_r_peaks;
 use ecg_stenosis::signal::quality::{Verdict, assess};
 use ecg_stenosis::synth::{Case, Confounder, SynthConfig, VESSELS, draw_stenosis, generate};
@@ -205,7 +206,7 @@ fn beats_and_quality_behave_as_on_real_records() {
             .filter(|r| inner(r))
             .filter(|&&d| !case.r_peaks.iter().any(|&r| near(d, r)))
             .count();
-        let quality = assess(&case.ecg, &beats, 10.0, false);
+        let quality = assess(&case.ecg, &beats, 10.0, Preprocessing::Ecgfounder, false);
         unusable += usize::from(quality.verdict == Verdict::Unusable);
     }
     let sensitivity = found as f64 / truth as f64;

@@ -38,7 +38,7 @@ pub fn exercise(data: &[u8], limits: &Limits) {
             Ok(ecg) => {
                 let beats = detect_in_recorded(&ecg);
                 let shape = InputShape::default();
-                let _ = quality_gate(&ecg, &beats, shape, true);
+                let _ = quality_gate(&ecg, &beats, shape, Preprocessing::Ecgfounder, true);
                 for recipe in [Preprocessing::Ecgfounder, Preprocessing::PerLeadZscore] {
                     let window = WindowOptions {
                         start_secs: 0.0,

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use ecg_stenosis::ecg::Ecg;
 use ecg_stenosis::formats::RecordResult;
 use ecg_stenosis::pipeline::quality_gate;
-use ecg_stenosis::signal::InputShape;
 use ecg_stenosis::signal::beats::{Beats, detect_in_recorded};
 use ecg_stenosis::signal::quality::Quality;
+use ecg_stenosis::signal::{InputShape, Preprocessing};
 use serde_json::{Value, json};
 
 use super::common::{Failure, Inputs, exit_status, report_failure};
@@ -49,6 +49,8 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
                 ecg,
                 beats,
                 InputShape::default(),
+                // Net1D's recipe (model-spec §4), the shipped model's: no model file is given here.
+                Preprocessing::Ecgfounder,
                 args.allow_padding,
             )),
             _ => None,

@@ -69,7 +69,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
             }
         };
         let beats = detect_in_recorded(ecg);
-        let quality = quality_gate(ecg, &beats, shape, args.window.allow_padding);
+        let quality = quality_gate(ecg, &beats, shape, recipe, args.window.allow_padding);
         if quality.verdict == Verdict::Unusable {
             let reasons = quality.unusable_reasons();
             if !args.window.override_quality {

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use ecg_stenosis::pipeline::quality_gate;
 use ecg_stenosis::render::{Layout, Paper, SheetOptions, draw_sheet, layout, quality_marks};
-use ecg_stenosis::signal::InputShape;
 use ecg_stenosis::signal::beats::detect_in_recorded;
+use ecg_stenosis::signal::{InputShape, Preprocessing};
 use plotters::drawing::IntoDrawingArea;
 use plotters::prelude::SVGBackend;
 
@@ -56,6 +56,8 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         &ecg,
         &detect_in_recorded(&ecg),
         InputShape::default(),
+        // Net1D's recipe (model-spec §4), the shipped model's: no model file is given here.
+        Preprocessing::Ecgfounder,
         false,
     );
     let (flags, notes) = quality_marks(&quality);
