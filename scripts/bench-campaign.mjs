@@ -27,21 +27,28 @@ async function openCampaign(browser, workers, model) {
 }
 
 // Starts the campaign; resolves to its seconds from the first record's start to the last
-// record's end, as the page measures them (its status line's rate), and the records done.
+// record's end, as the page measures them (`data-campaign-seconds`: worker start-up, model
+// loading and planning left out), and the records done.
 async function runCampaign(page, folder, onTick) {
   await page.setInputFiles('#campaign-folder', folder);
   await page.waitForFunction(() => document.body.dataset.campaign === 'running', null, { timeout: 600_000 });
-  const started = Date.now();
   for (;;) {
     const state = await page.getAttribute('body', 'data-campaign');
     if (onTick) await onTick(Number(await page.getAttribute('body', 'data-campaign-done') || 0));
     if (state !== 'running') break;
     await page.waitForTimeout(250);
   }
-  const secs = (Date.now() - started) / 1000;
+  await page.waitForFunction(() => document.body.dataset.campaignSeconds, null, { timeout: 60_000 });
+  const secs = Number(await page.getAttribute('body', 'data-campaign-seconds'));
   const done = Number(await page.getAttribute('body', 'data-campaign-done'));
   return { secs, done };
 }
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 
 // The DevTools protocol to every dedicated worker of the browser: Runtime.getHeapUsage on
 // each (through Target.sendMessageToTarget), and the size of each worker's wasm memory.
@@ -93,21 +100,32 @@ const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
 const server = await serve(port);
 const browser = await launch();
 try {
-  console.log('\n| model | workers | records | seconds | ECG per second | × one worker |');
+  // ROUNDS rounds per model, alternating the order of 1 and 2 workers from one round to the
+  // next, so that a slow spell of the machine falls on both; the ratio of the medians.
+  const rounds = Math.max(1, Number(process.env.ROUNDS || 3));
+  console.log(`\n| model | round | workers | records | seconds | ECG per second |`);
   console.log('|---|---:|---:|---:|---:|---:|');
+  const summary = [];
   for (const [name, model, folder] of [
     ['demonstration', null, path.join(work, 'throughput-demo')],
     ['full-size seeded (30.7 M)', path.join(work, 'seeded.safetensors'), path.join(work, 'throughput-full')],
   ]) {
-    let one = null;
-    for (const workers of [1, 2]) {
-      const page = await openCampaign(browser, workers, model);
-      const { secs, done } = await runCampaign(page, folder);
-      const rate = done / secs;
-      one = one ?? rate;
-      console.log(`| ${name} | ${workers} | ${done} | ${secs.toFixed(1)} | ${rate.toFixed(2)} | ${(rate / one).toFixed(2)} |`);
-      await page.close();
+    const rates = { 1: [], 2: [] };
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const workers of round % 2 ? [1, 2] : [2, 1]) {
+        const page = await openCampaign(browser, workers, model);
+        const { secs, done } = await runCampaign(page, folder);
+        rates[workers].push(done / secs);
+        console.log(`| ${name} | ${round} | ${workers} | ${done} | ${secs.toFixed(2)} | ${(done / secs).toFixed(2)} |`);
+        await page.close();
+      }
     }
+    summary.push([name, median(rates[1]), median(rates[2])]);
+  }
+  console.log(`\n| model | median ECG/s, 1 worker | median ECG/s, 2 workers | 2 ÷ 1 |`);
+  console.log('|---|---:|---:|---:|');
+  for (const [name, one, two] of summary) {
+    console.log(`| ${name} | ${one.toFixed(2)} | ${two.toFixed(2)} | ${(two / one).toFixed(2)} |`);
   }
 
   const page = await openCampaign(browser, 2, null);
