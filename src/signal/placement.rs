@@ -56,12 +56,10 @@ pub fn check(ecg: &Ecg, beats: &Beats) -> Vec<Finding> {
     let r = (MEDIAN_BEAT_BEFORE_SECS * rate).round() as isize;
     let at = |secs: f64| (r + (secs * rate).round() as isize).max(0) as usize;
     let (from, to) = (at(WINDOW_SECS.0), at(WINDOW_SECS.1));
-    // Each window minus its mean: carts filter each lead's baseline on its own, so the
-    // identities of rule 2 hold for the shapes, not for the offsets.
+    // The median beat's window, for rules 1 and 3 (whose correlations ignore offsets).
     let beat = |lead: Lead| -> Option<Vec<f64>> {
         let beat = median_beat(&ecg.lead(lead)?.samples_uv, beats)?;
         let window = beat.get(from..to.min(beat.len()))?;
-        let mean = window.iter().map(|&v| f64::from(v)).sum::<f64>() / window.len() as f64;
         let (lo, hi) = window
             .iter()
             .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
@@ -69,7 +67,7 @@ pub fn check(ecg: &Ecg, beats: &Beats) -> Vec<Finding> {
             });
         // A flat lead has its own finding; it says nothing about where the others are.
         (window.len() > 2 && f64::from(hi - lo) >= FLAT_PEAK_TO_PEAK_UV)
-            .then(|| window.iter().map(|&v| f64::from(v) - mean).collect())
+            .then(|| window.iter().map(|&v| f64::from(v)).collect())
     };
     let beats: Vec<Option<Vec<f64>>> = Lead::ALL.iter().map(|&l| beat(l)).collect();
     let of = |lead: Lead| beats[lead.index()].as_deref();
