@@ -1,7 +1,7 @@
 //! What is drawn over the traces: the saliency shading and the leads the quality gate flags.
 
 use crate::ecg::Lead;
-use crate::signal::quality::{Quality, Verdict};
+use crate::signal::quality::{FindingKind, Quality, Verdict};
 
 /// Attribution to shade under the traces: per lead (in [`Lead::ALL`] order, `None` for a lead
 /// without a map), on the record's own samples, scaled to 0..=1.
@@ -71,16 +71,21 @@ pub fn quality_marks(quality: &Quality) -> (Vec<LeadFlag>, Vec<String>) {
     let mut flags = Vec::new();
     let mut notes = Vec::new();
     for finding in quality.findings.iter().filter(|f| f.severity > Verdict::Ok) {
-        match finding.lead.and_then(|name| name.parse::<Lead>().ok()) {
-            Some(lead) => flags.push(LeadFlag {
+        let lead = finding.lead.and_then(|name| name.parse::<Lead>().ok());
+        if let Some(lead) = lead {
+            flags.push(LeadFlag {
                 lead,
                 text: finding.kind.label().into(),
-            }),
-            None => notes.push(format!(
+            });
+        }
+        // A suspected lead swap names both leads, which one flag cannot: its sentence goes on
+        // the sheet as well.
+        if lead.is_none() || finding.kind == FindingKind::LeadSwap {
+            notes.push(format!(
                 "Quality ({}): {}",
                 finding.severity.name(),
                 finding.message
-            )),
+            ));
         }
     }
     (flags, notes)
@@ -89,7 +94,7 @@ pub fn quality_marks(quality: &Quality) -> (Vec<LeadFlag>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signal::quality::{Finding, FindingKind};
+    use crate::signal::quality::Finding;
 
     fn finding(kind: FindingKind, lead: Option<&'static str>, severity: Verdict) -> Finding {
         Finding {
@@ -136,6 +141,31 @@ mod tests {
         assert_eq!(
             notes,
             vec!["Quality (caution): FewBeats message".to_string()]
+        );
+    }
+
+    /// A suspected lead swap outlines its lead and is also named in a note.
+    #[test]
+    fn a_lead_swap_is_named_on_the_sheet() {
+        let quality = Quality {
+            verdict: Verdict::Unusable,
+            findings: vec![finding(
+                FindingKind::LeadSwap,
+                Some("V2"),
+                Verdict::Unusable,
+            )],
+        };
+        let (flags, notes) = quality_marks(&quality);
+        assert_eq!(
+            flags,
+            vec![LeadFlag {
+                lead: Lead::V2,
+                text: FindingKind::LeadSwap.label().into()
+            }]
+        );
+        assert_eq!(
+            notes,
+            vec!["Quality (unusable): LeadSwap message".to_string()]
         );
     }
 }
