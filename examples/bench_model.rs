@@ -120,6 +120,7 @@ mod native {
                 disclaimer: "random weights".into(),
                 extra: Default::default(),
             },
+            clinical_context: None,
             extra: Default::default(),
         };
         let file = ModelFile::from_net(&net, metadata).expect("the network's own weights fit");

@@ -31,6 +31,7 @@ compile_error!(
      variable replaces that setting: add the flag to it)"
 );
 
+pub mod clinical;
 pub mod clock;
 pub mod ecg;
 pub mod evaluation;

@@ -29,7 +29,7 @@ use crate::evaluation::{
 };
 use crate::model::ModelFile;
 use crate::model::metadata::{
-    Architecture, Card, InputSpec, ModelMetadata, RuleIn, RuleOut, Thresholds,
+    Architecture, Card, ClinicalContextRule, InputSpec, ModelMetadata, RuleIn, RuleOut, Thresholds,
 };
 use crate::model::net1d::{Net1d, Net1dConfig};
 use crate::model::seeded::SeededInit;
@@ -441,6 +441,7 @@ fn demo_metadata(
             disclaimer: DEMO_DISCLAIMER.into(),
             extra: card_extra,
         },
+        clinical_context: Some(ClinicalContextRule::demonstration()),
         extra: serde_json::Map::new(),
     }
 }

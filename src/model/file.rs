@@ -679,6 +679,7 @@ fn infer_metadata(
                 .into(),
             extra: Default::default(),
         },
+        clinical_context: None,
         extra: Default::default(),
     })
 }

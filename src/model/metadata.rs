@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::net1d::Net1dConfig;
+use crate::clinical::{Category, Guideline};
 
 /// The newest schema version this build reads and writes: 2 adds `recalibration`. A file is
 /// written as version 1 unless it carries a recalibration, so that a build that only knows
@@ -43,9 +44,143 @@ pub struct ModelMetadata {
     pub recalibration: BTreeMap<String, Recalibration>,
     /// The model card.
     pub card: Card,
+    /// How a guideline's pre-test likelihood category and the ECG's stratum combine, as this
+    /// model's validation established (README, "Clinical context"). Without it the two are
+    /// only shown side by side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clinical_context: Option<ClinicalContextRule>,
     /// Fields this version does not know; kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// `clinical_context`: the table from (likelihood category of one guideline, ECG stratum for
+/// any vessel) to a combined category of the same guideline, with the words shown for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClinicalContextRule {
+    /// The guideline model whose categories the rule uses.
+    pub guideline: Guideline,
+    /// True for a rule that no clinical validation established (the demonstration model's).
+    pub demonstration: bool,
+    /// Where and how the rule was validated, in words (or why it is a demonstration).
+    pub source: String,
+    /// One entry per category of the guideline and stratum: every pair exactly once.
+    pub table: Vec<Combination>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One cell of a [`ClinicalContextRule`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Combination {
+    /// The guideline likelihood's category.
+    pub likelihood: Category,
+    /// The ECG's stratum for any vessel (the highest of the vessels').
+    pub stratum: Stratum,
+    /// The combined category.
+    pub combined: Category,
+    /// What the combined category means for this patient, in words.
+    pub wording: String,
+}
+
+impl ClinicalContextRule {
+    /// The cell for a likelihood category and an ECG stratum (`None` for a category of
+    /// another guideline).
+    pub fn combine(&self, likelihood: Category, stratum: Stratum) -> Option<&Combination> {
+        self.table
+            .iter()
+            .find(|c| c.likelihood == likelihood && c.stratum == stratum)
+    }
+
+    /// The demonstration model's rule, labelled as a demonstration: under ESC 2024, an ECG in
+    /// the low stratum moves the likelihood one category down, one in the high stratum one
+    /// category up, the intermediate stratum leaves it. No patient's outcome chose it.
+    pub fn demonstration() -> Self {
+        let g = Guideline::Esc2024;
+        let all = g.categories();
+        let mut table = Vec::new();
+        for (i, &likelihood) in all.iter().enumerate() {
+            for stratum in Stratum::ALL {
+                let j = match stratum {
+                    Stratum::Low => i.saturating_sub(1),
+                    Stratum::Intermediate => i,
+                    Stratum::High => (i + 1).min(all.len() - 1),
+                };
+                let combined = all[j];
+                let moved = match j.cmp(&i) {
+                    std::cmp::Ordering::Less => format!("moves it down to {}", combined.words()),
+                    std::cmp::Ordering::Equal => format!("leaves it {}", combined.words()),
+                    std::cmp::Ordering::Greater => format!("moves it up to {}", combined.words()),
+                };
+                table.push(Combination {
+                    likelihood,
+                    stratum,
+                    combined,
+                    wording: format!(
+                        "Demonstration rule, not validated: with a likelihood {} the ECG's {} {moved}.",
+                        likelihood.words(),
+                        stratum.words()
+                    ),
+                });
+            }
+        }
+        Self {
+            guideline: g,
+            demonstration: true,
+            source:
+                "A demonstration of the schema only: one category down for an ECG at low risk, \
+                     one up for one at high risk. No validation on patients established it, and \
+                     the demonstration model's strata come from synthetic ECGs."
+                    .into(),
+            table,
+            extra: Map::new(),
+        }
+    }
+
+    fn check(&self) -> Result<(), MetadataError> {
+        let fail = |m: String| Err(MetadataError(format!("clinical_context: {m}")));
+        let g = self.guideline;
+        if self.source.trim().is_empty() || self.source.chars().count() > 1000 {
+            return fail(
+                "source must say in 1 to 1000 characters where the rule comes from".into(),
+            );
+        }
+        for c in &self.table {
+            for category in [c.likelihood, c.combined] {
+                if category.guideline() != g {
+                    return fail(format!(
+                        "the category '{}' is not one of {g}'s",
+                        category.key()
+                    ));
+                }
+            }
+            if c.wording.trim().is_empty() || c.wording.chars().count() > 300 {
+                return fail(format!(
+                    "the wording for ({}, {}) must have 1 to 300 characters",
+                    c.likelihood.key(),
+                    c.stratum.name()
+                ));
+            }
+        }
+        for &likelihood in g.categories() {
+            for stratum in Stratum::ALL {
+                let n = self
+                    .table
+                    .iter()
+                    .filter(|c| c.likelihood == likelihood && c.stratum == stratum)
+                    .count();
+                if n != 1 {
+                    return fail(format!(
+                        "the table has {n} entries for ({}, {}); it needs exactly one for every category of {g} and every stratum",
+                        likelihood.key(),
+                        stratum.name()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `architecture`: `"kind": "net1d"` and the [`Net1dConfig`] fields, flat.
@@ -353,6 +488,9 @@ impl ModelMetadata {
                 ));
             }
         }
+        if let Some(rule) = &self.clinical_context {
+            rule.check()?;
+        }
         for (output, t) in &self.thresholds {
             if !self.outputs.contains(output) {
                 return fail(format!("thresholds for '{output}', which is not an output"));
@@ -440,6 +578,44 @@ mod tests {
             assert!(error.0.contains(needle), "{field}: {error}");
         }
         assert!(ModelMetadata::from_json("{not json").is_err());
+    }
+
+    /// `clinical_context`: the demonstration rule round-trips; a table missing a pair, a
+    /// category of the other guideline and an empty wording are refused with the reason.
+    #[test]
+    fn a_clinical_context_rule_covers_every_pair_once() {
+        let mut doc = example();
+        let rule = ClinicalContextRule::demonstration();
+        assert_eq!(rule.table.len(), 15);
+        doc["clinical_context"] = serde_json::to_value(&rule).unwrap();
+        let m = ModelMetadata::from_json(&doc.to_string()).unwrap();
+        assert_eq!(m.clinical_context.as_ref(), Some(&rule));
+        assert_eq!(ModelMetadata::from_json(&m.to_json()).unwrap(), m);
+        type Edit = (fn(&mut Value), &'static str);
+        let edits: [Edit; 3] = [
+            (
+                |r| {
+                    r["table"].as_array_mut().unwrap().pop();
+                },
+                "0 entries for (very_high, high)",
+            ),
+            (
+                |r| r["table"][0]["combined"] = serde_json::json!("over_15"),
+                "'over_15' is not one of ESC 2024's",
+            ),
+            (
+                |r| r["table"][3]["wording"] = serde_json::json!(" "),
+                "wording for (low, low)",
+            ),
+        ];
+        for (edit, needle) in edits {
+            let mut doc = example();
+            let mut r = serde_json::to_value(&rule).unwrap();
+            edit(&mut r);
+            doc["clinical_context"] = r;
+            let error = ModelMetadata::from_json(&doc.to_string()).unwrap_err();
+            assert!(error.0.contains(needle), "{error}");
+        }
     }
 
     /// Schema 2: a recalibration per output survives a round trip; a version-1 document with

@@ -79,6 +79,60 @@ fn row(r: &Report, outputs: &[String]) -> Vec<String> {
     row
 }
 
+/// The columns `predict --context` (and the page's campaign with a context file) add after
+/// the others.
+const CONTEXT_COLUMNS: [&str; 7] = [
+    "esc2019_ptp_percent",
+    "esc2019_ptp_category",
+    "esc2024_ptp_percent",
+    "esc2024_ptp_category",
+    "any_vessel_stratum",
+    "combined_category",
+    "context_notes",
+];
+
+/// The context cells of a report: the likelihoods, the stratum for any vessel, the combined
+/// category, and the notes (out-of-range reasons included); without a context part, empty
+/// cells and a note saying the context file has no row for the record.
+fn context_cells(r: &Report) -> Vec<String> {
+    let Some(c) = &r.clinical_context else {
+        let mut cells = vec![String::new(); CONTEXT_COLUMNS.len() - 1];
+        cells.push("no row in the context file for this record".into());
+        return cells;
+    };
+    let mut cells = Vec::new();
+    let mut notes: Vec<&str> = Vec::new();
+    for l in &c.likelihoods {
+        cells.push(l.percent.map_or(String::new(), |p| format!("{p}")));
+        cells.push(l.category.map_or("", |k| k.key()).to_string());
+        notes.extend(l.out_of_range.as_deref());
+    }
+    cells.push(c.any_vessel_stratum.map_or("", |s| s.name()).to_string());
+    cells.push(
+        c.combined
+            .as_ref()
+            .map_or("", |k| k.combined.key())
+            .to_string(),
+    );
+    notes.extend(c.notes.iter().map(String::as_str));
+    cells.push(field(&notes.join("; ")));
+    cells
+}
+
+/// The header line with the context columns (with its CRLF).
+pub fn csv_context_header(outputs: &[String]) -> String {
+    let mut header = header(outputs);
+    header.extend(CONTEXT_COLUMNS.map(String::from));
+    header.join(",") + "\r\n"
+}
+
+/// One report's line with the context columns (with its CRLF).
+pub fn csv_context_row(report: &Report, outputs: &[String]) -> String {
+    let mut row = row(report, outputs);
+    row.extend(context_cells(report));
+    row.join(",") + "\r\n"
+}
+
 /// One header row and one row per report (CRLF line ends, RFC 4180 quoting), so that it opens
 /// in a spreadsheet as a table. `outputs` are the model's output names, in order.
 pub fn csv_table(reports: &[Report], outputs: &[String]) -> String {

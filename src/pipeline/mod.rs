@@ -8,6 +8,7 @@
 
 mod campaign;
 mod cohort;
+mod context;
 mod csv;
 mod report;
 
@@ -17,7 +18,10 @@ pub use cohort::{
     CohortOutput, CohortSummary, Contribution, GroupBeats, LeadPhaseShare, RiskGroup, cohort_beat,
     cohort_beats, cohort_notice,
 };
-pub use csv::{csv_header, csv_row, csv_table};
+pub use context::{
+    CombinedEntry, ContextReport, LikelihoodEntry, NO_RULE, any_vessel_stratum, context_report,
+};
+pub use csv::{csv_context_header, csv_context_row, csv_header, csv_row, csv_table};
 pub use report::{
     BackendSummary, Batch, ErrorKind, ModelSummary, RecordSummary, Report, ReportError,
     ReportWarning, Timing, VesselRisk, WindowSummary, artery,
@@ -266,6 +270,7 @@ impl Session {
                 read: read_ms,
                 ..Timing::default()
             },
+            clinical_context: None,
         }
     }
 

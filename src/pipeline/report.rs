@@ -194,6 +194,10 @@ pub struct Report {
     pub backend: BackendSummary,
     /// Time per stage.
     pub timing_ms: Timing,
+    /// The guideline likelihoods and their combination with the strata, when a clinical
+    /// context was given for the record (`predict --context`, the page's form).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clinical_context: Option<super::context::ContextReport>,
 }
 
 fn vessel_map<S: serde::Serializer>(vessels: &[VesselRisk], s: S) -> Result<S::Ok, S::Error> {

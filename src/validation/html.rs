@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::context::ContextValidation;
 use super::plots::{Plot, plot_svg};
 use super::report::{StrataReport, TestPerformance, ValidationReport, VesselReport};
 
@@ -86,11 +87,70 @@ pub fn report_html(report: &ValidationReport) -> String {
         );
     }
     summary_table(&mut h, report);
+    if let Some(c) = &report.clinical_context {
+        context_section(&mut h, c);
+    }
     for vessel in &report.vessels {
         vessel_section(&mut h, vessel);
     }
     h.push_str("</body></html>\n");
     h
+}
+
+/// Grey zone and reclassification of the model file's combination rule.
+fn context_section(h: &mut String, c: &ContextValidation) {
+    let interval = |ci: Option<[f64; 2]>, scale: f64| {
+        ci.map_or_else(
+            || "–".into(),
+            |[a, b]| format!("{:.1}–{:.1}", a * scale, b * scale),
+        )
+    };
+    let rule = if c.rule_demonstration {
+        "the model file's combination rule, <strong>a demonstration that no validation \
+         established</strong>"
+    } else {
+        "the model file's combination rule"
+    };
+    let _ = write!(
+        h,
+        "<h2>Clinical context</h2><p>The {guideline} categories alone against the categories \
+         after combining them with the ECG's stratum for any vessel by {rule}: {n} patient(s) \
+         with a context, an estimate and a likelihood ({events} with a severe stenosis in any \
+         labelled vessel, {nonevents} without); {out} left out because the table has no cell \
+         for them. Grey zone: {grey}. Intervals: percentile bootstrap.</p>\
+         <table><tr><th>measure</th><th>value</th><th>95 % CI</th></tr>\
+         <tr><td>in the grey zone before</td><td>{gb} ({gbc})</td><td>{gbi} %</td></tr>\
+         <tr><td>in the grey zone after</td><td>{ga} ({gac})</td><td>{gai} %</td></tr>\
+         <tr><td>NRI, events (up {eu}, down {ed})</td><td>{ne:.3}</td><td>{nei}</td></tr>\
+         <tr><td>NRI, non-events (down {nd}, up {nu})</td><td>{nn:.3}</td><td>{nni}</td></tr>\
+         <tr><td>NRI, total</td><td>{nt:.3}</td><td>{nti}</td></tr></table>",
+        guideline = escape(c.guideline.title()),
+        n = c.n,
+        events = c.events,
+        nonevents = c.nonevents,
+        out = c.out_of_range,
+        grey = escape(c.grey_zone.words()),
+        gb = percent(Some(c.grey_zone_before.share)),
+        gbc = c.grey_zone_before.count,
+        gbi = interval(c.grey_zone_before.ci95, 100.0),
+        ga = percent(Some(c.grey_zone_after.share)),
+        gac = c.grey_zone_after.count,
+        gai = interval(c.grey_zone_after.ci95, 100.0),
+        eu = c.moves.events_up,
+        ed = c.moves.events_down,
+        nd = c.moves.nonevents_down,
+        nu = c.moves.nonevents_up,
+        ne = c.nri_events.value,
+        nei = interval3(c.nri_events.ci95),
+        nn = c.nri_nonevents.value,
+        nni = interval3(c.nri_nonevents.ci95),
+        nt = c.nri_total.value,
+        nti = interval3(c.nri_total.ci95),
+    );
+}
+
+fn interval3(ci: Option<[f64; 2]>) -> String {
+    ci.map_or_else(|| "–".into(), |[a, b]| format!("{a:.3} to {b:.3}"))
 }
 
 fn summary_table(h: &mut String, report: &ValidationReport) {

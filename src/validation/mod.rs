@@ -6,6 +6,7 @@
 //! here reads a file or the network.
 
 pub mod calibrate;
+pub mod context;
 pub mod evidence;
 pub mod html;
 pub mod plots;
@@ -13,11 +14,12 @@ pub mod report;
 pub mod table;
 
 pub use calibrate::{Targets, calibrate};
+pub use context::{ContextValidation, Reclassified, context_validation};
 pub use evidence::Evidence;
 pub use html::report_html;
 pub use plots::{Plot, plot_svg};
 pub use report::{ReportOptions, ValidationReport, cases, validation_report};
 pub use table::{
-    Labels, Matched, Prediction, PredictionTable, TableError, match_labels, parse_labels,
-    parse_predictions,
+    ContextRow, ContextTable, Labels, Matched, Prediction, PredictionTable, TableError,
+    match_labels, parse_context, parse_labels, parse_predictions,
 };

@@ -51,6 +51,10 @@ pub struct ValidationReport {
     pub ignored_columns: Vec<String>,
     /// Per output with a labels column, in the model's order.
     pub vessels: Vec<VesselReport>,
+    /// What combining the guideline likelihood with the ECG changes, when the model file has
+    /// a rule and the labels file the context columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clinical_context: Option<super::context::ContextValidation>,
 }
 
 /// How many records went where.
@@ -256,6 +260,14 @@ pub fn validation_report(
         },
         ignored_columns: labels.ignored_columns.clone(),
         vessels,
+        clinical_context: super::context::report_section(
+            metadata,
+            labels,
+            predictions,
+            matched,
+            options.bootstrap_resamples,
+            options.seed,
+        ),
     }
 }
 

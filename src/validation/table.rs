@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use thiserror::Error;
 
+use crate::clinical::ClinicalContext;
+
 /// Labels or predictions cannot be used, and where.
 #[derive(Debug, Clone, PartialEq, Error)]
 #[error("{0}")]
@@ -29,6 +31,9 @@ pub struct LabelRow {
     pub age: Option<f64>,
     /// Sex as written (trimmed), when the file has a `sex` column and the cell is filled.
     pub sex: Option<String>,
+    /// The clinical context (age, sex, symptoms, risk factors), when the file has a
+    /// `symptoms` column and the row fills it.
+    pub context: Option<ClinicalContext>,
 }
 
 /// The labels file.
@@ -178,7 +183,9 @@ pub fn parse_labels(text: &str, outputs: &[String]) -> Result<Labels, TableError
     }
     let age_col = column(&header, "age", WHAT)?;
     let sex_col = column(&header, "sex", WHAT)?;
-    let used: Vec<usize> = [Some(file_col), age_col, sex_col]
+    let symptoms_col = column(&header, "symptoms", WHAT)?;
+    let factors_col = column(&header, "risk_factors", WHAT)?;
+    let used: Vec<usize> = [Some(file_col), age_col, sex_col, symptoms_col, factors_col]
         .into_iter()
         .chain(output_cols.iter().copied())
         .flatten()
@@ -229,12 +236,22 @@ pub fn parse_labels(text: &str, outputs: &[String]) -> Result<Labels, TableError
             .map(|c| cell(&row[c]))
             .filter(|s| !s.is_empty())
             .map(|s| shorten(s).to_string());
+        let at = |c: Option<usize>| c.map_or("", |c| cell(&row[c]));
+        let context = match symptoms_col.map(|c| cell(&row[c])) {
+            None | Some("") => None,
+            Some(symptoms) => Some(context_of(
+                WHAT,
+                line,
+                [at(age_col), at(sex_col), symptoms, at(factors_col)],
+            )?),
+        };
         parsed.push(LabelRow {
             line,
             file,
             outcomes,
             age,
             sex,
+            context,
         });
     }
     if parsed.is_empty() {
@@ -251,6 +268,107 @@ pub fn parse_labels(text: &str, outputs: &[String]) -> Result<Labels, TableError
         labelled_outputs,
         ignored_columns,
     })
+}
+
+/// A row's clinical context from its `age`, `sex`, `symptoms` and `risk_factors` cells, or the
+/// error with the line and the column.
+fn context_of(what: &str, line: u64, cells: [&str; 4]) -> Result<ClinicalContext, TableError> {
+    let [age, sex, symptoms, factors] = cells;
+    ClinicalContext::parse(age, sex, symptoms, factors).map_err(|e| {
+        TableError(format!(
+            "{what}: line {line}, column '{}': {}",
+            e.field, e.message
+        ))
+    })
+}
+
+/// One row of a context file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextRow {
+    /// Line of the file (the header is line 1).
+    pub line: u64,
+    /// The record, as the `file` column names it.
+    pub file: String,
+    /// What the row says of the patient.
+    pub context: ClinicalContext,
+}
+
+/// A context file (`predict --context`, the page's campaign view): `file`, `age`, `sex`,
+/// `symptoms` and optionally `risk_factors` (README, "Clinical context").
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextTable {
+    /// The rows, in file order.
+    pub rows: Vec<ContextRow>,
+}
+
+/// Reads a context file. Refused with the line and column: a missing column, a bad age, sex,
+/// symptom or risk factor, an empty or repeated file name, no rows.
+pub fn parse_context(text: &str) -> Result<ContextTable, TableError> {
+    const WHAT: &str = "context";
+    let (header, rows) = records(text, WHAT)?;
+    let mut cols = [0usize; 4];
+    for (slot, name) in cols.iter_mut().zip(["file", "age", "sex", "symptoms"]) {
+        *slot = column(&header, name, WHAT)?.ok_or_else(|| {
+            TableError(format!(
+                "{WHAT}: line 1: no '{name}' column (it needs file, age, sex, symptoms and optionally risk_factors; the header is: {})",
+                quote_list(&header)
+            ))
+        })?;
+    }
+    let factors_col = column(&header, "risk_factors", WHAT)?;
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut parsed = Vec::with_capacity(rows.len());
+    for (line, row) in rows {
+        let [file_col, age_col, sex_col, symptoms_col] = cols;
+        let file = cell(&row[file_col]).to_string();
+        if file.is_empty() {
+            return fail(format!("{WHAT}: line {line}, column 'file': empty"));
+        }
+        if let Some(first) = seen.insert(file.clone(), line) {
+            return fail(format!(
+                "{WHAT}: line {line}, column 'file': '{}' has two rows (lines {first} and {line})",
+                shorten(&file)
+            ));
+        }
+        let factors = factors_col.map_or("", |c| cell(&row[c]));
+        let context = context_of(
+            WHAT,
+            line,
+            [
+                cell(&row[age_col]),
+                cell(&row[sex_col]),
+                cell(&row[symptoms_col]),
+                factors,
+            ],
+        )?;
+        parsed.push(ContextRow {
+            line,
+            file,
+            context,
+        });
+    }
+    if parsed.is_empty() {
+        return fail(format!("{WHAT}: no rows under the header"));
+    }
+    Ok(ContextTable { rows: parsed })
+}
+
+impl ContextTable {
+    /// The row for a record with these files: the one naming the files as the table writes
+    /// them (joined by ` + `), or one of the files as given, or the last component of one
+    /// of their paths.
+    pub fn find(&self, sources: &[String]) -> Option<usize> {
+        let joined = sources.join(" + ");
+        let by = |name: &str| self.rows.iter().position(|r| r.file == name);
+        by(&joined)
+            .or_else(|| sources.iter().find_map(|s| by(s)))
+            .or_else(|| {
+                sources.iter().find_map(|s| {
+                    let base = s.rsplit(['/', '\\']).next().unwrap_or(s);
+                    by(base)
+                })
+            })
+    }
 }
 
 /// At most 40 characters of a user's text, for an error message.

@@ -52,6 +52,13 @@ fn the_card_says_what_the_model_is() {
         "the model was trained on this generator version"
     );
     assert!(DEMO.len() <= 8 << 20, "{} bytes", DEMO.len());
+    // Its clinical context rule is the one `train-demo` writes, labelled as a demonstration.
+    let rule = m.clinical_context.as_ref().expect("a combination rule");
+    assert_eq!(
+        rule,
+        &ecg_stenosis::model::metadata::ClinicalContextRule::demonstration()
+    );
+    assert!(rule.demonstration);
 }
 
 /// The card's AUC per vessel against a re-evaluation on 300 fresh cases from the same

@@ -5,6 +5,7 @@
 mod architecture;
 mod campaign;
 mod cli;
+mod clinical;
 mod common;
 mod demo_model;
 mod hostile;

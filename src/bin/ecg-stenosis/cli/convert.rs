@@ -39,6 +39,29 @@ pub struct Args {
     /// output layers, where rounding moves the logits most.
     #[arg(long, value_name = "PREFIX")]
     keep_f32: Vec<String>,
+    /// A clinical context rule (JSON: the `clinical_context` entry of the README's "Clinical
+    /// context") to put into the written file, replacing any it had: how the guideline
+    /// likelihood and the ECG's stratum combine, as this model's validation established.
+    #[arg(long, value_name = "RULE.json")]
+    clinical_context: Option<PathBuf>,
+}
+
+/// `metadata` with the rule of `--clinical-context`, when given (checked with the rest).
+fn with_rule(metadata: ModelMetadata, args: &Args) -> Result<ModelMetadata, Failure> {
+    let Some(path) = &args.clinical_context else {
+        return Ok(metadata);
+    };
+    let text = read(path)?;
+    let rule = serde_json::from_slice(&text)
+        .map_err(|e| format!("{}: not a clinical context rule: {e}", path.display()))?;
+    let metadata = ModelMetadata {
+        clinical_context: Some(rule),
+        ..metadata
+    };
+    metadata
+        .check()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(metadata)
 }
 
 /// The model's weights as `args` asks them stored; refuses a `--keep-f32` prefix that names
@@ -119,6 +142,12 @@ fn restore(args: &Args) -> Result<ExitCode, Failure> {
     }
     let model = ModelFile::from_path(&args.checkpoint)
         .map_err(|e| format!("{}: {e}", args.checkpoint.display()))?;
+    let model = match &args.clinical_context {
+        None => model,
+        Some(_) => model
+            .with_metadata(with_rule(model.metadata().clone(), args)?)
+            .map_err(|e| e.to_string())?,
+    };
     let bytes = stored_as_asked(&model, args)?;
     let written = ModelFile::from_bytes(&bytes).map_err(|e| format!("self-check failed: {e}"))?;
     if written.config() != model.config() || written.metadata() != model.metadata() {
@@ -154,7 +183,12 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
                 .map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
             let metadata =
                 ModelMetadata::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-            Some(metadata)
+            Some(with_rule(metadata, &args)?)
+        }
+        None if args.clinical_context.is_some() => {
+            return Err(Failure::Usage(
+                "--clinical-context needs --metadata for a checkpoint (a file without metadata has no model to validate a rule for)".into(),
+            ));
         }
         None => None,
     };

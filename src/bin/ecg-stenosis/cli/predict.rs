@@ -8,12 +8,15 @@ use std::io::{IsTerminal, Write};
 use rayon::prelude::*;
 
 use ecg_stenosis::formats::{Limits, read_npy_f32};
+use ecg_stenosis::model::metadata::ClinicalContextRule;
 use ecg_stenosis::model::runner::block_on;
 use ecg_stenosis::pipeline::{
-    BackendSummary, Batch, COHORT_GRID, Cohort, Contribution, ModelSummary, Report, Session,
-    cohort_notice, csv_header, csv_row, probability, pseudonym,
+    BackendSummary, Batch, COHORT_GRID, Cohort, ContextReport, Contribution, ModelSummary, Report,
+    Session, cohort_notice, csv_context_header, csv_context_row, csv_header, csv_row, probability,
+    pseudonym,
 };
 use ecg_stenosis::render::{Paper, cohort_size_mm, draw_cohort};
+use ecg_stenosis::validation::{ContextTable, parse_context};
 use plotters::prelude::{IntoDrawingArea, SVGBackend};
 use serde_json::json;
 
@@ -29,6 +32,7 @@ use super::common::{Failure, Inputs, ModelChoice, Window, exit_status, positive,
 /// [12, samples] or [N, 12, samples], with no preprocessing.
 #[derive(Debug, clap::Args)]
 #[command(mut_arg("files", |a| a.required(false).required_unless_present("tensor")))]
+#[command(mut_arg("tensor", |a| a.conflicts_with("context")))]
 pub struct Args {
     #[command(flatten)]
     inputs: Inputs,
@@ -71,6 +75,12 @@ pub struct Args {
     /// cohort's shares of attribution per lead and beat phase.
     #[arg(long)]
     cohort_saliency: bool,
+    /// The patients' clinical context, a CSV with the columns file, age, sex, symptoms and
+    /// optionally risk_factors (README, "Clinical context"): adds each record's guideline
+    /// pre-test likelihoods (ESC 2019, ESC 2024), the ECG's stratum for any vessel and, where
+    /// the model file defines a rule, the combined category to its report and CSV row.
+    #[arg(long, value_name = "CONTEXT.csv")]
+    context: Option<PathBuf>,
 }
 
 /// Runs `predict`.
@@ -98,8 +108,11 @@ fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
         .num_threads(jobs)
         .build()
         .map_err(|e| format!("cannot start {jobs} threads: {e}"))?;
+    let context = args.context.as_deref().map(read_context).transpose()?;
+    let rule = session.metadata().clinical_context.as_ref();
+    let mut context_used = vec![0usize; context.as_ref().map_or(0, |c| c.rows.len())];
     let mut table = match &args.csv {
-        Some(path) => Some(Table::create(path, outputs)?),
+        Some(path) => Some(Table::create(path, outputs, context.is_some())?),
         None => None,
     };
     let mut plan = args.inputs.plan();
@@ -116,7 +129,7 @@ fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
     while groups.peek().is_some() {
         let window: Vec<_> = groups.by_ref().take(jobs * 4).collect();
         let done = window.len();
-        let analysed: Vec<Vec<(Report, Option<Contribution>)>> = pool.install(|| {
+        let analysed: Vec<Vec<Analysed>> = pool.install(|| {
             window
                 .into_par_iter()
                 .map(|(position, group)| {
@@ -131,19 +144,23 @@ fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
                             } else {
                                 None
                             };
-                            let report = analysis.report;
+                            let (report, row) =
+                                with_context(analysis.report, context.as_ref(), rule);
                             let report = if args.pseudonymise {
                                 report.pseudonymised(&pseudonym(position + 1, &read.content_hash))
                             } else {
                                 report
                             };
-                            (report, part)
+                            (report, part, row)
                         })
                         .collect()
                 })
                 .collect()
         });
-        for (report, part) in analysed.into_iter().flatten() {
+        for (report, part, row) in analysed.into_iter().flatten() {
+            if let Some(row) = row {
+                context_used[row] += 1;
+            }
             if let Some(part) = part {
                 cohort.add(&part).map_err(|e| e.to_string())?;
             }
@@ -169,18 +186,10 @@ fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
         progress.advance(done);
     }
     progress.finish();
-    if let Some(path) = &args.cohort_svg {
-        write_cohort_svg(&cohort, session, path)?;
+    if let (Some(path), Some(table)) = (&args.context, &context) {
+        failed |= context_rows_unused(path, table, &context_used);
     }
-    if let Some(path) = &args.cohort_json {
-        let text = serde_json::to_string(&cohort.summary(true)).map_err(|e| e.to_string())?;
-        std::fs::write(path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
-        eprintln!(
-            "wrote {} ({} records in the cohort)",
-            path.display(),
-            cohort.records()
-        );
-    }
+    write_cohort(&cohort, session, args)?;
     if let Some(table) = table {
         table.finish()?;
     } else if args.json {
@@ -197,6 +206,70 @@ fn predict_files(session: &Session, args: &Args) -> Result<ExitCode, Failure> {
         say_model(session);
     }
     Ok(exit_status(failed))
+}
+
+/// One record's report, its part in the cohort, and the context row it used.
+type Analysed = (Report, Option<Contribution>, Option<usize>);
+
+/// `--cohort-svg` and `--cohort-json`, where asked.
+fn write_cohort(cohort: &Cohort, session: &Session, args: &Args) -> Result<(), Failure> {
+    if let Some(path) = &args.cohort_svg {
+        write_cohort_svg(cohort, session, path)?;
+    }
+    if let Some(path) = &args.cohort_json {
+        let text = serde_json::to_string(&cohort.summary(true)).map_err(|e| e.to_string())?;
+        std::fs::write(path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        eprintln!(
+            "wrote {} ({} records in the cohort)",
+            path.display(),
+            cohort.records()
+        );
+    }
+    Ok(())
+}
+
+/// Reads and checks a context file: a bad row fails the run, with its line and column.
+fn read_context(path: &Path) -> Result<ContextTable, Failure> {
+    let bytes = read(path)?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
+    parse_context(text).map_err(|e| format!("{}: {e}", path.display()).into())
+}
+
+/// The report with its clinical context part, when the context file has a row for it, and
+/// which row.
+fn with_context(
+    report: Report,
+    context: Option<&ContextTable>,
+    rule: Option<&ClinicalContextRule>,
+) -> (Report, Option<usize>) {
+    match context.and_then(|c| Some((c, c.find(&report.sources)?))) {
+        Some((table, row)) => (
+            report.with_context(&table.rows[row].context, rule),
+            Some(row),
+        ),
+        None => (report, None),
+    }
+}
+
+/// Says which context rows named no record, or several (by line only: a row's file name may
+/// be a patient's); true when there is one.
+fn context_rows_unused(path: &Path, table: &ContextTable, used: &[usize]) -> bool {
+    let mut any = false;
+    for (row, &n) in table.rows.iter().zip(used) {
+        let problem = match n {
+            0 => "matches no record given",
+            1 => continue,
+            _ => "matches several records: give each one's path as the table writes it",
+        };
+        eprintln!(
+            "ecg-stenosis: {}: line {}: {problem}",
+            path.display(),
+            row.line
+        );
+        any = true;
+    }
+    any
 }
 
 /// The text mode's last lines: the model and backend, and the card's local calibration.
@@ -305,11 +378,13 @@ struct Table {
     path: PathBuf,
     file: Option<std::io::BufWriter<std::fs::File>>,
     rows: usize,
+    /// With the context columns.
+    context: bool,
 }
 
 impl Table {
     /// Creates the file (or takes standard output for `-`) and writes the header.
-    fn create(path: &Path, outputs: &[String]) -> Result<Self, Failure> {
+    fn create(path: &Path, outputs: &[String], context: bool) -> Result<Self, Failure> {
         let file = if path.as_os_str() == "-" {
             None
         } else {
@@ -321,14 +396,23 @@ impl Table {
             path: path.to_path_buf(),
             file,
             rows: 0,
+            context,
         };
-        table.write(&csv_header(outputs))?;
+        table.write(&if context {
+            csv_context_header(outputs)
+        } else {
+            csv_header(outputs)
+        })?;
         Ok(table)
     }
 
     fn row(&mut self, report: &Report, outputs: &[String]) -> Result<(), Failure> {
         self.rows += 1;
-        self.write(&csv_row(report, outputs))
+        self.write(&if self.context {
+            csv_context_row(report, outputs)
+        } else {
+            csv_row(report, outputs)
+        })
     }
 
     fn write(&mut self, line: &str) -> Result<(), Failure> {
@@ -381,6 +465,31 @@ fn print_report(report: &Report) {
     }
     for w in &report.warnings {
         say!("warning: {}", w.message);
+    }
+    if let Some(c) = &report.clinical_context {
+        print_context(c);
+    }
+}
+
+/// The clinical context lines of a report.
+fn print_context(c: &ContextReport) {
+    for l in &c.likelihoods {
+        match (l.percent, l.category, &l.out_of_range) {
+            (Some(p), Some(k), _) => say!("{}: {p} % ({})", l.guideline.title(), k.words()),
+            (_, _, Some(why)) => say!("{}: none ({why})", l.guideline.title()),
+            _ => {}
+        }
+    }
+    if let Some(k) = &c.combined {
+        let label = if k.demonstration {
+            "combined (demonstration rule)"
+        } else {
+            "combined"
+        };
+        say!("{label}: {} — {}", k.combined.words(), k.wording);
+    }
+    for note in &c.notes {
+        say!("context: {note}");
     }
 }
 
