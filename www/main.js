@@ -248,6 +248,8 @@ const facts = {
   maxFileBytes: 256 * 1024 * 1024,
   // The software's release and the page's build, e.g. 'ecg-stenosis 0.1.0, build 344f4f3ab64c'.
   release: '',
+  // The clinical context form's guideline models: [{key, title, categories, grey_zone}].
+  guidelines: [],
 };
 // scripts/dist.sh writes the release's hash into index.html; served from the repository, the
 // page says 'development'.
@@ -259,6 +261,7 @@ function takeFacts(given) {
   facts.sheetWidthMmAt25 = given.sheet_width_mm_at_25;
   facts.maxFileBytes = given.max_file_bytes;
   facts.release = `${given.release}, build ${buildOfPage}`;
+  facts.guidelines = given.guidelines;
   $('release').textContent = facts.release;
 }
 
@@ -278,6 +281,8 @@ const state = {
   explained: null, // {vessel, method}
   // A campaign's cohort view keeps its running sums in the page's worker (www/campaign.js).
   cohortInWorker: false,
+  // Bumped by every change of the clinical context form: an older answer is not shown.
+  contextGeneration: 0,
 };
 
 function paperOptions(saliency) {
@@ -357,6 +362,9 @@ async function openFiles(files) {
   const kept = files.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
   try {
     const summary = await ask({ type: 'load', files, sampleRateHz }, files.map((f) => f.bytes));
+    // The form speaks of one patient: another ECG clears it (not the first one opened, so
+    // that the form may be filled before).
+    if (state.record) clearContext();
     state.lastFiles = kept;
     state.lastRate = sampleRateHz;
     state.record = { name, summary };
@@ -377,8 +385,14 @@ async function openFiles(files) {
   }
 }
 
-// Quality, risk cards and the disclaimer from the worker's report.
+// Quality, risk cards and the disclaimer from the worker's report, then the clinical context
+// against it.
 async function analyse(overrideQuality) {
+  await showAnalysis(overrideQuality);
+  await updateContext();
+}
+
+async function showAnalysis(overrideQuality) {
   const box = $('risk');
   box.replaceChildren();
   $('override-box').hidden = true;
@@ -447,6 +461,127 @@ function riskCard(vessel, v, report) {
   });
   card.append(why);
   return card;
+}
+
+// The clinical context form (issue 17): what the clinician types goes to the worker, which
+// computes both guidelines' likelihoods and sets the ECG's strata against them under the model
+// file's rule (App.context in src/web/context.rs). Nothing typed is kept: the form lives in
+// the DOM only, and is cleared when another ECG is opened.
+const CONTEXT_INPUTS = ['context-age', 'context-sex', 'context-pain', 'context-dyspnoea'];
+
+function contextFields() {
+  const pain = $('context-pain').value;
+  const dyspnoea = $('context-dyspnoea').checked;
+  let symptoms = pain;
+  if (dyspnoea) symptoms = pain && pain !== 'none' ? `${pain}+dyspnoea` : 'dyspnoea';
+  const factors = Array.from(document.querySelectorAll('#context-factors input:checked'), (i) => i.value);
+  return { age: $('context-age').value.trim(), sex: $('context-sex').value, symptoms, risk_factors: factors.join('+') };
+}
+
+function clearContext() {
+  $('context-form').reset();
+  for (const id of CONTEXT_INPUTS) $(id).removeAttribute('aria-invalid');
+  state.contextGeneration += 1;
+  $('context-result').replaceChildren();
+}
+
+async function updateContext() {
+  const box = $('context-result');
+  const fields = contextFields();
+  for (const id of CONTEXT_INPUTS) $(id).removeAttribute('aria-invalid');
+  const generation = ++state.contextGeneration;
+  if (!fields.age && !fields.sex && !fields.symptoms && !fields.risk_factors) {
+    box.replaceChildren();
+    return;
+  }
+  const missing = ['age', 'sex', 'symptoms'].filter((k) => !fields[k]);
+  if (missing.length) {
+    box.replaceChildren(el('p', `Clinical context: fill in ${missing.join(', ')} to see the guideline likelihood.`, 'muted'));
+    return;
+  }
+  let view;
+  try {
+    view = await ask({ type: 'context', fields });
+  } catch (error) {
+    if (generation !== state.contextGeneration) return;
+    const input = { age: 'context-age', sex: 'context-sex', symptoms: 'context-pain' }[error.field];
+    if (input) $(input).setAttribute('aria-invalid', 'true');
+    box.replaceChildren(el('p', `Clinical context: ${error.field ? `${error.field}: ` : ''}${error.message}`, 'context-error'));
+    return;
+  }
+  if (generation !== state.contextGeneration) return;
+  box.replaceChildren(...contextView(view, fields));
+}
+
+const guidelineOf = (key) => facts.guidelines.find((g) => g.key === key) || { title: key, categories: [] };
+const categoryWords = (guideline, key) => (guidelineOf(guideline).categories.find((c) => c.key === key) || { words: key }).words;
+const stratumWords = (s) => (s ? (facts.strata[s] || { words: s }).words : 'no stratum');
+const AGAINST = { same: 'the same band', higher: 'ECG higher', lower: 'ECG lower' };
+
+function contextView({ context, rule }, fields) {
+  const out = [el('h3', 'Clinical context')];
+  const factors = fields.risk_factors ? fields.risk_factors.split('+').length : 0;
+  out.push(el('p', `As typed: ${fields.age} years, ${fields.sex}, symptoms ${fields.symptoms}, `
+    + `${factors} risk factor${factors === 1 ? '' : 's'}.`, 'context-typed'));
+  const table = el('table', undefined, 'context-table');
+  table.id = 'context-likelihoods';
+  const head = el('tr');
+  for (const h of ['Guideline model', 'Pre-test likelihood', 'Category']) head.append(el('th', h));
+  table.append(head);
+  for (const l of context.likelihoods) {
+    const row = el('tr');
+    row.dataset.guideline = l.guideline;
+    row.append(el('td', guidelineOf(l.guideline).title));
+    if (l.percent === null || l.percent === undefined) {
+      const cell = el('td', `none: ${l.out_of_range}`);
+      cell.colSpan = 2;
+      row.append(cell);
+    } else {
+      row.append(el('td', `${l.percent} %`, 'ptp'));
+      const grey = guidelineOf(l.guideline).grey_zone === l.category ? ' (grey zone)' : '';
+      row.append(el('td', categoryWords(l.guideline, l.category) + grey, 'category'));
+    }
+    table.append(row);
+  }
+  out.push(table);
+  if (context.vessels.length) {
+    const against = el('table', undefined, 'context-table');
+    against.id = 'context-against';
+    const titles = context.likelihoods.filter((l) => l.category).map((l) => l.guideline);
+    const top = el('tr');
+    top.append(el('th', 'ECG stratum'));
+    for (const g of titles) top.append(el('th', `against ${g === 'esc2019' ? 'ESC 2019' : 'ESC 2024'}`));
+    against.append(top);
+    for (const v of context.vessels) {
+      const row = el('tr');
+      row.dataset.vessel = v.vessel;
+      row.append(el('td', `${v.vessel === 'any' ? 'any vessel' : v.vessel}: ${stratumWords(v.stratum)}`));
+      for (const g of titles) {
+        const a = v.against.find((x) => x.guideline === g);
+        row.append(el('td', a ? `likelihood band ${a.band}: ${AGAINST[a.ecg]}` : '—'));
+      }
+      against.append(row);
+    }
+    out.push(el('p', 'How each vessel\'s ECG stratum sits against the likelihood (below the guideline\'s grey zone = low, the grey zone = intermediate, above = high): a side-by-side reading, not a combination.', 'hint'));
+    out.push(against);
+  }
+  const combined = context.combined;
+  if (combined) {
+    const box = el('div', undefined, 'context-combined');
+    box.id = 'context-combined';
+    const g = combined.guideline;
+    box.append(el('p', `Combined under the model file's rule (${guidelineOf(g).title}): likelihood ${categoryWords(g, combined.likelihood)} `
+      + `with the ECG's ${stratumWords(combined.stratum)} for any vessel → ${categoryWords(g, combined.combined)}.`));
+    box.append(el('p', combined.wording));
+    if (combined.demonstration) box.append(el('p', 'This is a demonstration rule: it was validated on no patient and must not guide any decision.', 'disclaimer'));
+    out.push(box);
+  }
+  for (const note of context.notes) out.push(el('p', `Note: ${note}.`, 'context-note'));
+  if (rule && !rule.demonstration) out.push(el('p', `The rule's validation, as its model file states it: ${rule.source}`, 'hint'));
+  const model = (state.report && state.report.model) || state.model;
+  out.push(el('p', 'The likelihoods are the guidelines\' published tables; the ECG strata come from the loaded model'
+    + (model && model.demonstration ? ', a demonstration model trained only on synthetic ECGs. Nothing here is clinically validated.' : '. The combination is only as valid as that model file\'s validation.'), 'disclaimer'));
+  return out;
 }
 
 function showQuality(report) {
@@ -736,6 +871,9 @@ function wire() {
     if (file) loadModelFile(file);
   });
   $('print').addEventListener('click', () => printReport());
+  $('context-form').addEventListener('input', () => updateContext());
+  $('context-form').addEventListener('submit', (event) => event.preventDefault());
+  $('context-clear').addEventListener('click', () => clearContext());
   window.addEventListener('afterprint', () => { $('print-patient').textContent = ''; });
   let resizeTimer = null;
   window.addEventListener('resize', () => {

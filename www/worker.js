@@ -166,6 +166,13 @@ async function handle(data) {
       return presented(app.draw(canvas, data.options));
     case 'drawBeats':
       return presented(app.draw_beats(beatsCanvas, data.options));
+    case 'context':
+      // The clinical context form's fields: computed, answered, not kept.
+      return app.context(data.fields);
+    case 'campaignContext':
+      return app.campaign_context(new Uint8Array(data.bytes));
+    case 'campaignContextForget':
+      return app.campaign_context_forget();
     case 'patient':
       // Only when the user ticked "include patient identifiers" for a printed report.
       return app.patient_identifiers();

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::Report;
+use super::{Report, VesselRisk};
 use crate::clinical::{Category, ClinicalContext, Guideline};
 use crate::model::metadata::{ClinicalContextRule, Stratum};
 
@@ -40,6 +40,45 @@ pub struct CombinedEntry {
     pub demonstration: bool,
 }
 
+/// Where an ECG stratum sits against a guideline likelihood: the likelihood's band (its
+/// category below the guideline's grey zone is `low`, the grey zone `intermediate`, above it
+/// `high`) and whether the ECG's stratum is the same, higher or lower. A side-by-side reading,
+/// not a combination: no validation stands behind it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// The guideline.
+    pub guideline: Guideline,
+    /// The likelihood's band, in the strata's words.
+    pub band: Stratum,
+    /// The ECG's stratum against it.
+    pub ecg: Against,
+}
+
+/// The ECG's stratum against a likelihood's band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Against {
+    /// The same band.
+    Same,
+    /// The ECG's stratum is above the likelihood's band.
+    Higher,
+    /// The ECG's stratum is below it.
+    Lower,
+}
+
+/// One vessel's stratum (or, as `any`, the highest of them) against each guideline's
+/// likelihood.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VesselContext {
+    /// The output's name (`RCA` …), or `any` for any vessel.
+    pub vessel: String,
+    /// Its stratum (absent without cut-offs for it).
+    pub stratum: Option<Stratum>,
+    /// Against each guideline with a likelihood for the patient, ESC 2019 first; empty
+    /// without a stratum.
+    pub against: Vec<Comparison>,
+}
+
 /// The clinical context part of a report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContextReport {
@@ -47,6 +86,8 @@ pub struct ContextReport {
     pub likelihoods: Vec<LikelihoodEntry>,
     /// The highest stratum of the vessels (absent without an estimate).
     pub any_vessel_stratum: Option<Stratum>,
+    /// Each vessel's stratum against the likelihoods, then `any` (empty without an estimate).
+    pub vessels: Vec<VesselContext>,
     /// The combined category (absent without a rule, an estimate or a likelihood).
     pub combined: Option<CombinedEntry>,
     /// Why something is absent, in words.
@@ -57,19 +98,76 @@ pub struct ContextReport {
 pub const NO_RULE: &str = "no combination rule was validated for this model: the guideline \
     likelihood and the ECG strata are shown side by side only";
 
+fn stratum_rank(s: Stratum) -> usize {
+    Stratum::ALL.iter().position(|&t| t == s).unwrap_or(0)
+}
+
 /// The highest stratum among a report's vessels (`None` when none has one).
 pub fn any_vessel_stratum(report: &Report) -> Option<Stratum> {
-    let rank = |s: Stratum| Stratum::ALL.iter().position(|&t| t == s).unwrap_or(0);
-    report
-        .vessels
+    highest_stratum(&report.vessels)
+}
+
+fn highest_stratum(vessels: &[VesselRisk]) -> Option<Stratum> {
+    vessels
         .iter()
         .filter_map(|v| v.stratum)
-        .max_by_key(|&s| rank(s))
+        .max_by_key(|&s| stratum_rank(s))
+}
+
+/// A likelihood category's band in the strata's words: below its guideline's grey zone
+/// `low`, the grey zone `intermediate`, above `high`.
+pub fn likelihood_band(category: Category) -> Stratum {
+    let grey = category.guideline().grey_zone().rank();
+    match category.rank().cmp(&grey) {
+        std::cmp::Ordering::Less => Stratum::Low,
+        std::cmp::Ordering::Equal => Stratum::Intermediate,
+        std::cmp::Ordering::Greater => Stratum::High,
+    }
+}
+
+fn against(
+    vessel: &str,
+    stratum: Option<Stratum>,
+    likelihoods: &[LikelihoodEntry],
+) -> VesselContext {
+    let against = match stratum {
+        None => Vec::new(),
+        Some(s) => likelihoods
+            .iter()
+            .filter_map(|l| {
+                let band = likelihood_band(l.category?);
+                let ecg = match stratum_rank(s).cmp(&stratum_rank(band)) {
+                    std::cmp::Ordering::Less => Against::Lower,
+                    std::cmp::Ordering::Equal => Against::Same,
+                    std::cmp::Ordering::Greater => Against::Higher,
+                };
+                Some(Comparison {
+                    guideline: l.guideline,
+                    band,
+                    ecg,
+                })
+            })
+            .collect(),
+    };
+    VesselContext {
+        vessel: vessel.to_string(),
+        stratum,
+        against,
+    }
 }
 
 /// The context part for `report`, under `rule` (the model file's, if any).
 pub fn context_report(
     report: &Report,
+    context: &ClinicalContext,
+    rule: Option<&ClinicalContextRule>,
+) -> ContextReport {
+    context_for(&report.vessels, context, rule)
+}
+
+/// The context part for a record's vessels (none: no estimate), under `rule`.
+pub fn context_for(
+    vessels: &[VesselRisk],
     context: &ClinicalContext,
     rule: Option<&ClinicalContextRule>,
 ) -> ContextReport {
@@ -90,7 +188,14 @@ pub fn context_report(
             },
         })
         .collect();
-    let stratum = any_vessel_stratum(report);
+    let stratum = highest_stratum(vessels);
+    let mut per_vessel: Vec<VesselContext> = vessels
+        .iter()
+        .map(|v| against(&v.vessel, v.stratum, &likelihoods))
+        .collect();
+    if !vessels.is_empty() {
+        per_vessel.push(against("any", stratum, &likelihoods));
+    }
     let mut notes = Vec::new();
     let combined = match (rule, stratum) {
         (None, _) => {
@@ -128,6 +233,7 @@ pub fn context_report(
     ContextReport {
         likelihoods,
         any_vessel_stratum: stratum,
+        vessels: per_vessel,
         combined,
         notes,
     }
@@ -208,6 +314,29 @@ mod tests {
         assert_eq!(combined.likelihood, Category::Low);
         assert_eq!(combined.combined, Category::Moderate);
         assert!(combined.demonstration && combined.wording.contains("Demonstration"));
+        // ESC 2019: 58-year-old man, atypical: 17 %, over 15 %, above the grey zone (high);
+        // ESC 2024: 11 %, low, the grey zone (intermediate). V0 is low: lower than both;
+        // V1 high: same as 2019, higher than 2024; V2 has no stratum; "any" is V1's.
+        let bands: Vec<Vec<(Stratum, Against)>> = c
+            .vessels
+            .iter()
+            .map(|v| v.against.iter().map(|a| (a.band, a.ecg)).collect())
+            .collect();
+        let (low, mid, high) = (Stratum::Low, Stratum::Intermediate, Stratum::High);
+        assert_eq!(
+            bands,
+            vec![
+                vec![(high, Against::Lower), (mid, Against::Lower)],
+                vec![(high, Against::Same), (mid, Against::Higher)],
+                vec![],
+                vec![(high, Against::Same), (mid, Against::Higher)],
+            ]
+        );
+        assert_eq!(c.vessels[3].vessel, "any");
+        assert_eq!(likelihood_band(Category::Under5), low);
+        assert_eq!(likelihood_band(Category::VeryLow), low);
+        assert_eq!(likelihood_band(Category::From5To15), mid);
+        assert_eq!(likelihood_band(Category::VeryHigh), high);
         let c = context_report(&report, &context, None);
         assert!(c.combined.is_none() && c.notes[0] == NO_RULE);
         let none = report_with(&[]);

@@ -19,7 +19,8 @@ pub use cohort::{
     cohort_beats, cohort_notice,
 };
 pub use context::{
-    CombinedEntry, ContextReport, LikelihoodEntry, NO_RULE, any_vessel_stratum, context_report,
+    Against, CombinedEntry, Comparison, ContextReport, LikelihoodEntry, NO_RULE, VesselContext,
+    any_vessel_stratum, context_for, context_report, likelihood_band,
 };
 pub use csv::{csv_context_header, csv_context_row, csv_header, csv_row, csv_table};
 pub use report::{

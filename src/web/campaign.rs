@@ -8,12 +8,14 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use web_sys::OffscreenCanvas;
 
+use super::context::with_campaign_context;
 use super::types::{from_js, to_js};
 use super::{App, OffscreenBackend, error};
 use crate::formats::{Format, Limits, ReadError, ReadOptions, detect};
 use crate::pipeline::{
     COHORT_GRID, Cohort, Contribution, ErrorKind, Options, Report, RiskGroup, campaign_records,
-    cohort_notice, csv_header, csv_row, pseudonym, read_campaign_record,
+    cohort_notice, csv_context_header, csv_context_row, csv_header, csv_row, pseudonym,
+    read_campaign_record,
 };
 use crate::render::{HistogramPanel, Paper, cohort_size_mm, draw_cohort, draw_histograms};
 
@@ -36,6 +38,9 @@ struct CampaignRow {
     /// Its part in the cohort view, for [`App::cohort_add`] (null without an estimate);
     /// its beats follow as `cohort_beats`, a `Float32Array` ([`Contribution::flat_beats`]).
     cohort: Option<CohortPart>,
+    /// The line of the context file's row for this record (null without one, or without a
+    /// context file): the page says which rows matched no record, or several.
+    context_line: Option<u64>,
 }
 
 /// A record's cohort part without its beats.
@@ -103,13 +108,17 @@ impl App {
     }
 
     /// The CSV header for the loaded model's outputs (with its CRLF), as `predict --csv` writes
-    /// it. Throws `{kind: "model"}` without a model.
+    /// it (with the context columns once a context file is given, as with `--context`). Throws `{kind: "model"}` without a model.
     pub fn csv_header(&self) -> Result<String, JsValue> {
         let session = self
             .session
             .as_ref()
             .ok_or_else(|| error(ErrorKind::Model, "no model file loaded: no table"))?;
-        Ok(csv_header(&session.metadata().outputs))
+        let outputs = &session.metadata().outputs;
+        Ok(match self.campaign_context {
+            Some(_) => csv_context_header(outputs),
+            None => csv_header(outputs),
+        })
     }
 
     /// Draws a campaign's probabilities per output as histograms onto `canvas` (as sized by
@@ -157,9 +166,12 @@ impl App {
     /// ("" when it could). A file over the byte limit is refused by its size (its bytes may be
     /// empty). `position` is the record's place in the campaign, from 1. Resolves to one row
     /// per record the files form (usually one): `{pseudonym, csv, csv_pseudonymous, json,
-    /// json_pseudonymous, report, cohort}`: `cohort` is the record's part in the cohort view
-    /// (null without an estimate), with its attribution shares when `cohort_saliency` (one
-    /// gradient pass per output). Nothing is kept in the worker afterwards.
+    /// json_pseudonymous, report, cohort, context_line}`: `cohort` is the record's part in the
+    /// cohort view (null without an estimate), with its attribution shares when
+    /// `cohort_saliency` (one gradient pass per output); with a context file
+    /// ([`App::campaign_context`]) the report and rows carry the context as `predict
+    /// --context` writes them, and `context_line` is the line of the record's row (null
+    /// without one). Nothing is kept in the worker afterwards.
     #[allow(clippy::too_many_arguments)]
     pub fn campaign_record(
         &self,
@@ -172,6 +184,7 @@ impl App {
         cohort_saliency: bool,
     ) -> js_sys::Promise {
         let session = self.session.clone();
+        let context = self.campaign_context.clone();
         let limits = Limits::default();
         let files: Result<Vec<_>, JsValue> = (|| {
             if contents.len() != names.len()
@@ -217,6 +230,11 @@ impl App {
                 ..ReadOptions::default()
             };
             let outputs = &session.metadata().outputs;
+            let rule = session.metadata().clinical_context.as_ref();
+            let row_of = |r: &Report| match &context {
+                Some(_) => csv_context_row(r, outputs),
+                None => csv_row(r, outputs),
+            };
             let mut rows = Vec::new();
             let mut flat_beats = Vec::new();
             for read in read_campaign_record(files, &read_options, &limits) {
@@ -224,7 +242,8 @@ impl App {
                 let cohort = session
                     .cohort_contribution(&analysis, cohort_saliency)
                     .await;
-                let report = analysis.report;
+                let (report, context_line) =
+                    with_campaign_context(analysis.report, context.as_deref(), rule);
                 let name = pseudonym(position, &read.content_hash);
                 let hidden = report.pseudonymised(&name);
                 let json = |r: &Report| {
@@ -243,13 +262,14 @@ impl App {
                 };
                 flat_beats.push(beats);
                 rows.push(CampaignRow {
-                    csv: csv_row(&report, outputs),
-                    csv_pseudonymous: csv_row(&hidden, outputs),
+                    csv: row_of(&report),
+                    csv_pseudonymous: row_of(&hidden),
                     json: json(&report)?,
                     json_pseudonymous: json(&hidden)?,
                     pseudonym: name,
                     report,
                     cohort,
+                    context_line,
                 });
             }
             let out = to_js(&rows)?;

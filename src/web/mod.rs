@@ -7,6 +7,7 @@
 
 mod campaign;
 mod canvas;
+mod context;
 pub mod types;
 mod validation;
 
@@ -253,6 +254,8 @@ pub struct App {
     cohort: Option<(crate::pipeline::Cohort, String)>,
     /// In the CPU-only module: the WebGPU module is worth loading in the background.
     webgpu_worth_loading: bool,
+    /// The campaign's context file, once given ([`App::campaign_context`]).
+    campaign_context: Option<Rc<crate::validation::ContextTable>>,
 }
 
 #[wasm_bindgen]
@@ -315,6 +318,7 @@ impl App {
             overlay: Rc::new(RefCell::new(None)),
             cohort: None,
             webgpu_worth_loading,
+            campaign_context: None,
         })
     }
 

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::clinical::Guideline;
 use crate::ecg::Ecg;
 use crate::formats::{ReadError, RecordResult};
 use crate::model::metadata::Stratum;
@@ -60,6 +61,9 @@ pub struct WebError {
     /// The file(s) of a record that could not be read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
+    /// The form field at fault (`age`, `sex` …), when the error is one field's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
 }
 
 impl WebError {
@@ -70,6 +74,7 @@ impl WebError {
             message: message.into(),
             line: None,
             sources: Vec::new(),
+            field: None,
         }
     }
 
@@ -84,6 +89,7 @@ impl WebError {
             message: error.to_string(),
             line,
             sources,
+            field: None,
         }
     }
 }
@@ -425,6 +431,32 @@ pub struct Facts {
     /// The software's release, `ecg-stenosis 0.1.0` (the page shows it, and prints it on the
     /// report, beside the build that scripts/dist.sh stamps into index.html).
     pub release: &'static str,
+    /// The guideline models of the clinical context form, ESC 2019 first.
+    pub guidelines: Vec<GuidelineView>,
+    /// The risk factors the form offers, as the context file names them.
+    pub risk_factors: [&'static str; 5],
+}
+
+/// A guideline model, as the clinical context form shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GuidelineView {
+    /// `esc2019`, `esc2024`.
+    pub key: &'static str,
+    /// Its title with the table or figure.
+    pub title: &'static str,
+    /// Its categories, lowest first: `{key, words}`.
+    pub categories: Vec<CategoryView>,
+    /// The grey zone's category key.
+    pub grey_zone: &'static str,
+}
+
+/// A likelihood category: its key and its words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryView {
+    /// `very_low`, `5_to_15` …
+    pub key: &'static str,
+    /// `very low (≤ 5 %)` …
+    pub words: &'static str,
 }
 
 impl Facts {
@@ -451,6 +483,23 @@ impl Facts {
             sheet_width_mm_at_25: sheet_width_mm(&Paper::default()),
             max_file_bytes: crate::formats::Limits::default().max_bytes,
             release: concat!("ecg-stenosis ", env!("CARGO_PKG_VERSION")),
+            guidelines: Guideline::ALL
+                .into_iter()
+                .map(|g| GuidelineView {
+                    key: g.key(),
+                    title: g.title(),
+                    categories: g
+                        .categories()
+                        .iter()
+                        .map(|c| CategoryView {
+                            key: c.key(),
+                            words: c.words(),
+                        })
+                        .collect(),
+                    grey_zone: g.grey_zone().key(),
+                })
+                .collect(),
+            risk_factors: crate::clinical::RISK_FACTORS,
         }
     }
 }

@@ -651,6 +651,92 @@ test('patient identifiers reach the printed report only when the box is ticked',
   await context.close();
 });
 
+test('the clinical context form: both likelihoods, the strata against them and the combined category; cleared; printed only when filled', async () => {
+  const { page, context, requests, consoleErrors } = await openPage();
+  await page.evaluate(() => { window.print = () => { document.body.dataset.printed = String(Number(document.body.dataset.printed || 0) + 1); }; });
+  assert.equal(await upload(page, [fixture('wfdb/A0002.hea'), fixture('wfdb/A0002.mat')]), 'drawn');
+  assert.equal(await page.textContent('#context-result'), '', 'nothing before the form is filled');
+  assert.equal(await page.getAttribute('#context-details', 'open'), null, 'the form starts collapsed');
+  await page.click('#context-details summary');
+  // A 58-year-old man with atypical angina and two risk factors, worked by hand in
+  // src/clinical.rs (worked_examples): ESC 2019 Table 5, 50–59, atypical, male: 17 %, over
+  // 15 %; ESC 2024 Figure 4, 50–59, male, symptom score 2, 2–3 risk factors: 11 %, low, the
+  // grey zone.
+  const fill = async (age) => {
+    await page.fill('#context-age', age);
+    await page.selectOption('#context-sex', 'male');
+    await page.selectOption('#context-pain', 'atypical');
+    await page.check('#context-factors input[value="smoking"]');
+    await page.check('#context-factors input[value="hypertension"]');
+  };
+  const likelihoods = () => page.$$eval('#context-likelihoods tr[data-guideline]', (rows) => rows.map((r) => ({
+    guideline: r.dataset.guideline, cells: Array.from(r.cells).slice(1).map((c) => c.textContent),
+  })));
+  await page.fill('#context-age', '58');
+  await page.waitForFunction(() => /fill in sex, symptoms/.test(document.getElementById('context-result').textContent));
+  await fill('58');
+  await page.waitForFunction(() => document.querySelectorAll('#context-likelihoods tr[data-guideline]').length === 2);
+  await page.waitForFunction(() => /2 risk factors/.test(document.getElementById('context-result').textContent));
+  assert.deepEqual(await likelihoods(), [
+    { guideline: 'esc2019', cells: ['17 %', 'over 15 %'] },
+    { guideline: 'esc2024', cells: ['11 %', 'low (> 5–15 %) (grey zone)'] },
+  ]);
+  // Each vessel's stratum (as its card says) against the two bands: ESC 2019 17 % is above
+  // its grey zone (band high), ESC 2024 11 % is its grey zone (band intermediate).
+  const rank = { low: 0, intermediate: 1, high: 2 };
+  const strata = Object.fromEntries((await riskCards(page)).map((c) => [c.vessel, c.stratum.match(/(low|intermediate|high)/)[1]]));
+  const any = Object.values(strata).reduce((a, b) => (rank[b] > rank[a] ? b : a));
+  const against = (stratum, band) => `likelihood band ${band}: ${
+    rank[stratum] === rank[band] ? 'the same band' : rank[stratum] > rank[band] ? 'ECG higher' : 'ECG lower'}`;
+  const rows = await page.$$eval('#context-against tr[data-vessel]', (trs) => trs.map((r) => [r.dataset.vessel, ...Array.from(r.cells).map((c) => c.textContent)]));
+  assert.deepEqual(rows, [...Object.entries(strata), ['any', any]].map(([vessel, s]) => [
+    vessel, `${vessel === 'any' ? 'any vessel' : vessel}: ${s} risk`, against(s, 'high'), against(s, 'intermediate')]));
+  // The demonstration model's rule (ESC 2024): one category down for a low stratum, one up
+  // for a high one, the same for intermediate; labelled a demonstration.
+  const combined = { low: 'very low (≤ 5 %)', intermediate: 'low (> 5–15 %)', high: 'moderate (> 15–50 %)' }[any];
+  const combinedText = await page.textContent('#context-combined');
+  assert.ok(combinedText.includes(`likelihood low (> 5–15 %) with the ECG's ${any} risk for any vessel → ${combined}.`), combinedText);
+  assert.match(combinedText, /demonstration rule: it was validated on no patient/);
+  assert.match(await page.textContent('#context-result'), /demonstration model trained only on synthetic ECGs\. Nothing here is clinically validated\./);
+  // Outside the tables: a message, never an extrapolation; a bad age is named.
+  await page.fill('#context-age', '25');
+  await page.waitForFunction(() => /age 25 is below the table's range/.test(document.getElementById('context-result').textContent));
+  assert.deepEqual((await likelihoods()).map((l) => l.cells.length), [1, 1]);
+  await page.fill('#context-age', '200');
+  await page.waitForFunction(() => document.querySelector('#context-result .context-error'));
+  assert.match(await page.textContent('#context-result'), /^Clinical context: age: '200' is not an age in years \(0 to 130\)$/);
+  assert.equal(await page.getAttribute('#context-age', 'aria-invalid'), 'true');
+  // Printed with the form filled: the context is on the report, the form is not.
+  await page.fill('#context-age', '58');
+  await page.waitForFunction(() => document.querySelectorAll('#context-likelihoods tr[data-guideline]').length === 2
+    && !document.querySelector('#context-age[aria-invalid]'));
+  await page.click('#print');
+  await page.waitForFunction(() => document.body.dataset.printed === '1', null, { timeout: 60_000 });
+  await page.emulateMedia({ media: 'print' });
+  assert.ok(await page.isVisible('#context-likelihoods'), 'printed with the form filled');
+  assert.ok(!(await page.isVisible('#context-form')), 'the form itself is not printed');
+  await page.emulateMedia({ media: 'screen' });
+  // Cleared: nothing left, on the page or on a report printed now.
+  await page.click('#context-clear');
+  assert.equal(await page.textContent('#context-result'), '');
+  assert.equal(await page.inputValue('#context-age'), '');
+  assert.equal(await page.$$eval('#context-factors input:checked', (n) => n.length), 0);
+  await page.click('#print');
+  await page.waitForFunction(() => document.body.dataset.printed === '2', null, { timeout: 60_000 });
+  await page.emulateMedia({ media: 'print' });
+  assert.ok(!/Clinical context|17 %|58 years/.test(await page.evaluate(() => document.body.innerText)), 'nothing of the context on the printed report');
+  await page.emulateMedia({ media: 'screen' });
+  // Another ECG clears a filled form: the context was of the patient of the first.
+  await fill('58');
+  await page.waitForFunction(() => document.querySelector('#context-combined'));
+  assert.equal(await upload(page, [fixture('A0001.csv')]), 'drawn');
+  assert.equal(await page.textContent('#context-result'), '');
+  assert.equal(await page.inputValue('#context-age'), '');
+  assert.ok(!consoleErrors.some((line) => /58|atypical/.test(line)), 'nothing typed is logged');
+  assert.deepEqual(foreign(requests), []);
+  await context.close();
+});
+
 test('the server serves the page and its examples only: no .git, no sources, no listings', async () => {
   for (const denied of ['/.git/HEAD', '/.git/', '/src/lib.rs', '/Cargo.toml', '/www/', '/pkg/', '/tests/fixtures/bad/ragged.csv', '/www/%2e%2e/Cargo.toml']) {
     assert.equal((await fetch(`${origin}${denied}`)).status, 404, denied);
