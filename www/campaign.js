@@ -94,9 +94,13 @@ function done(request) {
   });
 }
 
-async function campaignId(files, model) {
+async function campaignId(files, model, context) {
+  // Rows made with a clinical context file are not those made without (nor with another).
+  const contextDigest = context
+    ? Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', context.bytes)), (b) => b.toString(16).padStart(2, '0')).join('')
+    : null;
   const text = JSON.stringify([model ? [model.name, model.version] : null,
-    files.map((f) => [f.name, f.file.size, f.file.lastModified])]);
+    files.map((f) => [f.name, f.file.size, f.file.lastModified]), contextDigest]);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
@@ -135,7 +139,7 @@ async function forgetRows(id) {
 }
 
 // The table's columns: [heading, value of a row, sort key].
-function columns(outputs) {
+function columns(outputs, withContext) {
   const list = [
     ['#', (r) => String(r.position), (r) => r.position],
     ['File', (r) => r.file, (r) => r.file],
@@ -149,10 +153,30 @@ function columns(outputs) {
   }
   list.push(['Quality', (r) => r.quality, (r) => r.quality]);
   list.push(['Error', (r) => r.error, (r) => r.error]);
+  if (withContext) {
+    // The clinical context file's additions (README, "Clinical context").
+    for (const [heading, key] of [['ESC 2019 likelihood', 'esc2019'], ['ESC 2024 likelihood', 'esc2024'], ['Combined', 'combined']]) {
+      list.push([heading, (r) => (r.context ? r.context[key] : ''), (r) => (r.context ? r.context[key] : '')]);
+    }
+  }
   return list;
 }
 
-export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModule, openRecord, drawHistograms, cohort, validate }) {
+// A report's clinical context part as the table shows it (null without one).
+function contextCells(c) {
+  if (!c) return null;
+  const likelihood = (l) => (l && l.percent !== null && l.percent !== undefined ? `${l.percent} % (${l.category})` : '');
+  return {
+    esc2019: likelihood(c.likelihoods.find((l) => l.guideline === 'esc2019')),
+    esc2024: likelihood(c.likelihoods.find((l) => l.guideline === 'esc2024')),
+    combined: c.combined ? c.combined.combined : '',
+  };
+}
+
+// The largest context file taken (a million rows is about 40 MiB); the worker says so too.
+const MAX_CONTEXT_BYTES = 64 * 1024 * 1024;
+
+export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModule, openRecord, drawHistograms, cohort, validate, checkContext }) {
   const state = {
     records: [],
     rows: [],
@@ -173,6 +197,10 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     cohortChain: Promise.resolve(),
     cohortAdded: 0,
     cohortFailed: null,
+    // The clinical context file chosen ({name, bytes, rows, lines}), for the next campaign;
+    // `context` is the one the current campaign runs with.
+    contextFile: null,
+    context: null,
   };
 
   const workersInput = $('campaign-workers');
@@ -234,6 +262,8 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
       csvPseudonymous: row.csv_pseudonymous,
       json: row.json,
       jsonPseudonymous: row.json_pseudonymous,
+      context: contextCells(r.clinical_context),
+      contextLine: row.context_line ?? null,
     };
   }
 
@@ -253,6 +283,8 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
       csvPseudonymous: null,
       json: null,
       jsonPseudonymous: null,
+      context: null,
+      contextLine: null,
     };
   }
 
@@ -261,6 +293,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     const bytes = modelBytes();
     // The build of the module the page's own worker runs (CPU-only, or WebGPU once it took over).
     await worker.ask({ type: 'start', module: engineModule(), backend: backendChoice, modelBytes: bytes ? bytes.slice(0) : undefined });
+    if (state.context) await worker.ask({ type: 'campaignContext', bytes: state.context.bytes.slice(0) });
     return worker;
   }
 
@@ -440,7 +473,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
   let shownSignature = '';
 
   function render() {
-    const cols = columns(state.outputs);
+    const cols = columns(state.outputs, Boolean(state.context));
     const rows = filtered();
     const [, , key] = cols[state.sort.column];
     rows.sort((a, b) => {
@@ -567,6 +600,8 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     const cells = [quote(pseudonymous ? r.pseudonym : r.file), ''];
     for (let i = 0; i < state.outputs.length; i += 1) cells.push('', '');
     cells.push('', 'false', quote(r.error), '', '', '', '', '', '');
+    // The context columns: nothing to say of a record the engine stopped on.
+    if (state.context) cells.push('', '', '', '', '', '', '');
     return `${cells.join(',')}\r\n`;
   }
 
@@ -684,6 +719,67 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     setValidationButtons();
   }
 
+  // The clinical context file (issue 17): checked by the page's worker when chosen, handed to
+  // every worker of the next campaign. Its rows are matched to records as `predict --context`
+  // matches them; when the campaign ends the page says which rows matched no record or
+  // several, by line only (a row's file name may be a patient's).
+  function setContextStatus(text) {
+    $('campaign-context-status').textContent = text;
+    $('campaign-context-remove').disabled = !state.contextFile;
+  }
+
+  async function addContext(file) {
+    state.contextFile = null;
+    if (file.size > MAX_CONTEXT_BYTES) {
+      setContextStatus(`${file.name}: ${file.size} bytes is too large for a context file (at most ${MAX_CONTEXT_BYTES}).`);
+      document.body.dataset.campaignContextFile = 'failed';
+      return;
+    }
+    let bytes;
+    try {
+      bytes = await file.arrayBuffer();
+    } catch (error) {
+      setContextStatus(`${file.name}: the browser could not read it (${error.message}).`);
+      document.body.dataset.campaignContextFile = 'failed';
+      return;
+    }
+    try {
+      const { rows, lines } = await checkContext(bytes.slice(0));
+      state.contextFile = { name: file.name, bytes, rows, lines };
+      setContextStatus(`${file.name}: ${rows} row${rows === 1 ? '' : 's'} of clinical context; they apply to the campaign started next`
+        + (state.rows.some(Boolean) ? ' (choose the folder again to add them to this one).' : '.'));
+      document.body.dataset.campaignContextFile = String(rows);
+    } catch (error) {
+      setContextStatus(`${file.name}: not used: ${error.message}`);
+      document.body.dataset.campaignContextFile = 'failed';
+    }
+  }
+
+  function removeContext() {
+    state.contextFile = null;
+    setContextStatus('No clinical context file: the next campaign\'s rows have no context columns.');
+    delete document.body.dataset.campaignContextFile;
+  }
+
+  function contextMatches() {
+    const context = state.context;
+    if (!context) return;
+    const used = new Map(context.lines.map((line) => [line, 0]));
+    let withRow = 0;
+    for (const r of allRows()) {
+      if (r.contextLine === null || r.contextLine === undefined) continue;
+      withRow += 1;
+      used.set(r.contextLine, (used.get(r.contextLine) || 0) + 1);
+    }
+    const none = context.lines.filter((line) => used.get(line) === 0);
+    const several = context.lines.filter((line) => used.get(line) > 1);
+    const total = allRows().length;
+    setContextStatus(`Clinical context from ${context.name}: ${withRow} of ${total} records had a row.`
+      + (none.length ? ` Rows on line${none.length > 1 ? 's' : ''} ${none.join(', ')} match no record of this campaign.` : '')
+      + (several.length ? ` Rows on line${several.length > 1 ? 's' : ''} ${several.join(', ')} match several records: give each one's path as the table writes it.` : ''));
+    document.body.dataset.campaignContext = JSON.stringify({ with_row: withRow, unmatched: none, several });
+  }
+
   async function stopPool() {
     for (const worker of state.pool) worker.terminate();
     state.pool = [];
@@ -702,6 +798,8 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     state.records = [];
     const rateText = $('rate').value.trim();
     state.sampleRateHz = rateText === '' ? undefined : Number(rateText);
+    state.context = state.contextFile;
+    delete document.body.dataset.campaignContext;
     document.body.dataset.campaign = 'planning';
     $('campaign-histograms').hidden = true;
     // A report of the previous rows still being computed is not shown; labels already given are
@@ -741,7 +839,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
       state.records = groups.map((group, i) => ({ position: i + 1, files: group.map((k) => files[k]) }));
       state.queue = state.records.slice();
       state.keep = $('campaign-keep').checked;
-      state.id = await campaignId(files, info);
+      state.id = await campaignId(files, info, state.context);
       state.resumed = 0;
       if (state.keep) {
         for (const kept of await keptRows(state.id)) {
@@ -786,6 +884,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     }
     progress();
     render();
+    contextMatches();
     await histograms();
     await cohortView();
     setButtons();
@@ -845,6 +944,7 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
     document.body.dataset.campaign = 'cancelled';
     progress();
     render();
+    contextMatches();
     setButtons();
     await histograms();
     await cohortView();
@@ -923,6 +1023,12 @@ export function initCampaign({ modelBytes, modelInfo, backendChoice, engineModul
   $('campaign-forget').addEventListener('click', forget);
   $('campaign-csv').addEventListener('click', () => download('ecg-stenosis-campaign.csv', exported('csv'), 'text/csv'));
   $('campaign-jsonl').addEventListener('click', () => download('ecg-stenosis-campaign.jsonl', exported('jsonl'), 'application/jsonl'));
+  $('campaign-context').addEventListener('change', () => {
+    const [file] = $('campaign-context').files;
+    $('campaign-context').value = '';
+    if (file) addContext(file);
+  });
+  $('campaign-context-remove').addEventListener('click', removeContext);
   $('campaign-labels').addEventListener('change', () => {
     const [file] = $('campaign-labels').files;
     $('campaign-labels').value = '';

@@ -918,6 +918,8 @@ function wireCampaign() {
       draw: () => ask({ type: 'cohortDraw' }),
       forget: () => ask({ type: 'cohortForget' }).finally(() => { state.cohortInWorker = false; }),
     },
+    // A clinical context file is checked by the page's worker when chosen.
+    checkContext: (bytes) => ask({ type: 'campaignContextCheck', bytes }, [bytes]),
     // Local validation: the report and the calibrated file are made by the page's worker,
     // which holds the model the campaign ran; a calibrated file can then replace it.
     validate: {

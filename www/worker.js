@@ -169,6 +169,8 @@ async function handle(data) {
     case 'context':
       // The clinical context form's fields: computed, answered, not kept.
       return app.context(data.fields);
+    case 'campaignContextCheck':
+      return App.check_context_file(new Uint8Array(data.bytes));
     case 'campaignContext':
       return app.campaign_context(new Uint8Array(data.bytes));
     case 'campaignContextForget':

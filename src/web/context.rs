@@ -77,8 +77,40 @@ pub(super) fn with_campaign_context(
     }
 }
 
+impl ContextFileView {
+    fn of(table: &ContextTable) -> Self {
+        Self {
+            rows: table.rows.len(),
+            lines: table.rows.iter().map(|r| r.line).collect(),
+        }
+    }
+}
+
 /// The largest context file the campaign view takes (a million rows is about 40 MiB).
 const MAX_CONTEXT_BYTES: usize = 64 << 20;
+
+/// A context file's bytes, read and checked.
+fn read_context_file(bytes: &[u8]) -> Result<ContextTable, JsValue> {
+    if bytes.len() > MAX_CONTEXT_BYTES {
+        return Err(error(
+            ErrorKind::InvalidInput,
+            format!(
+                "{} bytes is too large for a context file (at most {MAX_CONTEXT_BYTES})",
+                bytes.len()
+            ),
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        error(
+            ErrorKind::InvalidInput,
+            format!(
+                "context: not UTF-8 text (the byte at offset {} is not valid UTF-8)",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    parse_context(text).map_err(|e| error(ErrorKind::InvalidInput, e.to_string()))
+}
 
 #[wasm_bindgen]
 impl App {
@@ -117,39 +149,25 @@ impl App {
         })
     }
 
-    /// Takes a context file for the campaign's records (`bytes`, its contents; UTF-8 CSV with
-    /// `file, age, sex, symptoms[, risk_factors]`, as `predict --context`): from now on
-    /// [`App::csv_header`] and [`App::campaign_record`] add the context columns and parts, as
-    /// `predict --context` does. Returns `{rows, lines}`; throws `{kind: "invalid_input"}` with
-    /// the line and column of a bad row, and keeps no file then.
+    /// Checks a context file for a campaign (`bytes`, its contents; UTF-8 CSV with `file,
+    /// age, sex, symptoms[, risk_factors]`, as `predict --context` reads it) without keeping
+    /// it: `{rows, lines}`, or throws `{kind: "invalid_input"}` with the line and column of a
+    /// bad row.
+    pub fn check_context_file(bytes: &[u8]) -> Result<JsValue, JsValue> {
+        let table = read_context_file(bytes)?;
+        to_js(&ContextFileView::of(&table))
+    }
+
+    /// Takes a context file for the campaign's records, as [`App::check_context_file`] reads
+    /// it: from now on [`App::csv_header`] and [`App::campaign_record`] add the context
+    /// columns and parts, as `predict --context` does. Returns `{rows, lines}`; throws as
+    /// [`App::check_context_file`] does, and keeps no file then.
     pub fn campaign_context(&mut self, bytes: &[u8]) -> Result<JsValue, JsValue> {
         self.campaign_context = None;
-        if bytes.len() > MAX_CONTEXT_BYTES {
-            return Err(error(
-                ErrorKind::InvalidInput,
-                format!(
-                    "{} bytes is too large for a context file (at most {MAX_CONTEXT_BYTES})",
-                    bytes.len()
-                ),
-            ));
-        }
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            error(
-                ErrorKind::InvalidInput,
-                format!(
-                    "context: not UTF-8 text (byte {} is not valid UTF-8)",
-                    e.valid_up_to()
-                ),
-            )
-        })?;
-        let table =
-            parse_context(text).map_err(|e| error(ErrorKind::InvalidInput, e.to_string()))?;
-        let view = ContextFileView {
-            rows: table.rows.len(),
-            lines: table.rows.iter().map(|r| r.line).collect(),
-        };
+        let table = read_context_file(bytes)?;
+        let view = to_js(&ContextFileView::of(&table))?;
         self.campaign_context = Some(Rc::new(table));
-        to_js(&view)
+        Ok(view)
     }
 
     /// Drops the campaign's context file: rows are written without the context columns again.

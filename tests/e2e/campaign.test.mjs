@@ -438,6 +438,72 @@ test('local validation: the report and the calibrated file equal the command lin
   await context.close();
 });
 
+test('a clinical context file: its columns equal predict --context\'s, a row naming no record is said by line, a bad file by line and column', async () => {
+  const bin = binary();
+  const cliRows = withoutTiming(smallCsv);
+  const fileColumn = cliRows[0].indexOf('file');
+  const errorColumn = cliRows[0].indexOf('error');
+  const analysed = cliRows.slice(1).filter((row) => row[errorColumn] === '').map((row) => row[fileColumn]);
+  assert.ok(analysed.length >= 4, `${analysed.length} records analysed`);
+  // Rows for three records (as the table names them), and line 5 names no record.
+  const contextCsv = ['file,age,sex,symptoms,risk_factors',
+    `${analysed[0]},64,female,typical,2`,
+    `${analysed[1]},45,m,atypical+dyspnoea,smoking+diabetes`,
+    `${analysed[2]},25,male,non-anginal,`,
+    'no-such-record.hea,50,f,typical,1', ''].join('\r\n');
+  const contextPath = path.join(work, 'context.csv');
+  fs.writeFileSync(contextPath, contextCsv);
+  const cli = spawnSync(bin, ['predict', 'small', '--csv', '-', '--context', contextPath], { cwd: work, encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.equal(cli.status, 1, `a row naming no record exits 1: ${cli.stderr}`);
+  assert.match(cli.stderr, /line 5/, cli.stderr);
+  const expected = withoutTiming(cli.stdout);
+  assert.ok(expected[0].includes('esc2024_ptp_category'), expected[0].join(','));
+
+  const { page, context, errors } = await openCampaign();
+  // A bad file first: refused with its line and column, nothing kept.
+  await page.setInputFiles('#campaign-context', { name: 'bad-context.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('file,age,sex,symptoms\r\na.hea,abc,female,typical\r\n') });
+  await page.waitForFunction(() => document.body.dataset.campaignContextFile === 'failed', null, { timeout: 60_000 });
+  const refused = await page.textContent('#campaign-context-status');
+  assert.match(refused, /bad-context\.csv: not used: .*line 2, column 'age'/, refused);
+  assert.ok(await page.isDisabled('#campaign-context-remove'));
+
+  await page.setInputFiles('#campaign-context', contextPath);
+  await page.waitForFunction(() => document.body.dataset.campaignContextFile === '4', null, { timeout: 60_000 });
+  await page.evaluate(() => { delete document.body.dataset.campaign; });
+  await page.setInputFiles('#campaign-folder', small);
+  await page.waitForFunction(() => ['finished', 'failed'].includes(document.body.dataset.campaign), null, { timeout: 600_000 });
+  assert.equal(await page.getAttribute('body', 'data-campaign'), 'finished', await page.textContent('#campaign-status'));
+  const matched = JSON.parse(await page.evaluate(() => document.body.dataset.campaignContext));
+  assert.deepEqual(matched, { with_row: 3, unmatched: [5], several: [] });
+  assert.match(await page.textContent('#campaign-context-status'), /3 of \d+ records had a row\. Rows on line 5 match no record/);
+  // The table shows both guidelines' likelihoods for the records with a row.
+  const headings = await page.locator('#campaign-table th').allTextContents();
+  assert.ok(headings.some((h) => h.startsWith('ESC 2024 likelihood')), headings.join(' | '));
+
+  const pageRows = withoutTiming(await page.evaluate(() => window.ecgTesting.campaign.exported('csv', false)));
+  assert.deepEqual(pageRows[0], expected[0]);
+  assert.equal(pageRows.length, expected.length);
+  const probabilities = expected[0].flatMap((h, i) => (h.endsWith('_probability') || h.endsWith('_ptp_percent') ? [i] : []));
+  for (let r = 1; r < expected.length; r += 1) {
+    for (let c = 0; c < expected[0].length; c += 1) {
+      if (probabilities.includes(c) && expected[r][c] !== '') {
+        assert.ok(Math.abs(Number(pageRows[r][c]) - Number(expected[r][c])) <= 2e-6, `row ${r} ${expected[0][c]}: ${pageRows[r][c]} against ${expected[r][c]}`);
+      } else {
+        assert.equal(pageRows[r][c], expected[r][c], `row ${r} column ${expected[0][c]}`);
+      }
+    }
+  }
+  const withContext = expected.slice(1).filter((row) => row[expected[0].indexOf('esc2024_ptp_category')] !== '');
+  assert.equal(withContext.length, 2, 'the 25-year-old is out of both tables\' range');
+
+  // Removed, the next campaign's rows have no context columns.
+  await page.click('#campaign-context-remove');
+  assert.match(await page.textContent('#campaign-context-status'), /No clinical context file/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('no campaign page made a request to another origin', () => {
   assert.ok(allRequests.length > 0);
   const away = allRequests.filter((url) => !url.startsWith(origin) && !url.startsWith('blob:') && !url.startsWith('data:'));
