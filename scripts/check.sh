@@ -3,7 +3,8 @@
 # clippy (native, wasm32, and native with the training feature), native tests (one binary),
 # the quality gate on the real PTB-XL recordings of ../shared (its tables shown),
 # docs, the page's wasm build and its deployable folder (dist/), the browser tests
-# (wasm-bindgen-test in headless Chromium, run once through cargo's runner) and the end-to-end
+# (wasm-bindgen-test through cargo's runner, in headless Chromium, then in headless Firefox ESR
+# through geckodriver) and the end-to-end
 # page tests (playwright-core driving Debian's Chromium; the page served by scripts/serve.py,
 # and dist/ served by Debian's nginx with deploy/nginx.conf). Prints each stage's time and, last, the test counts.
 #
@@ -51,8 +52,18 @@ mkdir -p target/e2e && cp target/debug/ecg-stenosis target/e2e/
 if [ -n "${CI:-}" ]; then stage "CI only: remove target/debug (done with)" rm -rf target/debug; fi
 stage "page build (pkg/)" scripts/build-web.sh
 stage "deployable page (dist/)" env DIST_SKIP_WEB_BUILD=1 scripts/dist.sh
+# The runner drives the browser whose driver the environment names: Chromium, then Firefox ESR
+# with the same build (issue 18). Each log must name its browser (tests/web.rs prints it).
 run_logged "browser tests (wasm-bindgen-test-runner, headless Chromium)" "$logs/wasm.log" \
-  cargo test --locked --release --target wasm32-unknown-unknown --features webgpu --test web -- --nocapture
+  env -u GECKODRIVER cargo test --locked --release --target wasm32-unknown-unknown --features webgpu --test web -- --nocapture
+run_logged "browser tests (wasm-bindgen-test-runner, headless Firefox ESR)" "$logs/wasm-firefox.log" \
+  env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" cargo test --locked --release --target wasm32-unknown-unknown --features webgpu --test web -- --nocapture
+for pair in "wasm.log:Chromium" "wasm-firefox.log:Firefox"; do
+  if ! grep -q "^browser: ${pair#*:}\$" "$logs/${pair%%:*}"; then
+    echo "check: the ${pair#*:} run of the browser tests did not run in ${pair#*:}" >&2
+    exit 1
+  fi
+done
 run_logged "end-to-end page tests (playwright-core, Chromium)" "$logs/e2e.log" \
   node --test tests/e2e/
 
@@ -64,16 +75,17 @@ cat "$STAGE_LOG"
 # '# pass N', '# fail N', '# skipped N'. A WebGPU test without an adapter prints
 # 'skipped: no WebGPU adapter' and returns: it is counted here as skipped, not passed.
 passed=0 failed=0 skipped=0
-for log in "$logs/native.log" "$logs/ptbxl.log" "$logs/wasm.log"; do
+for log in "$logs/native.log" "$logs/ptbxl.log" "$logs/wasm.log" "$logs/wasm-firefox.log"; do
   read -r p f i < <(awk '/^test result:/ { for (k = 1; k <= NF; k++) { if ($(k+1) ~ /^passed/) p += $k; if ($(k+1) ~ /^failed/) f += $k; if ($(k+1) ~ /^ignored/) i += $k } } END { print p+0, f+0, i+0 }' "$log")
   gpu_skips=$(grep -c '^skipped: no WebGPU adapter' "$log" || true)
   data_skips=$(grep -c '^skipped: ../shared/samples/ptbxl absent' "$log" || true)
   passed=$((passed + p - gpu_skips - data_skips)) failed=$((failed + f)) skipped=$((skipped + i + gpu_skips + data_skips))
   [ "$gpu_skips" -eq 0 ] || echo "note: $log: $gpu_skips WebGPU test(s) skipped: no WebGPU adapter"
   [ "$data_skips" -eq 0 ] || echo "note: $log: $data_skips PTB-XL test(s) skipped: ../shared/samples/ptbxl absent"
+  if [ "$log" = "$logs/wasm-firefox.log" ]; then firefox="$((p - gpu_skips)) passed, $f failed, $((i + gpu_skips)) skipped"; fi
 done
 read -r p f s < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } /^# skipped / { s = $3 } END { print p+0, f+0, s+0 }' "$logs/e2e.log")
 passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 echo
-echo "total: $passed passed, $failed failed, $skipped skipped"
+echo "total: $passed passed, $failed failed, $skipped skipped (of which Firefox ESR's browser tests: ${firefox:-none ran})"
 [ "$failed" -eq 0 ]

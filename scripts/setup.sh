@@ -6,9 +6,10 @@
 #                            and wasm-bindgen-cli at the exact version in Cargo.lock (README
 #                            command 1; no test tool is waited for)
 #   scripts/setup.sh checks  the above, and what the checks need: Debian's chromium and
-#                            chromium-driver, brotli (scripts/dist.sh), nginx-light and
-#                            libnginx-mod-http-brotli-static (the deployment end-to-end tests)
-#                            (apt) and playwright-core (npm, package-lock.json) (README command 2)
+#                            chromium-driver, firefox-esr, brotli (scripts/dist.sh), nginx-light
+#                            and libnginx-mod-http-brotli-static (the deployment end-to-end
+#                            tests) (apt), geckodriver (crates.io, the version pinned below) and
+#                            playwright-core (npm, package-lock.json) (README command 2)
 #
 # No tool is allowed to download a browser or a binary of its own.
 set -euo pipefail
@@ -37,6 +38,7 @@ fi
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+command -v firefox-esr >/dev/null 2>&1 || need_apt+=(firefox-esr)
 command -v brotli >/dev/null 2>&1 || need_apt+=(brotli)
 [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
 [ -f /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] || need_apt+=(libnginx-mod-http-brotli-static)
@@ -46,7 +48,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   stage "apt: ${need_apt[*]}" bash -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ${need_apt[*]}"
   if pgrep -x nginx >/dev/null 2>&1; then /usr/sbin/nginx -s quit 2>/dev/null || true; fi
 else
-  echo "setup: chromium, chromedriver, brotli and nginx already installed"
+  echo "setup: chromium, chromedriver, firefox-esr, brotli and nginx already installed"
+fi
+
+# geckodriver drives Firefox for wasm-bindgen-test (issue 18); Debian has no package of it.
+gd_version=0.37.1
+if [ "$(geckodriver --version 2>/dev/null | head -1 | cut -d' ' -f2)" != "$gd_version" ]; then
+  stage "cargo install geckodriver $gd_version" cargo install --locked --force geckodriver --version "$gd_version"
+else
+  echo "setup: geckodriver $gd_version already installed"
 fi
 
 if ! node -e "require('./node_modules/playwright-core/package.json')" >/dev/null 2>&1; then
