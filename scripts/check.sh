@@ -6,7 +6,9 @@
 # (wasm-bindgen-test through cargo's runner, in headless Chromium, then in headless Firefox ESR
 # through geckodriver) and the end-to-end
 # page tests (playwright-core driving Debian's Chromium; the page served by scripts/serve.py,
-# and dist/ served by Debian's nginx with deploy/nginx.conf). Prints each stage's time and, last, the test counts.
+# and dist/ served by Debian's nginx with deploy/nginx.conf), then a subset of the same cases in
+# Firefox ESR (selenium-webdriver driving geckodriver). Prints each stage's time and, last, the
+# test counts, Firefox's also on their own.
 #
 # ECG_REQUIRE_WEBGPU=1 (the default here) makes the WebGPU browser test fail rather than skip
 # when Chromium offers no adapter; export ECG_REQUIRE_WEBGPU= (empty) to let it skip, and the
@@ -64,8 +66,12 @@ for pair in "wasm.log:Chromium" "wasm-firefox.log:Firefox"; do
     exit 1
   fi
 done
+# Every suite of tests/e2e/ but Firefox's runs in Chromium; Firefox's is a stage of its own.
+mapfile -t chromium_suites < <(ls tests/e2e/*.test.mjs | grep -v '/firefox\.test\.mjs$')
 run_logged "end-to-end page tests (playwright-core, Chromium)" "$logs/e2e.log" \
-  node --test tests/e2e/
+  node --test "${chromium_suites[@]}"
+run_logged "end-to-end page tests (selenium-webdriver and geckodriver, Firefox ESR)" "$logs/e2e-firefox.log" \
+  env GECKODRIVER="$(command -v geckodriver)" node --test tests/e2e/firefox.test.mjs
 
 echo
 echo "Stage times:"
@@ -82,10 +88,13 @@ for log in "$logs/native.log" "$logs/ptbxl.log" "$logs/wasm.log" "$logs/wasm-fir
   passed=$((passed + p - gpu_skips - data_skips)) failed=$((failed + f)) skipped=$((skipped + i + gpu_skips + data_skips))
   [ "$gpu_skips" -eq 0 ] || echo "note: $log: $gpu_skips WebGPU test(s) skipped: no WebGPU adapter"
   [ "$data_skips" -eq 0 ] || echo "note: $log: $data_skips PTB-XL test(s) skipped: ../shared/samples/ptbxl absent"
-  if [ "$log" = "$logs/wasm-firefox.log" ]; then firefox="$((p - gpu_skips)) passed, $f failed, $((i + gpu_skips)) skipped"; fi
+  if [ "$log" = "$logs/wasm-firefox.log" ]; then firefox_wasm="$((p - gpu_skips)) passed, $f failed, $((i + gpu_skips)) skipped"; fi
 done
-read -r p f s < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } /^# skipped / { s = $3 } END { print p+0, f+0, s+0 }' "$logs/e2e.log")
-passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+for log in "$logs/e2e.log" "$logs/e2e-firefox.log"; do
+  read -r p f s < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } /^# skipped / { s = $3 } END { print p+0, f+0, s+0 }' "$log")
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  if [ "$log" = "$logs/e2e-firefox.log" ]; then firefox_e2e="$p passed, $f failed, $s skipped"; fi
+done
 echo
-echo "total: $passed passed, $failed failed, $skipped skipped (of which Firefox ESR's browser tests: ${firefox:-none ran})"
+echo "total: $passed passed, $failed failed, $skipped skipped (of which in Firefox ESR: wasm tests ${firefox_wasm:-none ran}; page tests ${firefox_e2e:-none ran})"
 [ "$failed" -eq 0 ]

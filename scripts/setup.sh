@@ -9,7 +9,8 @@
 #                            chromium-driver, firefox-esr, brotli (scripts/dist.sh), nginx-light
 #                            and libnginx-mod-http-brotli-static (the deployment end-to-end
 #                            tests) (apt), geckodriver (crates.io, the version pinned below) and
-#                            playwright-core (npm, package-lock.json) (README command 2)
+#                            playwright-core and selenium-webdriver (npm, package-lock.json)
+#                            (README command 2)
 #
 # No tool is allowed to download a browser or a binary of its own.
 set -euo pipefail
@@ -59,6 +60,6 @@ else
   echo "setup: geckodriver $gd_version already installed"
 fi
 
-if ! node -e "require('./node_modules/playwright-core/package.json')" >/dev/null 2>&1; then
+if ! node -e "require('./node_modules/playwright-core/package.json'); require('./node_modules/selenium-webdriver/package.json')" >/dev/null 2>&1; then
   stage "npm ci" npm ci --no-audit --no-fund
 fi

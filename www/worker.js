@@ -28,6 +28,17 @@ function plainError(error) {
   return { kind: 'internal', message: String(error && error.message ? error.message : error) };
 }
 
+// A canvas the page handed over (transferControlToOffscreen), answering getContext('2d') with
+// the one context it made the first time. Firefox (ESR 153.8) throws InvalidStateError "Cannot
+// update created context to different thread" from every getContext after the first on such a
+// canvas, where the standard returns the same context again; Rust asks on every draw.
+function oneContext(surface) {
+  if (!surface) return surface;
+  const context = surface.getContext('2d');
+  Object.defineProperty(surface, 'getContext', { value: (type) => (type === '2d' ? context : null) });
+  return surface;
+}
+
 // The page shows a worker's OffscreenCanvas frame only once the worker commits it, after the
 // task that drew it. Answering after the next animation frame makes 'drawn' mean on screen.
 async function presented(result) {
@@ -115,8 +126,8 @@ async function handle(data) {
       App = module.App;
       // The instance's memory, for the campaign memory benchmark (scripts/bench-campaign.mjs).
       self.wasmMemory = (await module.default()).memory;
-      canvas = data.canvas ?? null;
-      beatsCanvas = data.beatsCanvas ?? null;
+      canvas = oneContext(data.canvas ?? null);
+      beatsCanvas = oneContext(data.beatsCanvas ?? null);
       // The model is awaited before the engine starts: where the browser does not say what
       // its WebGPU adapter is, App.start times one forward pass of it on each backend and keeps
       // the faster.
@@ -144,8 +155,8 @@ async function handle(data) {
     case 'canvases':
       // A worker started in the background (the WebGPU engine) gets the page's canvases when
       // it takes over.
-      canvas = data.canvas;
-      beatsCanvas = data.beatsCanvas;
+      canvas = oneContext(data.canvas);
+      beatsCanvas = oneContext(data.beatsCanvas);
       return null;
     case 'load':
       return app.load_files(

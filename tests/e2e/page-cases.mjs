@@ -1,16 +1,20 @@
-// End-to-end cases of the page in Debian's Chromium, driven by playwright-core (which never
-// downloads a browser), shared by two suites: tests/e2e/page.test.mjs (every case, the page
-// served from the repository by scripts/serve.py) and tests/e2e/deploy.test.mjs (a subset,
-// the page from dist/ served by nginx with deploy/nginx.conf). Run with `node --test
-// tests/e2e/` after building pkg/ (and dist/).
+// End-to-end cases of the page, shared by three suites: tests/e2e/page.test.mjs (every case,
+// the page served from the repository by scripts/serve.py), tests/e2e/deploy.test.mjs (a
+// subset, the page from dist/ served by nginx with deploy/nginx.conf), both in Debian's
+// Chromium driven by playwright-core (which never downloads a browser), and
+// tests/e2e/firefox.test.mjs (a subset in Debian's Firefox ESR through WebDriver:
+// geckodriver driven by selenium-webdriver, behind tests/e2e/webdriver-firefox.mjs, which
+// gives the cases the same page interface). Run with `node --test tests/e2e/` after building
+// pkg/ (and dist/).
 //
 // Screenshots of the page (1440 × 900 and 390 × 844) and of the printed report go to
-// target/screenshots/ (README, "Screenshots").
+// target/screenshots/ (README, "Screenshots"); Firefox's carry a `firefox-` prefix.
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { launchOptions, serve } from '../../scripts/browser.mjs';
 
@@ -26,6 +30,8 @@ const test = (name, fn) => { cases.push([name, fn]); };
 
 let server;
 let browser;
+// 'chromium' or 'firefox', set by pageTests().
+let engine = 'chromium';
 // Every request any page made, across all tests: none may leave the page's origin.
 const allRequests = [];
 
@@ -36,15 +42,19 @@ export async function servePython(port) {
 }
 
 // Registers the cases with node:test: `serve()` starts the server ({origin, stop}); `only`,
-// when given, names the cases to run (each must exist).
-export function pageTests({ serve, only = null }) {
+// when given, names the cases to run (each must exist); `browser` is 'chromium' (the
+// default) or 'firefox'.
+export function pageTests({ serve, only = null, browser: which = 'chromium' }) {
+  engine = which;
   const names = new Set(cases.map(([name]) => name));
   for (const name of only ?? []) if (!names.has(name)) throw new Error(`no page case named ${name}`);
   before(async () => {
     fs.mkdirSync(shots, { recursive: true });
     server = await serve();
     origin = server.origin;
-    browser = await chromium.launch(launchOptions);
+    browser = engine === 'firefox'
+      ? await (await import('./webdriver-firefox.mjs')).launch({ origin })
+      : await chromium.launch(launchOptions);
   });
   after(async () => {
     await browser?.close();
@@ -55,6 +65,9 @@ export function pageTests({ serve, only = null }) {
 
 // The page's origin, for a suite's own cases (set once the server has started).
 export const pageOrigin = () => origin;
+
+// Where a screenshot named `name` goes: Chromium's under its name, Firefox's prefixed.
+const shot = (name) => path.join(shots, engine === 'chromium' ? name : `${engine}-${name}`);
 
 // A fresh browser context (own cache and service worker) with one page on the app.
 export async function openPage(query = '?backend=cpu', options = {}) {
@@ -139,6 +152,22 @@ async function canvasPixels(page, selector, kind) {
       return { lead: p.lead, rhythm: p.rhythm, recorded: p.recorded, dark, width: p.width };
     });
   }, { base64: png.toString('base64'), panels, kind });
+}
+
+// The pages of a PDF: its /Type /Page objects, in the file as written and inside its
+// compressed object streams (Firefox's printer keeps them there; Chromium's does not).
+function pdfPages(pdf) {
+  const text = pdf.toString('latin1');
+  const count = (t) => (t.match(/\/Type\s*\/Page[^s]/g) || []).length;
+  let pages = count(text);
+  const streams = /stream\r?\n/g;
+  for (let m = streams.exec(text); m; m = streams.exec(text)) {
+    const start = m.index + m[0].length;
+    const end = text.indexOf('endstream', start);
+    if (end < 0) break;
+    try { pages += count(zlib.inflateSync(pdf.subarray(start, end)).toString('latin1')); } catch { /* not deflated */ }
+  }
+  return pages;
 }
 
 const DARK_PER_PANEL = 'dark';
@@ -603,7 +632,7 @@ test('screenshots at 1440 × 900 and 390 × 844, and the printed report', async 
     await page.check('input[name="vessel"][value="RCA"]');
     await page.waitForFunction(() => document.body.dataset.explained === 'RCA', null, { timeout: 60_000 });
     await new Promise((resolve) => setTimeout(resolve, 500));
-    await page.screenshot({ path: path.join(shots, name), fullPage: true });
+    await page.screenshot({ path: shot(name), fullPage: true });
     // Nothing but the sheet itself (in its own scroll box) may be wider than the screen.
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= viewport.width, `${name}: the page scrolls sideways`);
     if (viewport.width === 1440) {
@@ -614,18 +643,21 @@ test('screenshots at 1440 × 900 and 390 × 844, and the printed report', async 
       assert.match(await page.textContent('#print-meta'), /^Printed .* · ecg-stenosis \d+\.\d+\.\d+, build development · file: A0002\.hea \+ A0002\.mat · model: /);
       assert.equal(await page.textContent('#print-patient'), '', 'no identifiers unless ticked');
       await new Promise((resolve) => setTimeout(resolve, 500));
-      await page.emulateMedia({ media: 'print' });
-      await page.screenshot({ path: path.join(shots, 'report-print.png'), fullPage: true });
-      await page.pdf({ path: path.join(shots, 'report.pdf'), preferCSSPageSize: true, printBackground: true });
-      const pdf = fs.readFileSync(path.join(shots, 'report.pdf'), 'latin1');
-      const pages = (pdf.match(/\/Type\s*\/Page[^s]/g) || []).length;
+      // WebDriver cannot emulate print media: Firefox's printed report is its PDF only.
+      if (engine === 'chromium') {
+        await page.emulateMedia({ media: 'print' });
+        await page.screenshot({ path: shot('report-print.png'), fullPage: true });
+      }
+      await page.pdf({ path: shot('report.pdf'), preferCSSPageSize: true, printBackground: true });
+      const pages = pdfPages(fs.readFileSync(shot('report.pdf')));
       console.log(`# printed report: ${pages} page(s)`);
       assert.ok(pages >= 1 && pages <= 2, `${pages} pages`);
     }
     await context.close();
   }
-  for (const name of ['page-1440x900.png', 'page-390x844.png', 'report-print.png', 'report.pdf']) {
-    assert.ok(fs.statSync(path.join(shots, name)).size > 10_000, name);
+  const made = ['page-1440x900.png', 'page-390x844.png', 'report.pdf', ...(engine === 'chromium' ? ['report-print.png'] : [])];
+  for (const name of made) {
+    assert.ok(fs.statSync(shot(name)).size > 10_000, name);
   }
 });
 
