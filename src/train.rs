@@ -36,11 +36,13 @@ use crate::model::seeded::SeededInit;
 use crate::rng::SplitMix64;
 use crate::signal::{InputShape, Preprocessing, WindowOptions, prepare};
 use crate::synth::{
-    GENERATOR_VERSION, SynthConfig, TRAIN_SEED_BASE, VESSELS, draw_stenosis, generate,
+    Drawn, GENERATOR_VERSION, HELD_OUT_FOLDS, SynthConfig, TRAIN_SEED_BASE, VESSELS, draw_patterns,
+    draw_stenosis, generate, has_infarct_statement, overlay_patterns,
 };
 
 /// The sentence shown next to every probability of the demonstration model.
-pub const DEMO_DISCLAIMER: &str = "Demonstration model trained only on synthetic ECGs: its \
+pub const DEMO_DISCLAIMER: &str = "Demonstration model trained on synthetic ECGs and on \
+    synthetic patterns added to real recordings, never on any patient's coronary results: its \
     probabilities are not clinically validated and must not guide any decision about a patient.";
 
 /// Everything that determines the demonstration model.
@@ -72,6 +74,123 @@ pub struct TrainConfig {
     pub rule_out_sensitivity: f64,
     /// Target specificity of the rule-in cut-off.
     pub rule_in_specificity: f64,
+    /// Share of each batch taken from real backgrounds (when [`Sources::backgrounds`] has
+    /// any): a training background with patterns drawn from the training population on it.
+    pub real_share: f64,
+}
+
+/// A real recording a pattern is laid on (PTB-XL, read from `../shared`; nothing derived from
+/// its samples is written anywhere but into the trained weights).
+#[derive(Debug, Clone)]
+pub struct Background {
+    /// PTB-XL's `ecg_id`.
+    pub id: u32,
+    /// Its stratified fold (1–10).
+    pub fold: u8,
+    /// It carries an infarct statement ([`crate::synth::INFARCT_STATEMENTS`]).
+    pub infarct: bool,
+    /// The record as the readers give it.
+    pub ecg: crate::ecg::Ecg,
+    /// Its detected R peaks.
+    pub r_peaks: Vec<usize>,
+}
+
+impl Background {
+    /// Training may use it: not in a held-out fold, and no infarct of its own (an unlabelled
+    /// real pattern would teach the network that a pattern means nothing).
+    pub fn for_training(&self) -> bool {
+        !HELD_OUT_FOLDS.contains(&self.fold) && !self.infarct
+    }
+
+    /// The held-out split the card is evaluated on: a held-out fold and no infarct statement.
+    pub fn for_evaluation(&self) -> bool {
+        HELD_OUT_FOLDS.contains(&self.fold) && !self.infarct
+    }
+}
+
+/// What training starts from besides the configuration.
+#[derive(Debug, Default)]
+pub struct Sources {
+    /// Weights to start from (fine-tuning), of the configuration's architecture.
+    pub init: Option<ModelFile>,
+    /// Real recordings (see [`read_ptbxl`]); empty: synthetic ECGs only.
+    pub backgrounds: Vec<Background>,
+}
+
+/// The PTB-XL records of a folder laid out as `../shared/samples/ptbxl/` is
+/// (`ptbxl_database.csv`, `records500/*/NNNNN_hr.{hea,dat}`): every record with a row in the
+/// table, with its fold and whether it has an infarct statement. A record that cannot be read,
+/// or has fewer than four beats, is an error naming it.
+pub fn read_ptbxl(dir: &std::path::Path) -> Result<Vec<Background>, TrainError> {
+    use crate::formats::{InputFile, Limits, ReadOptions, read_files};
+    let bad = |what: String| TrainError::Backgrounds(what);
+    let table = dir.join("ptbxl_database.csv");
+    let mut reader =
+        csv::Reader::from_path(&table).map_err(|e| bad(format!("{}: {e}", table.display())))?;
+    let header = reader
+        .headers()
+        .map_err(|e| bad(format!("{}: {e}", table.display())))?
+        .clone();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| bad(format!("{} has no {name} column", table.display())))
+    };
+    let (id_col, fold_col, scp_col, file_col) = (
+        column("ecg_id")?,
+        column("strat_fold")?,
+        column("scp_codes")?,
+        column("filename_hr")?,
+    );
+    let mut out = Vec::new();
+    for (line, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| bad(format!("{} row {}: {e}", table.display(), line + 2)))?;
+        let field = |k: usize| row.get(k).unwrap_or("").trim();
+        let id: u32 = field(id_col)
+            .parse()
+            .map_err(|_| bad(format!("{} row {}: ecg_id", table.display(), line + 2)))?;
+        let fold: u8 = field(fold_col)
+            .parse()
+            .map_err(|_| bad(format!("{} row {}: strat_fold", table.display(), line + 2)))?;
+        let stem = dir.join(field(file_col));
+        let files = ["hea", "dat"]
+            .iter()
+            .map(|ext| {
+                let path = stem.with_extension(ext);
+                std::fs::read(&path)
+                    .map(|bytes| InputFile {
+                        name: path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        bytes,
+                    })
+                    .map_err(|e| bad(format!("record {id}: {}: {e}", path.display())))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let ecg = read_files(&files, &ReadOptions::default(), &Limits::default())
+            .into_iter()
+            .next()
+            .ok_or_else(|| bad(format!("record {id}: nothing read")))?
+            .result
+            .map_err(|e| bad(format!("record {id}: {e}")))?;
+        let r_peaks = crate::signal::beats::detect_in_recorded(&ecg).r_peaks;
+        if r_peaks.len() < 4 {
+            return Err(bad(format!(
+                "record {id}: {} beats detected",
+                r_peaks.len()
+            )));
+        }
+        out.push(Background {
+            id,
+            fold,
+            infarct: has_infarct_statement(field(scp_col)),
+            ecg,
+            r_peaks,
+        });
+    }
+    Ok(out)
 }
 
 impl Default for TrainConfig {
@@ -97,6 +216,7 @@ impl Default for TrainConfig {
             bootstrap: 1000,
             rule_out_sensitivity: 0.9,
             rule_in_specificity: 0.9,
+            real_share: 0.5,
         }
     }
 }
@@ -119,6 +239,12 @@ pub enum TrainError {
     /// The model file could not be assembled.
     #[error("model file: {0}")]
     ModelFile(String),
+    /// The real recordings could not be read.
+    #[error("real backgrounds: {0}")]
+    Backgrounds(String),
+    /// The weights to start from do not fit the configuration.
+    #[error("initial weights: {0}")]
+    Init(String),
     /// The loss stopped being a number.
     #[error("step {step}: the loss is {loss}")]
     Diverged {
@@ -151,6 +277,82 @@ pub fn batch_of(
         })?;
         inputs.extend_from_slice(&input.values);
         labels.push(case.stenosis);
+    }
+    Ok((inputs, labels))
+}
+
+/// Model inputs and labels of cases laid on real backgrounds: case `seed` takes the background
+/// `backgrounds[seed-drawn index]` and patterns drawn from `population` (seeded).
+pub fn real_batch_of(
+    seeds: impl Iterator<Item = u64>,
+    backgrounds: &[&Background],
+    population: &SynthConfig,
+    recipe: Preprocessing,
+) -> Result<(Vec<f32>, Vec<[bool; 4]>), TrainError> {
+    let mut inputs = Vec::new();
+    let mut labels = Vec::new();
+    for seed in seeds {
+        let mut rng = SplitMix64::new(seed ^ 0x00EA_1BAC_6E0D);
+        let background = backgrounds[(rng.next_u64() % backgrounds.len() as u64) as usize];
+        let (input, stenosis) = real_case(background, population, recipe, &mut rng)?;
+        inputs.extend_from_slice(&input);
+        labels.push(stenosis);
+    }
+    Ok((inputs, labels))
+}
+
+/// One case on a real background: its model input and labels.
+fn real_case(
+    background: &Background,
+    population: &SynthConfig,
+    recipe: Preprocessing,
+    rng: &mut SplitMix64,
+) -> Result<(Vec<f32>, [bool; 4]), TrainError> {
+    let Drawn {
+        stenosis,
+        patterns,
+        q_waves,
+    } = draw_patterns(population, rng);
+    let failed =
+        |message: String| TrainError::Backgrounds(format!("record {}: {message}", background.id));
+    let ecg = overlay_patterns(
+        &background.ecg,
+        &background.r_peaks,
+        patterns,
+        q_waves,
+        rng.next_u64(),
+    )
+    .map_err(|e| failed(e.to_string()))?;
+    let input = prepare(
+        &ecg,
+        recipe,
+        InputShape::default(),
+        WindowOptions::default(),
+    )
+    .map_err(|e| failed(e.to_string()))?;
+    Ok((input.values, stenosis))
+}
+
+/// Held-out cases on real backgrounds: case `i` lies on `backgrounds[i % len]` with patterns
+/// drawn from `population` (seed `i`), so every background is used equally often.
+pub fn real_evaluation_cases(
+    cases: usize,
+    backgrounds: &[&Background],
+    population: &SynthConfig,
+    recipe: Preprocessing,
+) -> Result<(Vec<f32>, Vec<[bool; 4]>), TrainError> {
+    let mut inputs = Vec::new();
+    let mut labels = Vec::new();
+    for i in 0..cases {
+        let mut rng = SplitMix64::new(i as u64 ^ 0x0E7A_1BAC_6E0D);
+        let (input, stenosis) = real_case(
+            backgrounds[i % backgrounds.len()],
+            population,
+            recipe,
+            &mut rng,
+        )?;
+        inputs.extend_from_slice(&input);
+        labels.push(stenosis);
     }
     Ok((inputs, labels))
 }
@@ -218,23 +420,79 @@ pub struct TrainReport {
 }
 
 /// Trains, calibrates, evaluates and returns the model file (f32 weights) and a report.
-/// `progress(step, loss)` is called after every step.
+/// `progress(step, loss)` is called after every step. With real backgrounds in `sources`, a
+/// share [`TrainConfig::real_share`] of each batch lies on the training backgrounds, and the
+/// card's metrics and the strata cut-offs come from held-out ones
+/// ([`Background::for_evaluation`]); the synthetic evaluation is kept beside them.
 pub fn train(
     config: &TrainConfig,
+    sources: &Sources,
     mut progress: impl FnMut(usize, f64),
 ) -> Result<(ModelFile, TrainReport), TrainError> {
     let started = Instant::now();
     let device = Device::flex().autodiff();
-    let mut net = SeededInit::apply(config.net.init(&device)?, config.seed, &device);
+    // Prior shift from the enriched training population to the screening one, in the head.
+    let train_prior = prevalence(&config.train_population, 1_000_000, 1);
+    let screening_prior = prevalence(&config.screening_population, 1_000_000, 2);
+    let shift: Vec<f32> = (0..4)
+        .map(|v| (logit(screening_prior[v]) - logit(train_prior[v])) as f32)
+        .collect();
+    let mut net = match &sources.init {
+        None => SeededInit::apply(config.net.init(&device)?, config.seed, &device),
+        Some(file) => {
+            let want = Architecture::from(&config.net);
+            if file.metadata().architecture != want {
+                return Err(TrainError::Init(format!(
+                    "its architecture {:?} is not the configuration's {want:?}",
+                    file.metadata().architecture
+                )));
+            }
+            // A demonstration model's head carries the prior shift: take it out again, so that
+            // training on the enriched population starts where it left off.
+            let unshift: Vec<f32> = shift.iter().map(|s| -s).collect();
+            shift_head_bias(file.build(&device)?, &unshift)
+        }
+    };
+    let training: Vec<&Background> = sources
+        .backgrounds
+        .iter()
+        .filter(|b| b.for_training())
+        .collect();
+    let held_out: Vec<&Background> = sources
+        .backgrounds
+        .iter()
+        .filter(|b| b.for_evaluation())
+        .collect();
+    if !sources.backgrounds.is_empty() && (training.is_empty() || held_out.is_empty()) {
+        return Err(TrainError::Backgrounds(format!(
+            "{} records, {} for training and {} held out: both are needed",
+            sources.backgrounds.len(),
+            training.len(),
+            held_out.len()
+        )));
+    }
+    let real_per_batch = if training.is_empty() {
+        0
+    } else {
+        ((config.batch as f64 * config.real_share).round() as usize).min(config.batch)
+    };
     let mut optimiser = AdamConfig::new().init();
     let mut losses = Vec::with_capacity(config.steps);
     for step in 0..config.steps {
         let first = TRAIN_SEED_BASE + (config.seed << 24) + (step * config.batch) as u64;
-        let (inputs, labels) = batch_of(
-            first..first + config.batch as u64,
+        let (mut inputs, mut labels) = real_batch_of(
+            first..first + real_per_batch as u64,
+            &training,
             &config.train_population,
             config.recipe,
         )?;
+        let (synthetic, synthetic_labels) = batch_of(
+            first + real_per_batch as u64..first + config.batch as u64,
+            &config.train_population,
+            config.recipe,
+        )?;
+        inputs.extend(synthetic);
+        labels.extend(synthetic_labels);
         let x = Tensor::<3>::from_data(TensorData::new(inputs, [config.batch, 12, 5000]), &device);
         let targets: Vec<f32> = labels
             .iter()
@@ -258,16 +516,15 @@ pub fn train(
         progress(step, value);
     }
     let train_secs = started.elapsed().as_secs_f64();
-
-    // Prior shift from the enriched training population to the screening one, in the head.
-    let train_prior = prevalence(&config.train_population, 1_000_000, 1);
-    let screening_prior = prevalence(&config.screening_population, 1_000_000, 2);
-    let shift: Vec<f32> = (0..4)
-        .map(|v| (logit(screening_prior[v]) - logit(train_prior[v])) as f32)
-        .collect();
     net = shift_head_bias(net, &shift);
 
-    let metadata = |thresholds, metrics| demo_metadata(config, thresholds, metrics);
+    let split = RealSplit {
+        training: training.len(),
+        held_out: held_out.len(),
+        real_per_batch,
+        init: sources.init.as_ref().map(|f| f.metadata().version.clone()),
+    };
+    let metadata = |thresholds, metrics| demo_metadata(config, &split, thresholds, metrics);
     let provisional = ModelFile::from_net(&net, metadata(Default::default(), json!({})))
         .map_err(|e| TrainError::ModelFile(e.to_string()))?;
     let plain = Device::flex();
@@ -282,7 +539,29 @@ pub fn train(
         config.recipe,
     )?;
     let probs = probabilities(&eval_net, &inputs, &plain);
-    let (thresholds, mut metrics) = evaluate(config, &probs, &labels);
+    let (synthetic_thresholds, mut metrics) = evaluate(config, &probs, &labels);
+    let thresholds = if held_out.is_empty() {
+        synthetic_thresholds
+    } else {
+        let (inputs, labels) = real_evaluation_cases(
+            config.validation_cases,
+            &held_out,
+            &config.screening_population,
+            config.recipe,
+        )?;
+        let probs = probabilities(&eval_net, &inputs, &plain);
+        let (real_thresholds, mut real) = evaluate(config, &probs, &labels);
+        real["split"] = json!(format!(
+            "held-out real backgrounds: synthetic territorial patterns at the screening \
+             prevalence laid on {} PTB-XL records of folds {HELD_OUT_FOLDS:?} without an \
+             infarct statement, each used equally often",
+            held_out.len()
+        ));
+        real["backgrounds"] = json!(held_out.iter().map(|b| b.id).collect::<Vec<_>>());
+        real["synthetic"] = metrics;
+        metrics = real;
+        real_thresholds
+    };
     metrics["prevalence_train_population"] = json!(train_prior);
     metrics["prevalence_screening_population"] = json!(screening_prior);
     metrics["prior_shift_logits"] = json!(shift);
@@ -301,6 +580,14 @@ pub fn train(
         parameters: file.parameter_count(),
     };
     Ok((file, report))
+}
+
+/// How the real recordings were used, for the card.
+struct RealSplit {
+    training: usize,
+    held_out: usize,
+    real_per_batch: usize,
+    init: Option<String>,
 }
 
 fn mean(values: &[f64]) -> f64 {
@@ -392,9 +679,11 @@ pub fn evaluate(
 /// The model file's metadata for the demonstration model.
 fn demo_metadata(
     config: &TrainConfig,
+    split: &RealSplit,
     thresholds: std::collections::BTreeMap<String, Thresholds>,
     metrics: serde_json::Value,
 ) -> ModelMetadata {
+    let real = split.training > 0;
     let mut card_extra = serde_json::Map::new();
     card_extra.insert(
         "generator".into(),
@@ -407,10 +696,65 @@ fn demo_metadata(
             "learning_rate": config.learning_rate,
         }),
     );
+    if real {
+        card_extra.insert(
+            "real_backgrounds".into(),
+            json!({
+                "dataset": "PTB-XL v1.0.3 (Wagner et al., Scientific Data 7, 154, 2020; CC BY 4.0), records 1–250",
+                "training_records": split.training,
+                "training_folds": "1–8, records without an infarct statement",
+                "held_out_records": split.held_out,
+                "held_out_folds": HELD_OUT_FOLDS,
+                "per_batch": split.real_per_batch,
+                "labels": "the synthetic patterns laid on each record, never the record's own findings",
+            }),
+        );
+    }
+    if let Some(init) = &split.init {
+        card_extra.insert("initialised_from".into(), json!(init));
+    }
+    let steps_text = format!("{} steps of {}", config.steps, config.batch);
+    let training_data = if real {
+        format!(
+            "{steps_text}, {} cases each laid on real backgrounds: synthetic territorial patterns \
+             (ecg-stenosis generator v{GENERATOR_VERSION}) added, beat by beat, onto {} PTB-XL \
+             recordings (folds 1–8, no infarct statement), and {} fresh synthetic 12-lead ECGs; \
+             drawn from an enriched population and recalibrated to a screening prevalence{}. \
+             Evaluated on {} cases laid on {} held-out PTB-XL recordings (folds 9–10) and on {} \
+             held-out synthetic ECGs. The labels are the invented patterns, never a patient's \
+             findings or coronary results.",
+            split.real_per_batch,
+            split.training,
+            config.batch - split.real_per_batch,
+            split
+                .init
+                .as_ref()
+                .map_or(String::new(), |v| format!("; fine-tuned from {v}")),
+            config.validation_cases,
+            split.held_out,
+            config.validation_cases,
+        )
+    } else {
+        format!(
+            "{} synthetic 12-lead ECGs ({steps_text}) from the ecg-stenosis generator \
+             v{GENERATOR_VERSION}, drawn from an enriched population and recalibrated to a \
+             screening prevalence; evaluated on {} held-out synthetic ECGs.",
+            config.steps * config.batch,
+            config.validation_cases
+        )
+    };
     ModelMetadata {
         format_version: 1,
-        name: "ecg-stenosis demonstration (synthetic data)".into(),
-        version: format!("synth-v{GENERATOR_VERSION}-seed{}", config.seed),
+        name: if real {
+            "ecg-stenosis demonstration (synthetic patterns on real backgrounds)".into()
+        } else {
+            "ecg-stenosis demonstration (synthetic data)".into()
+        },
+        version: if real {
+            format!("synth-v{GENERATOR_VERSION}-ptbxl-seed{}", config.seed)
+        } else {
+            format!("synth-v{GENERATOR_VERSION}-seed{}", config.seed)
+        },
         architecture: Architecture::from(&config.net),
         outputs: VESSELS.iter().map(|v| v.to_string()).collect(),
         input: InputSpec {
@@ -424,18 +768,10 @@ fn demo_metadata(
         recalibration: Default::default(),
         card: Card {
             intended_use: "Demonstration of the software only: it exercises probabilities, risk \
-                strata and saliency on any ECG. It is not a medical device and has never seen a \
-                patient's ECG."
+                strata and saliency on any ECG. It is not a medical device; it has never seen a \
+                patient's coronary result, and its labels are invented patterns."
                 .into(),
-            training_data: format!(
-                "{} synthetic 12-lead ECGs ({} steps of {}) from the ecg-stenosis generator \
-                 v{GENERATOR_VERSION}, drawn from an enriched population and recalibrated to a \
-                 screening prevalence; evaluated on {} held-out synthetic ECGs.",
-                config.steps * config.batch,
-                config.steps,
-                config.batch,
-                config.validation_cases
-            ),
+            training_data,
             metrics,
             demonstration: true,
             disclaimer: DEMO_DISCLAIMER.into(),

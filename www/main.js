@@ -580,7 +580,7 @@ function contextView({ context, rule }, fields) {
   if (rule && !rule.demonstration) out.push(el('p', `The rule's validation, as its model file states it: ${rule.source}`, 'hint'));
   const model = (state.report && state.report.model) || state.model;
   out.push(el('p', 'The likelihoods are the guidelines\' published tables; the ECG strata come from the loaded model'
-    + (model && model.demonstration ? ', a demonstration model trained only on synthetic ECGs. Nothing here is clinically validated.' : '. The combination is only as valid as that model file\'s validation.'), 'disclaimer'));
+    + (model && model.demonstration ? ', a demonstration model trained on synthetic ECGs and synthetic patterns on real recordings. Nothing here is clinically validated.' : '. The combination is only as valid as that model file\'s validation.'), 'disclaimer'));
   return out;
 }
 

@@ -31,7 +31,7 @@ pub struct ModelSummary {
     pub name: String,
     /// Its version.
     pub version: String,
-    /// True for a model trained on synthetic data.
+    /// True for a demonstration model (synthetic ECGs and synthetic patterns on real recordings).
     pub demonstration: bool,
     /// The sentence shown next to every probability.
     pub disclaimer: String,

@@ -65,6 +65,11 @@
 use crate::ecg::{AcquisitionInfo, Ecg, Lead, LeadSignal};
 use crate::rng::SplitMix64;
 
+mod overlay;
+pub use overlay::{
+    HELD_OUT_FOLDS, INFARCT_STATEMENTS, OverlayError, has_infarct_statement, overlay_patterns,
+};
+
 /// Version of the generator: bump it whenever any case's samples change for a given seed.
 pub const GENERATOR_VERSION: u32 = 1;
 
@@ -455,70 +460,118 @@ impl Forces {
     }
 }
 
+/// When a beat's waves fall, relative to its R peak (s).
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    qrs: f64,
+    onset: f64,
+    j_point: f64,
+    qt: f64,
+    t_end: f64,
+    t_peak: f64,
+}
+
+impl Timing {
+    /// A patient's beat at this RR interval (a bundle branch block widens the QRS).
+    fn of(patient: &Patient, confounder: Option<Confounder>, rr: f64) -> Self {
+        let mut qrs = patient.qrs;
+        match confounder {
+            Some(Confounder::Lbbb) => qrs = qrs.max(0.14),
+            Some(Confounder::Rbbb) => qrs = qrs.max(0.125),
+            _ => {}
+        }
+        let onset = -0.45 * qrs;
+        let j_point = onset + qrs;
+        let qt = patient.qtc * rr.sqrt() + (qrs - patient.qrs);
+        let t_end = onset + qt;
+        let t_peak = t_end - 0.09 * (qt / 0.4);
+        Self {
+            qrs,
+            onset,
+            j_point,
+            qt,
+            t_end,
+            t_peak,
+        }
+    }
+}
+
+impl Forces {
+    /// A normal beat's forces (module docs), before the patient's rotation and scaling.
+    fn normal() -> Self {
+        Self {
+            septal: [-0.10, 0.05, -0.12],
+            r: [1.0, 0.75, 0.2],
+            s: [-0.3, -0.2, 0.55],
+            t: [0.22, 0.22, -0.18],
+            st: [0.0; 3],
+            extra: Vec::new(),
+        }
+    }
+
+    /// The QRS and T waves and the ST shift these forces give a beat with this timing.
+    fn into_waves(self, patient: &Patient, timing: &Timing) -> (Vec<Wave>, Option<StShift>) {
+        let Timing {
+            qrs,
+            onset,
+            j_point,
+            qt,
+            t_end,
+            t_peak,
+        } = *timing;
+        let Forces {
+            septal,
+            r,
+            s,
+            t,
+            st,
+            extra,
+        } = self;
+        let mut waves = Vec::with_capacity(11);
+        waves.push(Wave::symmetric(onset + 0.2 * qrs, 0.09 * qrs, septal));
+        let wide = if qrs > 0.12 { qrs / patient.qrs } else { 1.0 };
+        waves.push(Wave::symmetric(
+            onset + 0.45 * qrs,
+            0.12 * patient.qrs * wide,
+            r,
+        ));
+        waves.push(Wave::symmetric(
+            onset + 0.72 * qrs,
+            0.13 * patient.qrs * wide,
+            s,
+        ));
+        waves.push(Wave {
+            centre: t_peak,
+            width_before: 0.07 * (qt / 0.4),
+            width_after: 0.04 * (qt / 0.4),
+            amplitude: t,
+        });
+        waves.extend(extra);
+        let shift = (st != [0.0; 3]).then_some(StShift {
+            j_point,
+            t_peak,
+            t_end,
+            vector: st,
+        });
+        (waves, shift)
+    }
+}
+
 /// The waves of one normal beat for a patient at this RR interval, then the findings.
 fn beat_waves(patient: &Patient, findings: &Findings, rr: f64) -> (Vec<Wave>, Option<StShift>) {
-    let mut qrs = patient.qrs;
-    match findings.confounder {
-        Some(Confounder::Lbbb) => qrs = qrs.max(0.14),
-        Some(Confounder::Rbbb) => qrs = qrs.max(0.125),
-        _ => {}
-    }
-    let onset = -0.45 * qrs;
-    let j_point = onset + qrs;
-    let qt = patient.qtc * rr.sqrt() + (qrs - patient.qrs);
-    let t_end = onset + qt;
-    let t_peak = t_end - 0.09 * (qt / 0.4);
-    let mut waves = Vec::with_capacity(12);
+    let timing = Timing::of(patient, findings.confounder, rr);
     let p = patient.p_gain;
     // P: left, inferior, slightly anterior; ~100 ms long, its centre 60 ms after P onset.
-    waves.push(Wave::symmetric(
-        onset - patient.pr + 0.055,
+    let mut waves = vec![Wave::symmetric(
+        timing.onset - patient.pr + 0.055,
         0.022,
         [0.07 * p, 0.10 * p, -0.02 * p],
-    ));
-    let mut v = Forces {
-        septal: [-0.10, 0.05, -0.12],
-        r: [1.0, 0.75, 0.2],
-        s: [-0.3, -0.2, 0.55],
-        t: [0.22, 0.22, -0.18],
-        st: [0.0; 3],
-        extra: Vec::new(),
-    };
-    v.apply_confounder(findings, j_point);
-    v.apply_patterns(findings, onset, qrs);
-    let Forces {
-        septal,
-        r,
-        s,
-        t,
-        st,
-        extra,
-    } = v;
-    waves.push(Wave::symmetric(onset + 0.2 * qrs, 0.09 * qrs, septal));
-    let wide = if qrs > 0.12 { qrs / patient.qrs } else { 1.0 };
-    waves.push(Wave::symmetric(
-        onset + 0.45 * qrs,
-        0.12 * patient.qrs * wide,
-        r,
-    ));
-    waves.push(Wave::symmetric(
-        onset + 0.72 * qrs,
-        0.13 * patient.qrs * wide,
-        s,
-    ));
-    waves.push(Wave {
-        centre: t_peak,
-        width_before: 0.07 * (qt / 0.4),
-        width_after: 0.04 * (qt / 0.4),
-        amplitude: t,
-    });
-    waves.extend(extra);
-    let shift = (st != [0.0; 3]).then_some(StShift {
-        j_point,
-        t_peak,
-        t_end,
-        vector: st,
-    });
+    )];
+    let mut v = Forces::normal();
+    v.apply_confounder(findings, timing.j_point);
+    v.apply_patterns(findings, timing.onset, timing.qrs);
+    let (qrs_t, shift) = v.into_waves(patient, &timing);
+    waves.extend(qrs_t);
     (waves, shift)
 }
 
@@ -627,6 +680,43 @@ pub fn generate(seed: u64, config: &SynthConfig) -> Case {
     }
 }
 
+/// The stenoses of one case and the territorial patterns they show (see [`draw_patterns`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Drawn {
+    /// Severe stenosis per vessel: the labels.
+    pub stenosis: [bool; 4],
+    /// Severity of each vessel's pattern (0 = none): a stenosed vessel shows it with
+    /// probability [`SynthConfig::expression`], one without a stenosis a faint one with
+    /// probability [`SynthConfig::false_pattern`].
+    pub patterns: [f64; 4],
+    /// Q waves of an old infarction per vessel (a quarter of the expressed patterns, never LM).
+    pub q_waves: [bool; 4],
+}
+
+/// Draws the stenoses of one case from `config` (module docs, "Prevalence") and the pattern
+/// each vessel shows.
+pub fn draw_patterns(config: &SynthConfig, disease: &mut SplitMix64) -> Drawn {
+    let stenosis = draw_stenosis(config, disease);
+    let mut patterns = [0.0; 4];
+    let mut q_waves = [false; 4];
+    for v in 0..4 {
+        if stenosis[v] {
+            if disease.chance(config.expression) {
+                // Subtle to marked, subtle more often.
+                patterns[v] = 0.15 + 0.85 * disease.unit().powf(1.4);
+                q_waves[v] = v != LM && disease.chance(0.25);
+            }
+        } else if disease.chance(config.false_pattern) {
+            patterns[v] = disease.uniform(0.08, 0.3);
+        }
+    }
+    Drawn {
+        stenosis,
+        patterns,
+        q_waves,
+    }
+}
+
 /// The disease and confounder of one case: severe stenosis per vessel, the severity of each
 /// territorial pattern drawn, old Q waves, the confounder (or those the config forces).
 fn draw_findings(config: &SynthConfig, disease: &mut SplitMix64) -> ([bool; 4], Findings) {
@@ -638,20 +728,11 @@ fn draw_findings(config: &SynthConfig, disease: &mut SplitMix64) -> ([bool; 4], 
             config.forced_confounder,
         ),
         None => {
-            let stenosis = draw_stenosis(config, disease);
-            let mut patterns = [0.0; 4];
-            let mut q_waves = [false; 4];
-            for v in 0..4 {
-                if stenosis[v] {
-                    if disease.chance(config.expression) {
-                        // Subtle to marked, subtle more often.
-                        patterns[v] = 0.15 + 0.85 * disease.unit().powf(1.4);
-                        q_waves[v] = v != LM && disease.chance(0.25);
-                    }
-                } else if disease.chance(config.false_pattern) {
-                    patterns[v] = disease.uniform(0.08, 0.3);
-                }
-            }
+            let Drawn {
+                stenosis,
+                patterns,
+                q_waves,
+            } = draw_patterns(config, disease);
             let mut confounder = None;
             if config.confounders {
                 let u = disease.unit();

@@ -188,7 +188,7 @@ pub struct ModelView {
     pub name: String,
     /// Version.
     pub version: String,
-    /// Trained on synthetic data only.
+    /// A demonstration model (synthetic ECGs and synthetic patterns on real recordings).
     pub demonstration: bool,
     /// Shown with every probability.
     pub disclaimer: String,

@@ -204,7 +204,7 @@ export async function assertAnalysed(page, what) {
     assert.match(card.label, /not clinically validated/, what);
   }
   assert.ok(await page.isVisible('#disclaimer'), `${what}: disclaimer visible`);
-  assert.match(await page.textContent('#disclaimer'), /trained only on synthetic ECGs/, what);
+  assert.match(await page.textContent('#disclaimer'), /trained on synthetic ECGs and on synthetic patterns added to\s+real recordings/, what);
   const counts = await tracedPanels(page);
   assert.equal(counts.length, 13, `${what}: 13 panels`);
   assert.deepEqual(counts.map((c) => c.lead),
@@ -729,7 +729,7 @@ test('the clinical context form: both likelihoods, the strata against them and t
   const combinedText = await page.textContent('#context-combined');
   assert.ok(combinedText.includes(`likelihood low (> 5–15 %) with the ECG's ${any} risk for any vessel → ${combined}.`), combinedText);
   assert.match(combinedText, /demonstration rule: it was validated on no patient/);
-  assert.match(await page.textContent('#context-result'), /demonstration model trained only on synthetic ECGs\. Nothing here is clinically validated\./);
+  assert.match(await page.textContent('#context-result'), /demonstration model trained on synthetic ECGs and synthetic patterns on real recordings\. Nothing here is clinically validated\./);
   // Outside the tables: a message, never an extrapolation; a bad age is named.
   await page.fill('#context-age', '25');
   await page.waitForFunction(() => /age 25 is below the table's range/.test(document.getElementById('context-result').textContent));

