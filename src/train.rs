@@ -437,22 +437,7 @@ pub fn train(
     let shift: Vec<f32> = (0..4)
         .map(|v| (logit(screening_prior[v]) - logit(train_prior[v])) as f32)
         .collect();
-    let mut net = match &sources.init {
-        None => SeededInit::apply(config.net.init(&device)?, config.seed, &device),
-        Some(file) => {
-            let want = Architecture::from(&config.net);
-            if file.metadata().architecture != want {
-                return Err(TrainError::Init(format!(
-                    "its architecture {:?} is not the configuration's {want:?}",
-                    file.metadata().architecture
-                )));
-            }
-            // A demonstration model's head carries the prior shift: take it out again, so that
-            // training on the enriched population starts where it left off.
-            let unshift: Vec<f32> = shift.iter().map(|s| -s).collect();
-            shift_head_bias(file.build(&device)?, &unshift)
-        }
-    };
+    let mut net = initial_net(config, sources.init.as_ref(), &shift, &device)?;
     let training: Vec<&Background> = sources
         .backgrounds
         .iter()
@@ -533,35 +518,7 @@ pub fn train(
         .map_err(|e| TrainError::ModelFile(e.to_string()))?;
 
     let eval_started = Instant::now();
-    let (inputs, labels) = batch_of(
-        0..config.validation_cases as u64,
-        &config.screening_population,
-        config.recipe,
-    )?;
-    let probs = probabilities(&eval_net, &inputs, &plain);
-    let (synthetic_thresholds, mut metrics) = evaluate(config, &probs, &labels);
-    let thresholds = if held_out.is_empty() {
-        synthetic_thresholds
-    } else {
-        let (inputs, labels) = real_evaluation_cases(
-            config.validation_cases,
-            &held_out,
-            &config.screening_population,
-            config.recipe,
-        )?;
-        let probs = probabilities(&eval_net, &inputs, &plain);
-        let (real_thresholds, mut real) = evaluate(config, &probs, &labels);
-        real["split"] = json!(format!(
-            "held-out real backgrounds: synthetic territorial patterns at the screening \
-             prevalence laid on {} PTB-XL records of folds {HELD_OUT_FOLDS:?} without an \
-             infarct statement, each used equally often",
-            held_out.len()
-        ));
-        real["backgrounds"] = json!(held_out.iter().map(|b| b.id).collect::<Vec<_>>());
-        real["synthetic"] = metrics;
-        metrics = real;
-        real_thresholds
-    };
+    let (thresholds, mut metrics) = evaluate_held_out(config, &eval_net, &held_out)?;
     metrics["prevalence_train_population"] = json!(train_prior);
     metrics["prevalence_screening_population"] = json!(screening_prior);
     metrics["prior_shift_logits"] = json!(shift);
@@ -580,6 +537,76 @@ pub fn train(
         parameters: file.parameter_count(),
     };
     Ok((file, report))
+}
+
+/// The weights training starts from: seeded, or `init`'s (of the configuration's architecture)
+/// with the prior shift `shift` taken out of its head.
+fn initial_net(
+    config: &TrainConfig,
+    init: Option<&ModelFile>,
+    shift: &[f32],
+    device: &Device,
+) -> Result<Net1d, TrainError> {
+    Ok(match init {
+        None => SeededInit::apply(config.net.init(device)?, config.seed, device),
+        Some(file) => {
+            let want = Architecture::from(&config.net);
+            if file.metadata().architecture != want {
+                return Err(TrainError::Init(format!(
+                    "its architecture {:?} is not the configuration's {want:?}",
+                    file.metadata().architecture
+                )));
+            }
+            // A demonstration model's head carries the prior shift: take it out again, so that
+            // training on the enriched population starts where it left off.
+            let unshift: Vec<f32> = shift.iter().map(|s| -s).collect();
+            shift_head_bias(file.build(device)?, &unshift)
+        }
+    })
+}
+
+/// The held-out evaluation: synthetic ECGs at the screening prevalence, and, with held-out real
+/// backgrounds, cases laid on them, which then give the cut-offs and the card's headline
+/// metrics (the synthetic ones kept under `synthetic`).
+fn evaluate_held_out(
+    config: &TrainConfig,
+    net: &Net1d,
+    held_out: &[&Background],
+) -> Result<
+    (
+        std::collections::BTreeMap<String, Thresholds>,
+        serde_json::Value,
+    ),
+    TrainError,
+> {
+    let plain = Device::flex();
+    let (inputs, labels) = batch_of(
+        0..config.validation_cases as u64,
+        &config.screening_population,
+        config.recipe,
+    )?;
+    let probs = probabilities(net, &inputs, &plain);
+    let (synthetic_thresholds, metrics) = evaluate(config, &probs, &labels);
+    if held_out.is_empty() {
+        return Ok((synthetic_thresholds, metrics));
+    }
+    let (inputs, labels) = real_evaluation_cases(
+        config.validation_cases,
+        held_out,
+        &config.screening_population,
+        config.recipe,
+    )?;
+    let probs = probabilities(net, &inputs, &plain);
+    let (real_thresholds, mut real) = evaluate(config, &probs, &labels);
+    real["split"] = json!(format!(
+        "held-out real backgrounds: synthetic territorial patterns at the screening \
+         prevalence laid on {} PTB-XL records of folds {HELD_OUT_FOLDS:?} without an \
+         infarct statement, each used equally often",
+        held_out.len()
+    ));
+    real["backgrounds"] = json!(held_out.iter().map(|b| b.id).collect::<Vec<_>>());
+    real["synthetic"] = metrics;
+    Ok((real_thresholds, real))
 }
 
 /// How the real recordings were used, for the card.
@@ -746,7 +773,7 @@ fn demo_metadata(
     ModelMetadata {
         format_version: 1,
         name: if real {
-            "ecg-stenosis demonstration (synthetic patterns on real backgrounds)".into()
+            "ecg-stenosis demonstration (real backgrounds)".into()
         } else {
             "ecg-stenosis demonstration (synthetic data)".into()
         },
