@@ -495,7 +495,7 @@ test('hostile files in one session: each is named in its message, a panic is sur
 
 test('loading a model file changes the model card, and a bad one is refused with the old kept', async () => {
   const { page, context } = await openPage();
-  assert.match(await page.textContent('#model-card'), /ecg-stenosis demonstration \(synthetic data\), version synth-v1/);
+  assert.match(await page.textContent('#model-card'), /ecg-stenosis demonstration \(real backgrounds\), version synth-v1-ptbxl/);
   assert.match(await page.textContent('#model-card'), /A demonstration model, not clinically validated/);
   assert.equal(await upload(page, [fixture('wfdb/A0002.hea'), fixture('wfdb/A0002.mat')]), 'drawn');
   await page.setInputFiles('#model-file', fixture('A0001.csv'));
