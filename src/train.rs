@@ -289,12 +289,25 @@ pub fn real_batch_of(
     population: &SynthConfig,
     recipe: Preprocessing,
 ) -> Result<(Vec<f32>, Vec<[bool; 4]>), TrainError> {
+    let cases = seeds.map(|seed| {
+        let mut rng = SplitMix64::new(seed ^ 0x00EA_1BAC_6E0D);
+        let index = (rng.next_u64() % backgrounds.len() as u64) as usize;
+        (index, rng)
+    });
+    real_cases(cases, backgrounds, population, recipe)
+}
+
+/// Inputs and labels of cases `(background index, the case's random stream)`.
+fn real_cases(
+    cases: impl Iterator<Item = (usize, SplitMix64)>,
+    backgrounds: &[&Background],
+    population: &SynthConfig,
+    recipe: Preprocessing,
+) -> Result<(Vec<f32>, Vec<[bool; 4]>), TrainError> {
     let mut inputs = Vec::new();
     let mut labels = Vec::new();
-    for seed in seeds {
-        let mut rng = SplitMix64::new(seed ^ 0x00EA_1BAC_6E0D);
-        let background = backgrounds[(rng.next_u64() % backgrounds.len() as u64) as usize];
-        let (input, stenosis) = real_case(background, population, recipe, &mut rng)?;
+    for (index, mut rng) in cases {
+        let (input, stenosis) = real_case(backgrounds[index], population, recipe, &mut rng)?;
         inputs.extend_from_slice(&input);
         labels.push(stenosis);
     }
@@ -341,20 +354,13 @@ pub fn real_evaluation_cases(
     population: &SynthConfig,
     recipe: Preprocessing,
 ) -> Result<(Vec<f32>, Vec<[bool; 4]>), TrainError> {
-    let mut inputs = Vec::new();
-    let mut labels = Vec::new();
-    for i in 0..cases {
-        let mut rng = SplitMix64::new(i as u64 ^ 0x0E7A_1BAC_6E0D);
-        let (input, stenosis) = real_case(
-            backgrounds[i % backgrounds.len()],
-            population,
-            recipe,
-            &mut rng,
-        )?;
-        inputs.extend_from_slice(&input);
-        labels.push(stenosis);
-    }
-    Ok((inputs, labels))
+    let cases = (0..cases).map(|i| {
+        (
+            i % backgrounds.len(),
+            SplitMix64::new(i as u64 ^ 0x0E7A_1BAC_6E0D),
+        )
+    });
+    real_cases(cases, backgrounds, population, recipe)
 }
 
 /// Binary cross-entropy with logits, averaged over cases and outputs (the numerically stable
